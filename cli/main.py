@@ -1,0 +1,40 @@
+"""The `evsynth` command group. Subcommands are imported only when run, so `--help` starts fast."""
+from __future__ import annotations
+
+import importlib
+
+import click
+
+# name -> (module, attribute, one-line help shown by `evsynth --help` without importing the module)
+COMMANDS = {
+    "pool": ("evsynth.cli.pool", "pool", "Pool the studies of a CSV file (one meta-analysis, or one per group)."),
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module, attr, _ = COMMANDS[name]
+        return getattr(importlib.import_module(module), attr)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="evsynth")
+@click.option("--debug", is_flag=True, help="Show the Python traceback on errors.")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """evsynth: clinical-trial evidence synthesis, kept as code.
+
+    Exit codes: 0 ok, 1 a claim failed, 2 bad input or usage.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug

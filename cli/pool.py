@@ -1,0 +1,58 @@
+"""`evsynth pool FILE.csv`: pool the studies of a table, or one analysis per group with --by."""
+from __future__ import annotations
+
+import json
+
+import click
+
+from .errors import handle_errors
+from .options import model_options
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=str))
+@model_options
+@click.option("--by", "by", multiple=True, help="Column to group by: one meta-analysis per group (repeatable).")
+@click.option("--columns", "columns", default=None,
+              help="Map canonical names to the file's, e.g. events_t=ai,n_t=n1i,events_c=ci,n_c=n2i.")
+@click.option("--study-column", default="study", show_default=True, help="Column holding study labels.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@handle_errors
+def pool(file, measure, method, test, add, to, drop00, pi_type, level, by, columns, study_column, fmt):
+    """Pool the studies in FILE (CSV) with inverse-variance, Mantel-Haenszel or Peto methods.
+
+    \b
+    Canonical columns:
+      two-arm binary      study,events_t,n_t,events_c,n_c
+      two-arm continuous  study,mean_t,sd_t,n_t,mean_c,sd_c,n_c
+      single-arm          study,events,n
+      generic             study,yi,vi  (or sei; or estimate,ci_low,ci_high for a ratio)
+    """
+    from evsynth.meta.batch import pool_groups
+    from evsynth.meta.choices import Measure, Method, PredictionType, Test, ZeroTo
+    from evsynth.meta.effects import ZeroCells
+    from evsynth.meta.errors import AnalysisError
+    from evsynth.meta.tables import load_table, parse_column_map
+
+    from .render import render_result
+
+    measure_e = Measure(measure.upper())
+    table = load_table(file, measure_e, parse_column_map(columns), tuple(by), study_column)
+    results = pool_groups(
+        table, measure_e, Method(method.upper()), Test(test.lower()), tuple(by),
+        ZeroCells(add, ZeroTo(to), drop00), PredictionType(pi_type), level / 100,
+    )
+    failures = [r for r in results if isinstance(r, AnalysisError)]
+    if failures and not by:
+        raise failures[0]
+    if fmt == "json":
+        payload = [r.to_dict() if not isinstance(r, AnalysisError) else {"error": str(r)} for r in results]
+        click.echo(json.dumps(payload if by else payload[0], indent=None if by else 2, allow_nan=False))
+    else:
+        for r in results:
+            click.echo(str(r) if isinstance(r, AnalysisError) else render_result(r, level))
+            click.echo("")
+    if failures:
+        for f in failures:
+            click.echo(f"error: {f}", err=True)
+        raise SystemExit(2)

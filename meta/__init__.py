@@ -1,0 +1,1 @@
+"""Pure computation: effect sizes, pooling, heterogeneity. Never imports click or matplotlib."""

@@ -1,0 +1,67 @@
+"""Enumerations of the choices a user makes: effect measure, estimator, test, zero-cell rule."""
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Measure(str, Enum):
+    OR = "OR"  # log odds ratio
+    RR = "RR"  # log risk ratio
+    RD = "RD"  # risk difference
+    PETO = "PETO"  # Peto's log odds ratio
+    MD = "MD"  # mean difference
+    SMD = "SMD"  # Hedges' g
+    PR = "PR"  # raw proportion
+    PLO = "PLO"  # logit proportion
+    PAS = "PAS"  # arcsine square-root proportion
+    PFT = "PFT"  # Freeman-Tukey double arcsine proportion
+    GEN = "GEN"  # generic effect: yi with vi or sei (or a ratio with its CI, pooled on the log scale)
+
+
+class Method(str, Enum):
+    FE = "FE"  # fixed (common / equal) effect, inverse variance
+    MH = "MH"  # Mantel-Haenszel
+    PETO = "PETO"  # Peto's one-step
+    DL = "DL"
+    REML = "REML"
+    ML = "ML"
+    PM = "PM"
+    SJ = "SJ"
+    HE = "HE"
+    EB = "EB"
+
+    @property
+    def is_random(self) -> bool:
+        return self not in (Method.FE, Method.MH, Method.PETO)
+
+
+class Test(str, Enum):
+    Z = "z"
+    KNHA = "knha"  # Hartung-Knapp-Sidik-Jonkman: t(k-p) and the weighted residual scale
+    ADHOC = "adhoc"  # the same with the scale truncated below at 1 (Jackson et al. 2017; metafor's test="adhoc")
+
+
+class ZeroTo(str, Enum):
+    """Which studies receive the zero-cell correction (metafor's `to`)."""
+
+    ONLY0 = "only0"
+    ALL = "all"
+    IF0ALL = "if0all"
+    NONE = "none"
+
+
+class PredictionType(str, Enum):
+    """How the prediction interval's critical value is chosen.
+
+    METAFOR: metafor's predict() default: z under test="z", t(k-p) under knha/adhoc.
+    HIGGINS: Higgins, Thompson & Spiegelhalter (2009) t(k-2) (metafor's predtype="Riley" for intercept-only models).
+    """
+
+    METAFOR = "metafor"
+    HIGGINS = "higgins"
+
+
+RATIO_MEASURES = frozenset({Measure.OR, Measure.RR, Measure.PETO})
+BINARY_MEASURES = frozenset({Measure.OR, Measure.RR, Measure.RD, Measure.PETO})
+CONTINUOUS_MEASURES = frozenset({Measure.MD, Measure.SMD})
+PROPORTION_MEASURES = frozenset({Measure.PR, Measure.PLO, Measure.PAS, Measure.PFT})

@@ -1,0 +1,155 @@
+"""The inverse-variance model (metafor's rma.uni), batched over many analyses at once.
+
+Everything is computed on padded (B, K) arrays, so pooling one analysis and pooling ten thousand run
+the same code and give the same numbers.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+from . import wls
+from .choices import Method, PredictionType, Test
+from .qprofile import qprofile_ci, typical_variance
+from .tau2 import estimate as estimate_tau2
+
+Z975 = 1.959963984540054
+
+
+@dataclass(frozen=True)
+class BatchFit:
+    """Arrays of shape (B,) (or (B, p) for coefficients) for B analyses fitted together."""
+
+    k: np.ndarray
+    beta: np.ndarray
+    se: np.ndarray
+    statistic: np.ndarray
+    pvalue: np.ndarray
+    ci_low: np.ndarray
+    ci_high: np.ndarray
+    df: np.ndarray  # NaN under the z test
+    vb: np.ndarray
+    tau2: np.ndarray
+    tau2_se: np.ndarray
+    tau2_ci_low: np.ndarray
+    tau2_ci_high: np.ndarray
+    i2: np.ndarray
+    i2_ci_low: np.ndarray
+    i2_ci_high: np.ndarray
+    h2: np.ndarray
+    h2_ci_low: np.ndarray
+    h2_ci_high: np.ndarray
+    q: np.ndarray
+    q_df: np.ndarray
+    q_pvalue: np.ndarray
+    pi_low: np.ndarray
+    pi_high: np.ndarray
+    weights: np.ndarray  # (B, K), percent
+    iterations: np.ndarray
+    converged: np.ndarray
+    s2w: np.ndarray  # the Hartung-Knapp scale factor (1 under z)
+    qm: np.ndarray
+    qm_df: np.ndarray
+    qm_pvalue: np.ndarray
+
+
+def fit_batch(
+    y: np.ndarray,
+    v: np.ndarray,
+    mask: np.ndarray,
+    X: np.ndarray | None = None,
+    method: Method = Method.REML,
+    test: Test = Test.Z,
+    pi_type: PredictionType = PredictionType.METAFOR,
+    level: float = 0.95,
+    tau2_ci: bool = True,
+) -> BatchFit:
+    """Fit B random- or fixed-effect models. y, v, mask are (B, K); X is (B, K, p) (default: intercept)."""
+    B, K = y.shape
+    if X is None:
+        X = np.ones((B, K, 1))
+    X = X * mask[:, :, None]
+    y = np.where(mask, y, 0.0)
+    p = X.shape[2]
+    k = mask.sum(axis=1)
+    dfree = k - p
+    vv = np.where(mask, v, 1.0)
+    t2fit = estimate_tau2(method, y, v, mask, X)
+    tau2 = t2fit.tau2
+    w = mask / (vv + tau2[:, None])
+    f = wls.fit(y, w, X)
+    vb = f.vb
+    s2w = np.ones(B)
+    # metafor forces the z test when k = 1
+    use_t = (test in (Test.KNHA, Test.ADHOC)) & (k > 1)
+    if test in (Test.KNHA, Test.ADHOC):
+        s2 = np.where(f.rss <= np.finfo(float).eps, 0.0, f.rss / np.maximum(dfree, 1))
+        if test is Test.ADHOC:
+            s2 = np.maximum(s2, 1.0)
+        s2w = np.where(use_t, s2, 1.0)
+        vb = vb * s2w[:, None, None]
+    se = np.sqrt(np.einsum("bpp->bp", vb))
+    stat = f.beta / se
+    alpha = 1 - level
+    df = np.where(use_t, dfree, np.nan).astype(float)
+    df_safe = np.where(use_t, np.maximum(dfree, 1), 1)
+    crit = np.where(use_t, stats.t.isf(alpha / 2, df_safe), stats.norm.isf(alpha / 2))
+    pval = np.where(use_t[:, None], 2 * stats.t.sf(np.abs(stat), df_safe[:, None]), 2 * stats.norm.sf(np.abs(stat)))
+    ci_low = f.beta - crit[:, None] * se
+    ci_high = f.beta + crit[:, None] * se
+
+    # omnibus test of all coefficients but the intercept (or of the intercept in an intercept-only model)
+    btt = slice(1, p) if p > 1 else slice(0, 1)
+    m = p - 1 if p > 1 else 1
+    bsub = f.beta[:, btt]
+    vsub = vb[:, btt, btt]
+    qm = np.einsum("bp,bpq,bq->b", bsub, np.linalg.inv(vsub), bsub)
+    qm_df = np.full(B, float(m))
+    qm_p = np.where(use_t, stats.f.sf(qm / m, m, df_safe), stats.chi2.sf(qm, m))
+    qm = np.where(use_t, qm / m, qm)
+
+    # heterogeneity, always with fixed-effect weights
+    w0 = mask / vv
+    f0 = wls.fit(y, w0, X)
+    has_df = dfree > 0
+    q = np.where(has_df, np.maximum(0.0, f0.rss), 0.0)
+    q_p = np.where(has_df, stats.chi2.sf(q, np.maximum(dfree, 1)), 1.0)
+    vt = np.where(has_df, dfree / f0.tr_p, 0.0)
+    if method.is_random:
+        i2 = np.where(has_df, 100 * tau2 / (vt + tau2), 0.0)
+        h2 = np.where(has_df, tau2 / np.where(has_df, vt, 1) + 1, 1.0)
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            i2 = np.where(has_df & (q > 0), np.maximum(0.0, 100 * (q - dfree) / q), 0.0)
+            h2 = np.where(has_df, q / np.maximum(dfree, 1), 1.0)
+
+    nan = np.full(B, np.nan)
+    t2lo, t2hi = nan, nan
+    i2lo = i2hi = h2lo = h2hi = nan
+    if method.is_random and tau2_ci:
+        t2lo, t2hi = qprofile_ci(y, v, mask, X, level)
+        vt_ci = typical_variance(v, mask, X)
+        i2lo, i2hi = 100 * t2lo / (vt_ci + t2lo), 100 * t2hi / (vt_ci + t2hi)
+        h2lo, h2hi = t2lo / vt_ci + 1, t2hi / vt_ci + 1
+
+    # prediction interval for the intercept of intercept-only random-effects models
+    pi_low = pi_high = nan
+    if method.is_random and p == 1:
+        if pi_type is PredictionType.HIGGINS:
+            ok = k >= 3
+            pcrit = np.where(ok, stats.t.isf(alpha / 2, np.maximum(k - 2, 1)), np.nan)
+        else:
+            pcrit = crit
+        half = pcrit * np.sqrt(se[:, 0] ** 2 + tau2)
+        pi_low, pi_high = f.beta[:, 0] - half, f.beta[:, 0] + half
+
+    wpct = 100 * w / w.sum(axis=1, keepdims=True)
+    return BatchFit(
+        k=k, beta=f.beta, se=se, statistic=stat, pvalue=pval, ci_low=ci_low, ci_high=ci_high, df=df, vb=vb,
+        tau2=tau2, tau2_se=t2fit.se if method.is_random else nan, tau2_ci_low=t2lo, tau2_ci_high=t2hi,
+        i2=i2, i2_ci_low=i2lo, i2_ci_high=i2hi, h2=h2, h2_ci_low=h2lo, h2_ci_high=h2hi,
+        q=q, q_df=dfree, q_pvalue=q_p, pi_low=pi_low, pi_high=pi_high, weights=wpct,
+        iterations=t2fit.iterations, converged=t2fit.converged, s2w=s2w, qm=qm, qm_df=qm_df, qm_pvalue=qm_p,
+    )

@@ -1,0 +1,49 @@
+"""Q-profile confidence interval for tau^2 (Viechtbauer 2007; metafor's confint(type="QP")),
+and the I^2 and H^2 intervals that follow from it."""
+from __future__ import annotations
+
+import numpy as np
+from scipy import stats
+
+from . import wls
+from .solver import find_decreasing_root
+
+
+def qprofile_ci(y, v, mask, X, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper bounds for tau^2 per analysis (NaN where k - p < 1)."""
+    B = y.shape[0]
+    k = mask.sum(axis=1)
+    dfree = k - X.shape[2]
+    vv = np.where(mask, v, 1.0)
+    ok = dfree > 0
+    safe = np.where(ok, dfree, 1)
+    alpha = 1 - level
+    crit_lb = stats.chi2.isf(alpha / 2, safe)  # Q at the lower bound equals the upper quantile
+    crit_ub = stats.chi2.ppf(alpha / 2, safe)
+
+    def q_gen(t2, rows):
+        w = mask[rows] / (vv[rows] + t2[:, None])
+        return wls.fit(y[rows], w, X[rows]).rss
+
+    all_rows = np.ones(B, dtype=bool)
+    q0 = q_gen(np.zeros(B), all_rows)
+    hi = np.maximum(np.sum(mask * vv, axis=1) / np.maximum(k, 1), 1e-4)
+    out = []
+    for crit in (crit_lb, crit_ub):
+        active = ok & (q0 > crit)
+
+        def f(t2, rows, crit=crit):
+            return q_gen(t2, rows) - crit[rows]
+
+        roots = find_decreasing_root(f, hi, active, q0 - crit)
+        bound = np.where(active, roots.x, 0.0)
+        out.append(np.where(ok, bound, np.nan))
+    return out[0], out[1]
+
+
+def typical_variance(v, mask, X) -> np.ndarray:
+    """metafor's 'typical' within-study variance vt = (k - p) / tr(P) with fixed-effect weights."""
+    w = mask / np.where(mask, v, 1.0)
+    f = wls.fit(np.zeros_like(w), w, X)
+    dfree = mask.sum(axis=1) - X.shape[2]
+    return dfree / f.tr_p

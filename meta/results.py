@@ -1,0 +1,160 @@
+"""Typed, frozen result objects. `to_dict()` is exactly what `--format json` prints."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, fields
+from enum import Enum
+from typing import Any
+
+from .effects import Exclusion
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, float):
+        return None if math.isnan(value) or math.isinf(value) else value
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    if hasattr(value, "to_dict"):
+        return value.to_dict()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+class _AsDict:
+    def to_dict(self) -> dict:
+        return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class BackTransformed(_AsDict):
+    """Estimate and intervals on the natural scale (exp for log ratios, expit for logits, ...)."""
+
+    estimate: float
+    ci_low: float
+    ci_high: float
+    pi_low: float | None
+    pi_high: float | None
+
+
+@dataclass(frozen=True)
+class MetaResult(_AsDict):
+    """One pooled analysis, with metafor's names in snake_case and everything that produced it."""
+
+    k: int
+    measure: str
+    method: str
+    test: str
+    scale: str
+    estimate: float
+    se: float
+    statistic: float  # z or t
+    pvalue: float
+    ci_low: float
+    ci_high: float
+    df: float | None  # degrees of freedom of the t distribution (knha/adhoc), else None
+    pi_low: float | None
+    pi_high: float | None
+    pi_method: str | None
+    tau2: float
+    tau2_se: float | None
+    tau2_ci_low: float | None
+    tau2_ci_high: float | None
+    tau: float
+    i2: float | None
+    i2_ci_low: float | None
+    i2_ci_high: float | None
+    h2: float | None
+    h2_ci_low: float | None
+    h2_ci_high: float | None
+    q: float | None
+    q_df: int
+    q_pvalue: float | None
+    back: BackTransformed | None
+    iterations: int
+    converged: bool
+    studies: tuple[str, ...]
+    weights: tuple[float, ...]  # percent, in the order of `studies`
+    excluded: tuple[Exclusion, ...] = ()
+    adjusted: tuple[str, ...] = ()
+    zero_cells: dict | None = None
+    notes: tuple[str, ...] = ()
+    group: Any = None
+    extra: dict = field(default_factory=dict)  # method-specific statistics (e.g. the CMH test for MH)
+
+    @property
+    def significant(self) -> bool:
+        return self.pvalue < 0.05
+
+    def to_dict(self) -> dict:
+        d = super().to_dict()
+        if self.group is None:
+            d.pop("group")
+        return d
+
+
+@dataclass(frozen=True)
+class Coefficient(_AsDict):
+    name: str
+    estimate: float
+    se: float
+    statistic: float
+    pvalue: float
+    ci_low: float
+    ci_high: float
+    permutation_pvalue: float | None = None
+
+
+@dataclass(frozen=True)
+class RegressionResult(_AsDict):
+    """A meta-regression (metafor's rma(yi, vi, mods = ...))."""
+
+    k: int
+    measure: str
+    method: str
+    test: str
+    coefficients: tuple[Coefficient, ...]
+    qm: float  # omnibus test of the moderators (chi^2 under z; F under knha)
+    qm_df: tuple[float, ...]
+    qm_pvalue: float
+    qm_permutation_pvalue: float | None
+    tau2: float
+    tau2_se: float | None
+    i2: float | None
+    h2: float | None
+    r2: float | None  # percent of tau^2 accounted for, against the intercept-only model
+    qe: float
+    qe_df: int
+    qe_pvalue: float
+    permutations: int
+    excluded: tuple[Exclusion, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SubgroupResult(_AsDict):
+    """Pooled results per subgroup and the test for subgroup differences."""
+
+    variable: str
+    tau2_common: bool
+    subgroups: tuple[MetaResult, ...]
+    q_between: float
+    q_between_df: int
+    q_between_pvalue: float
+    overall: MetaResult
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CombinedP(_AsDict):
+    """Studies that report only a direction and a p-value, combined."""
+
+    method: str
+    k: int
+    statistic: float
+    pvalue: float  # one-sided, in the direction of benefit as coded
+    pvalue_two_sided: float
+    studies: tuple[str, ...]
+    notes: tuple[str, ...] = ()

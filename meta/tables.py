@@ -1,0 +1,190 @@
+"""Read a CSV of studies into canonical numeric columns, collecting every bad cell into one SchemaError.
+
+Accepts a byte-order mark, CRLF line ends, quoted fields and extra columns; rejects bytes that are not
+UTF-8, empty files, missing or misspelt columns, text in number columns and impossible values.
+"""
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+
+from .choices import Measure
+from .effects import REQUIRED, kind_of
+from .errors import CellProblem, SchemaError
+
+COUNT_COLUMNS = {"events_t", "n_t", "events_c", "n_c", "events", "n"}
+MAX_BYTES = 200 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class StudyTable:
+    """The numeric columns an analysis needs, with study labels, grouping values and source line numbers."""
+
+    path: str
+    kind: str
+    columns: dict[str, np.ndarray]
+    study: tuple[str, ...]
+    lines: tuple[int, ...]
+    groups: dict[str, tuple[str, ...]]
+    frame: pd.DataFrame  # the raw text cells, canonical names applied, for moderators and filters
+
+    @property
+    def n(self) -> int:
+        return len(self.study)
+
+
+def read_csv_text(path: str | Path) -> pd.DataFrame:
+    """The CSV's cells as strings (nothing converted), or a SchemaError naming the file."""
+    p = Path(path)
+    name = str(path)
+    if not p.exists():
+        raise SchemaError([CellProblem(name, None, None, "file not found")])
+    if p.is_dir():
+        raise SchemaError([CellProblem(name, None, None, "is a folder, not a CSV file")])
+    size = p.stat().st_size
+    if size > MAX_BYTES:
+        raise SchemaError([CellProblem(name, None, None, f"file is {size} bytes; the limit is {MAX_BYTES}")])
+    raw = p.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise SchemaError([CellProblem(name, line, None, f"bytes are not UTF-8 (byte {exc.start}); save the file as UTF-8")]) from None
+    if not text.strip():
+        raise SchemaError([CellProblem(name, None, None, "file is empty")])
+    try:
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
+    except (pd.errors.ParserError, csv.Error) as exc:
+        raise SchemaError([CellProblem(name, None, None, f"not a readable CSV file: {exc}")]) from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    if len(frame.columns) < 2:
+        raise SchemaError([CellProblem(name, 1, None, "only one column found; is the delimiter a comma?")])
+    if frame.empty:
+        raise SchemaError([CellProblem(name, None, None, "has a header but no data rows")])
+    return frame
+
+
+def parse_column_map(spec: str | None) -> dict[str, str]:
+    """'events_t=ai,n_t=n1i' -> {'events_t': 'ai', 'n_t': 'n1i'} (canonical name -> name in the file)."""
+    mapping: dict[str, str] = {}
+    if not spec:
+        return mapping
+    for part in spec.split(","):
+        if not part.strip():
+            continue
+        if "=" not in part:
+            raise SchemaError([CellProblem("--columns", None, None, f"'{part}' should be canonical=name")])
+        canon, actual = (s.strip() for s in part.split("=", 1))
+        mapping[canon] = actual
+    return mapping
+
+
+def required_columns(measure: Measure, available: set[str]) -> tuple[str, ...]:
+    kind = kind_of(measure)
+    if kind != "generic":
+        return REQUIRED[kind]
+    if "yi" in available:
+        return ("yi", "vi") if "vi" in available else ("yi", "sei")
+    if {"estimate", "ci_low", "ci_high"} & available:
+        return REQUIRED["generic_ratio"]
+    return ("yi", "vi")
+
+
+def load_table(
+    path: str | Path,
+    measure: Measure,
+    column_map: Mapping[str, str] | None = None,
+    group_by: tuple[str, ...] = (),
+    study_column: str = "study",
+) -> StudyTable:
+    name = str(path)
+    frame = read_csv_text(path)
+    rename = {actual: canon for canon, actual in (column_map or {}).items()}
+    problems: list[CellProblem] = []
+    for actual in rename:
+        if actual not in frame.columns:
+            problems.append(CellProblem(name, 1, actual, f"--columns names '{actual}', which the file does not have"))
+    frame = frame.rename(columns=rename)
+    available = set(frame.columns)
+    needed = required_columns(measure, available)
+    for col in (*needed, *group_by):
+        if col not in available:
+            hint = difflib.get_close_matches(col, list(frame.columns), n=1)
+            extra = f"; did you mean '{hint[0]}'?" if hint else f"; the file has: {', '.join(frame.columns)}"
+            problems.append(CellProblem(name, 1, col, f"missing column needed for {measure.value}{extra}"))
+    if problems:
+        raise SchemaError(problems)
+    lines = tuple(range(2, len(frame) + 2))
+    columns: dict[str, np.ndarray] = {}
+    for col in needed:
+        values = np.full(len(frame), np.nan)
+        for i, cell in enumerate(frame[col]):
+            values[i] = _number(cell, name, lines[i], col, problems)
+        columns[col] = values
+    _check_ranges(columns, name, lines, problems)
+    if problems:
+        raise SchemaError(problems)
+    if study_column in frame.columns:
+        study = tuple(s.strip() or f"row {ln}" for s, ln in zip(frame[study_column], lines))
+    else:
+        study = tuple(f"row {ln}" for ln in lines)
+    groups = {g: tuple(frame[g]) for g in group_by}
+    return StudyTable(name, kind_of(measure), columns, study, lines, groups, frame)
+
+
+def _number(cell: str, file: str, line: int, col: str, problems: list[CellProblem]) -> float:
+    text = cell.strip()
+    if text == "":
+        problems.append(CellProblem(file, line, col, "missing value"))
+        return math.nan
+    try:
+        value = float(text)
+    except ValueError:
+        problems.append(CellProblem(file, line, col, f"'{text}' is not a number"))
+        return math.nan
+    if not math.isfinite(value):
+        problems.append(CellProblem(file, line, col, f"'{text}' is not a finite number"))
+        return math.nan
+    return value
+
+
+def _check_ranges(c: dict[str, np.ndarray], file: str, lines, problems: list[CellProblem]) -> None:
+    def bad(col: str, test: np.ndarray, reason: str) -> None:
+        for i in np.flatnonzero(test & ~np.isnan(c[col])):
+            problems.append(CellProblem(file, lines[i], col, reason.format(v=_fmt(c[col][i]))))
+
+    for col in COUNT_COLUMNS & c.keys():
+        bad(col, c[col] < 0, "{v} is negative; counts cannot be")
+        bad(col, (c[col] >= 0) & (c[col] != np.floor(c[col])), "{v} is not a whole number")
+    for col in ("n_t", "n_c", "n"):
+        if col in c:
+            bad(col, c[col] == 0, "group size is 0")
+    for ev, n in (("events_t", "n_t"), ("events_c", "n_c"), ("events", "n")):
+        if ev in c and n in c:
+            bad(ev, c[ev] > c[n], "{v} events is more than the group size " + "in column '" + n + "'")
+    for col in ("sd_t", "sd_c"):
+        if col in c:
+            bad(col, c[col] <= 0, "standard deviation {v} must be above 0")
+    if "vi" in c:
+        bad("vi", c["vi"] < 0, "sampling variance {v} is negative")
+        bad("vi", c["vi"] == 0, "sampling variance is 0; a study needs a positive variance")
+    if "sei" in c:
+        bad("sei", c["sei"] <= 0, "standard error {v} must be above 0")
+    if "estimate" in c:
+        for col in ("estimate", "ci_low", "ci_high"):
+            bad(col, c[col] <= 0, "{v}: a ratio and its CI must be above 0")
+        inside = (c["ci_low"] <= c["estimate"]) & (c["estimate"] <= c["ci_high"])
+        bad("estimate", ~inside & (c["ci_low"] > 0) & (c["ci_high"] > 0), "{v} is outside its confidence interval")
+        bad("ci_high", c["ci_high"] == c["ci_low"], "the CI has zero width")
+
+
+def _fmt(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else repr(float(x))

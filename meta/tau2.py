@@ -1,0 +1,121 @@
+"""Between-study variance (tau^2) estimators, batched, with metafor's definitions and standard errors.
+
+DL, HE and SJ are closed forms; ML, REML, PM and EB are roots of their estimating equations, found by a
+bracketing solver (solver.py) instead of Fisher scoring, so they converge where metafor's iterations fail.
+All estimates are truncated at 0, as metafor does.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import wls
+from .choices import Method
+from .solver import find_decreasing_root
+
+
+@dataclass(frozen=True)
+class Tau2Fit:
+    tau2: np.ndarray
+    se: np.ndarray
+    iterations: np.ndarray
+    converged: np.ndarray
+
+
+def _p_matrix(w: np.ndarray, X: np.ndarray, vb: np.ndarray) -> np.ndarray:
+    """P = W - W X vb X'W, explicitly (B, K, K); only for the standard errors of HE and SJ."""
+    Xw = X * w[:, :, None]
+    return np.einsum("bk,kl->bkl", w, np.eye(w.shape[1])) - np.einsum("bkp,bpq,blq->bkl", Xw, vb, Xw)
+
+
+def _ols_p(mask: np.ndarray, X: np.ndarray) -> np.ndarray:
+    w1 = mask.astype(float)
+    return _p_matrix(w1, X, wls.fit(np.zeros_like(w1), w1, X).vb)
+
+
+def estimate(method: Method, y: np.ndarray, v: np.ndarray, mask: np.ndarray, X: np.ndarray) -> Tau2Fit:
+    """tau^2 and its standard error for B padded analyses (y, v, mask: (B, K); X: (B, K, p))."""
+    B = y.shape[0]
+    k = mask.sum(axis=1)
+    p = X.shape[2]
+    dfree = k - p
+    zeros = np.zeros(B)
+    ones_it = np.zeros(B, dtype=int)
+    conv = np.ones(B, dtype=bool)
+    vv = np.where(mask, v, 1.0)
+    if method in (Method.FE, Method.MH, Method.PETO):
+        return Tau2Fit(zeros, np.full(B, np.nan), ones_it, conv)
+    safe_df = np.where(dfree > 0, dfree, 1)
+
+    def weights(t2):
+        return mask / (vv + t2[:, None])
+
+    if method is Method.DL:
+        w = weights(zeros)
+        f = wls.fit(y, w, X)
+        t2 = np.maximum(0.0, (f.rss - dfree) / f.tr_p)
+        _, tr_pp = wls.reml_terms(y, w, X, f)
+        se = np.sqrt((2 * dfree + 4 * t2 * f.tr_p + 2 * t2**2 * tr_pp) / f.tr_p**2)
+        return _done(t2, se, dfree, ones_it, conv)
+    if method is Method.HE:
+        rss, tr_pv = wls.ols_terms(y, np.where(mask, v, 0.0), X, mask)
+        t2 = np.maximum(0.0, (rss - tr_pv) / safe_df)
+        P = _ols_p(mask, X)
+        PV = P * np.where(mask, v, 0.0)[:, None, :]
+        tr_pvpv = np.einsum("bkl,blk->b", PV, PV)
+        se = np.sqrt((2 * tr_pvpv + 4 * t2 * tr_pv + 2 * t2**2 * dfree) / safe_df**2)
+        return _done(t2, se, dfree, ones_it, conv)
+    if method is Method.SJ:
+        ybar = np.sum(y * mask, axis=1) / k
+        t0 = np.sum(mask * (y - ybar[:, None]) ** 2, axis=1) / k
+        w = weights(t0)
+        f = wls.fit(y, w, X)
+        t2 = np.maximum(0.0, t0 * f.rss / safe_df)
+        P = _p_matrix(w, X, f.vb)
+        PV = P * np.where(mask, v, 0.0)[:, None, :]
+        tr_pvpv = np.einsum("bkl,blk->b", PV, PV)
+        tr_pvp = np.einsum("bkl,bkl->b", PV, P)
+        tr_pp = np.einsum("bkl,bkl->b", P, P)
+        se = np.sqrt(t0**2 / safe_df**2 * (2 * tr_pvpv + 4 * t2 * tr_pvp + 2 * t2**2 * tr_pp))
+        return _done(t2, se, dfree, ones_it, conv)
+
+    # iterative estimators: f(tau2) decreasing through its root
+    def equation(t2, rows):
+        w = weights_rows(t2, rows)
+        f = wls.fit(y[rows], w, X[rows])
+        if method in (Method.PM, Method.EB):
+            return f.rss - dfree[rows]
+        ypp, _ = wls.reml_terms(y[rows], w, X[rows], f)
+        if method is Method.ML:
+            return ypp - w.sum(axis=1)
+        return ypp - f.tr_p
+
+    def weights_rows(t2, rows):
+        return mask[rows] / (vv[rows] + t2[:, None])
+
+    all_rows = np.ones(B, dtype=bool)
+    f0 = equation(zeros, all_rows)
+    active = (f0 > 0) & (dfree > 0)
+    ybar = np.sum(y * mask, axis=1) / np.maximum(k, 1)
+    spread = np.sum(mask * (y - ybar[:, None]) ** 2, axis=1) / np.maximum(k, 1)
+    hi = np.maximum(spread, np.sum(mask * vv, axis=1) / np.maximum(k, 1))
+    roots = find_decreasing_root(equation, hi, active, f0)
+    t2 = np.where(active, roots.x, 0.0)
+    w = weights(t2)
+    f = wls.fit(y, w, X)
+    if method is Method.ML:
+        se = np.sqrt(2 / np.sum(w**2, axis=1))
+    elif method is Method.REML:
+        _, tr_pp = wls.reml_terms(y, w, X, f)
+        se = np.sqrt(2 / tr_pp)
+    else:
+        se = np.sqrt(2 * k**2 / safe_df / w.sum(axis=1) ** 2)
+    return _done(t2, se, dfree, roots.iterations, roots.converged)
+
+
+def _done(t2, se, dfree, iters, conv) -> Tau2Fit:
+    none = dfree <= 0
+    t2 = np.where(none, 0.0, t2)
+    se = np.where(none, np.nan, se)
+    return Tau2Fit(t2, se, iters, conv)

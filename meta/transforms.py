@@ -1,0 +1,35 @@
+"""Back-transformations from the analysis scale to the natural scale (metafor's transf.* functions)."""
+from __future__ import annotations
+
+import numpy as np
+
+
+def ipft_hm(t: np.ndarray | float, ni: np.ndarray) -> np.ndarray:
+    """Inverse Freeman-Tukey double arcsine with the harmonic mean of the sample sizes (Miller 1978)."""
+    t = np.asarray(t, dtype=float)
+    n = 1.0 / np.mean(1.0 / np.asarray(ni, dtype=float))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s = np.sin(2 * t)
+        z = 0.5 * (1 - np.sign(np.cos(2 * t)) * np.sqrt(1 - (s + (s - 1 / s) / n) ** 2))
+    lo = 0.5 * (np.arcsin(0.0) + np.arcsin(np.sqrt(1 / (n + 1))))
+    hi = 0.5 * (np.arcsin(np.sqrt(n / (n + 1))) + np.arcsin(1.0))
+    z = np.where(t > hi, 1.0, np.where(t < lo, 0.0, z))
+    return z
+
+
+def back_transform(scale: str, values, ni=None):
+    """Map values on `scale` to the natural scale; None where no transformation applies."""
+    if values is None:
+        return None
+    v = np.asarray(values, dtype=float)
+    if scale == "log":
+        out = np.exp(v)
+    elif scale == "logit":
+        out = 1 / (1 + np.exp(-v))
+    elif scale == "arcsine":
+        out = np.sin(np.clip(v, 0, np.pi / 2)) ** 2
+    elif scale == "ft":
+        out = ipft_hm(v, ni)
+    else:
+        return None
+    return out

@@ -1,0 +1,60 @@
+"""Batched weighted least squares: the matrix algebra every estimator shares.
+
+Shapes: B analyses padded to K studies; y, w are (B, K); X is (B, K, p); padded cells carry w = 0.
+P = W - W X (X'WX)^-1 X'W is never formed: its traces reduce to p x p products.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class WLSFit:
+    beta: np.ndarray  # (B, p)
+    vb: np.ndarray  # (B, p, p) = (X'WX)^-1
+    resid: np.ndarray  # (B, K)
+    rss: np.ndarray  # y'Py = sum w e^2, (B,)
+    tr_p: np.ndarray  # tr(P), (B,)
+
+
+def _inv(a: np.ndarray) -> np.ndarray:
+    if a.shape[-1] == 1:
+        return 1.0 / a
+    return np.linalg.inv(a)
+
+
+def fit(y: np.ndarray, w: np.ndarray, X: np.ndarray) -> WLSFit:
+    Xw = X * w[:, :, None]
+    xtwx = np.einsum("bkp,bkq->bpq", Xw, X)
+    vb = _inv(xtwx)
+    beta = np.einsum("bpq,bq->bp", vb, np.einsum("bkp,bk->bp", Xw, y))
+    resid = (y - np.einsum("bkp,bp->bk", X, beta)) * (w > 0)
+    rss = np.sum(w * resid**2, axis=1)
+    # tr(P) = sum w - tr(vb X'W^2 X)
+    xtw2x = np.einsum("bkp,bkq->bpq", Xw * w[:, :, None], X)
+    tr_p = w.sum(axis=1) - np.einsum("bpq,bqp->b", vb, xtw2x)
+    return WLSFit(beta, vb, resid, rss, tr_p)
+
+
+def reml_terms(y, w, X, wf: WLSFit) -> tuple[np.ndarray, np.ndarray]:
+    """y'PPy and tr(PP), needed by the ML/REML score and the REML standard error of tau^2."""
+    ype = w * wf.resid  # P y = W e
+    ypp = np.sum(ype**2, axis=1)
+    Xw = X * w[:, :, None]
+    s2 = np.einsum("bkp,bkq->bpq", Xw, Xw)  # X'W^2X
+    s3 = np.einsum("bkp,bkq->bpq", Xw * w[:, :, None], Xw)  # X'W^3X
+    vs2 = np.einsum("bpq,bqr->bpr", wf.vb, s2)
+    tr_pp = np.sum(w**2, axis=1) - 2 * np.einsum("bpq,bqp->b", wf.vb, s3) + np.einsum("bpq,bqp->b", vs2, vs2)
+    return ypp, tr_pp
+
+
+def ols_terms(y, v, X, mask) -> tuple[np.ndarray, np.ndarray]:
+    """Residual sum of squares and tr(PV) of the unweighted fit (Hedges' estimator)."""
+    w1 = mask.astype(float)
+    wf = fit(y, w1, X)
+    Xm = X * w1[:, :, None]
+    xvx = np.einsum("bkp,bkq->bpq", Xm * v[:, :, None], Xm)
+    tr_pv = np.sum(v * w1, axis=1) - np.einsum("bpq,bqp->b", wf.vb, xvx)
+    return wf.rss, tr_pv
