@@ -91,7 +91,8 @@ def fit_batch(
         s2w = np.where(use_t, s2, 1.0)
         vb = vb * s2w[:, None, None]
     se = np.sqrt(np.einsum("bpp->bp", vb))
-    stat = f.beta / se
+    with np.errstate(divide="ignore", invalid="ignore"):
+        stat = f.beta / se
     alpha = 1 - level
     df = np.where(use_t, dfree, np.nan).astype(float)
     df_safe = np.where(use_t, np.maximum(dfree, 1), 1)
@@ -105,7 +106,9 @@ def fit_batch(
     m = p - 1 if p > 1 else 1
     bsub = f.beta[:, btt]
     vsub = vb[:, btt, btt]
-    qm = np.einsum("bp,bpq,bq->b", bsub, np.linalg.inv(vsub), bsub)
+    singular = ~(np.abs(np.linalg.det(vsub)) > 0)
+    vsub = np.where(singular[:, None, None], np.eye(vsub.shape[1]), vsub)
+    qm = np.where(singular, np.nan, np.einsum("bp,bpq,bq->b", bsub, np.linalg.inv(vsub), bsub))
     qm_df = np.full(B, float(m))
     qm_p = np.where(use_t, stats.f.sf(qm / m, m, df_safe), stats.chi2.sf(qm, m))
     qm = np.where(use_t, qm / m, qm)

@@ -78,6 +78,9 @@ def result_from_batch(
         notes.append("Hartung-Knapp is meant for random-effects models (metafor warns likewise)")
     if not bool(fit.converged[i]):
         notes.append(f"tau^2 estimator {method.value} did not converge after {int(fit.iterations[i])} iterations")
+    if test is not Test.Z and k > 1 and fit.s2w[i] == 0:
+        notes.append("the Hartung-Knapp scale is 0 (the estimates agree exactly), so the CI has zero width; "
+                     "test 'adhoc' avoids this")
     if method.is_random and k >= 2 and fit.tau2[i] == 0:
         notes.append("tau^2 estimated at its boundary 0")
     f = lambda a: float(a[i])  # noqa: E731
