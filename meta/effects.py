@@ -26,15 +26,20 @@ Z975 = 1.959963984540054
 class ZeroCells:
     """metafor's add / to / drop00 for 2x2 tables and proportions."""
 
-    add: float = 0.5
+    add: float | None = None  # None: 0.5, but 0 for PAS and PFT (metafor's default)
     to: ZeroTo = ZeroTo.ONLY0
     drop00: bool | None = None  # None: the method's default (False for escalc, True for MH and Peto, as metafor)
 
     def resolved(self, drop00_default: bool) -> "ZeroCells":
         return ZeroCells(self.add, self.to, drop00_default if self.drop00 is None else self.drop00)
 
+    def add_for(self, measure: Measure) -> float:
+        if self.add is not None:
+            return self.add
+        return 0.0 if measure in (Measure.PAS, Measure.PFT) else 0.5
+
     def to_dict(self) -> dict:
-        return {"add": self.add, "to": self.to.value, "drop00": self.drop00}
+        return {"add": self.add if self.add is not None else "default", "to": self.to.value, "drop00": self.drop00}
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ def binary_effects(measure: Measure, cols: dict, zero) -> tuple[np.ndarray, ...]
     if zero.drop00:
         dropped = ((ai == 0) & (ci == 0)) | ((bi == 0) & (di == 0))
     adjusted = _zero_flags([ai, bi, ci, di], zero.to) & ~dropped
-    add = zero.add * adjusted
+    add = zero.add_for(measure) * adjusted
     ai, bi, ci, di = ai + add, bi + add, ci + add, di + add
     n1, n2 = ai + bi, ci + di
     p1, p2 = ai / n1, ci / n2
@@ -80,13 +80,11 @@ def continuous_effects(measure: Measure, cols: dict) -> tuple[np.ndarray, np.nda
 
 
 def proportion_effects(measure: Measure, cols: dict, zero) -> tuple[np.ndarray, ...]:
-    """PR, PLO (with the zero-cell correction), PAS and PFT (never corrected, as in metafor)."""
+    """PR, PLO, PAS, PFT; PAS and PFT are corrected only when an `add` is given explicitly, as in metafor."""
     xi, ni = cols["events"], cols["n"]
-    if measure in (Measure.PAS, Measure.PFT):
-        adjusted = np.zeros(len(xi), dtype=bool)
-    else:
-        adjusted = _zero_flags([xi, ni - xi], zero.to)
-    add = zero.add * adjusted
+    amount = zero.add_for(measure)
+    adjusted = _zero_flags([xi, ni - xi], zero.to) & (amount > 0)
+    add = amount * adjusted
     x, m = xi + add, ni - xi + add
     n = x + m
     p = x / n
@@ -97,8 +95,8 @@ def proportion_effects(measure: Measure, cols: dict, zero) -> tuple[np.ndarray, 
             return np.log(p / (1 - p)), 1 / x + 1 / m, adjusted
     if measure is Measure.PAS:
         return np.arcsin(np.sqrt(p)), 1 / (4 * n), adjusted
-    yi = 0.5 * (np.arcsin(np.sqrt(xi / (ni + 1))) + np.arcsin(np.sqrt((xi + 1) / (ni + 1))))
-    return yi, 1 / (4 * ni + 2), adjusted
+    yi = 0.5 * (np.arcsin(np.sqrt(x / (n + 1))) + np.arcsin(np.sqrt((x + 1) / (n + 1))))
+    return yi, 1 / (4 * n + 2), adjusted
 
 
 def generic_from_ratio_ci(est: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
