@@ -8,12 +8,13 @@ from __future__ import annotations
 from typing import Sequence
 
 import numpy as np
+import pandas as pd
 
 from .choices import Measure, Method, PredictionType, Test, ZeroTo
 from .effects import ZeroCells, row_effects
 from .errors import AnalysisError, EvidenceError
 from .model import fit_batch
-from .pooling import pool_table, result_from_batch
+from .pooling import _Rows, pool_table, result_from_batch
 from .results import MetaResult
 from .tables import StudyTable
 
@@ -24,15 +25,16 @@ def group_index(table: StudyTable, by: Sequence[str]) -> list[tuple[object, np.n
     """(group key, row indices) in order of first appearance; one group of all rows when `by` is empty."""
     if not by:
         return [(None, np.arange(table.n))]
-    keys = list(zip(*(table.groups[b] for b in by)))
-    order: dict[tuple, list[int]] = {}
-    for i, key in enumerate(keys):
-        order.setdefault(key, []).append(i)
-    out = []
-    for key, rows in order.items():
-        label = key[0] if len(by) == 1 else dict(zip(by, key))
-        out.append((label, np.asarray(rows)))
-    return out
+    if len(by) == 1:
+        codes, uniques = pd.factorize(np.asarray(table.groups[by[0]], dtype=object), sort=False)
+        labels = list(uniques)
+    else:
+        keys = pd.MultiIndex.from_arrays([np.asarray(table.groups[b], dtype=object) for b in by])
+        codes, uniques = pd.factorize(keys, sort=False)
+        labels = [dict(zip(by, u)) for u in uniques]
+    order = np.argsort(codes, kind="stable")
+    bounds = np.cumsum(np.bincount(codes, minlength=len(labels)))[:-1]
+    return list(zip(labels, np.split(order, bounds)))
 
 
 def pool_groups(
@@ -69,9 +71,9 @@ def pool_groups(
         for j, g in enumerate(chunk):
             e = effects[g]
             y[j, : e.k], v[j, : e.k], mask[j, : e.k] = e.yi, e.vi, True
-        fit = fit_batch(y, v, mask, None, method, test, pi_type, level)
+        rows = _Rows(fit_batch(y, v, mask, None, method, test, pi_type, level))
         for j, g in enumerate(chunk):
-            results[g] = result_from_batch(fit, j, effects[g], method, test, pi_type, group=groups[g][0])
+            results[g] = result_from_batch(rows, j, effects[g], method, test, pi_type, group=groups[g][0])
     return results  # type: ignore[return-value]
 
 

@@ -70,8 +70,10 @@ class Effects:
         for name in ("yi", "vi", "ni"):
             arr = getattr(self, name)
             if arr is not None:
-                arr = np.array(arr, dtype=float)
-                arr.setflags(write=False)
+                arr = np.asarray(arr, dtype=float)
+                if arr.flags.writeable:
+                    arr = arr.copy()
+                    arr.setflags(write=False)
                 object.__setattr__(self, name, arr)
 
     @property
@@ -151,6 +153,9 @@ class RowEffects:
         """The Effects of the rows `index` (labels give their study names, in the same order)."""
         reason = self.reason[index]
         keep = reason == ""
+        if keep.all() and not self.adjusted[index].any():
+            return Effects(self.measure, tuple(labels), self.yi[index], self.vi[index], self.scale,
+                           None if self.ni is None else self.ni[index], (), (), self.zero_cells)
         kept = index[keep]
         return Effects(
             measure=self.measure,

@@ -6,7 +6,7 @@ zero-cell correction and double-zero studies dropped (metafor's defaults).
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
+from . import distributions as stats
 
 from .choices import Measure, Method
 from .effects import Effects, ZeroCells, compute_effects
@@ -42,7 +42,7 @@ def pool_mh(data: dict, study, measure: Measure, zero: ZeroCells, level: float =
         if xt.sum() > 0 and yt.sum() > 0:
             cmh = (abs((ai - n1 / N * xt).sum()) - 0.5) ** 2 / (
                 (n1 / N) * (n2 / N) * (xt * (yt / (N - 1)))).sum()
-            extra = {"cmh": float(cmh), "cmh_pvalue": float(stats.chi2.sf(cmh, 1))}
+            extra = {"cmh": float(cmh), "cmh_pvalue": float(stats.chi2_sf(cmh, 1))}
     elif measure is Measure.RR:
         R, S = (ai * n2 / N).sum(), (ci * n1 / N).sum()
         if ai.sum() == 0 or ci.sum() == 0:
@@ -88,12 +88,12 @@ def pool_peto(data: dict, study, zero: ZeroCells, level: float = 0.95) -> MetaRe
 
 
 def _fixed_result(method, measure, eff: Effects, beta, se, q, k_yi, wts, study, level, extra, notes) -> MetaResult:
-    crit = stats.norm.isf((1 - level) / 2)
+    crit = stats.norm_isf((1 - level) / 2)
     z = beta / se
     lo, hi = beta - crit * se, beta + crit * se
     dfree = k_yi - 1
     if dfree > 0:
-        q_p = float(stats.chi2.sf(q, dfree))
+        q_p = float(stats.chi2_sf(q, dfree))
         i2 = max(0.0, 100 * (q - dfree) / q) if q > 0 else 0.0
         h2 = q / dfree
     else:
@@ -104,7 +104,7 @@ def _fixed_result(method, measure, eff: Effects, beta, se, q, k_yi, wts, study, 
     back = None if bt is None else BackTransformed(float(bt[0]), float(bt[1]), float(bt[2]), None, None)
     return MetaResult(
         k=len(labels), measure=measure.value, method=method.value, test="z", scale=eff.scale,
-        estimate=beta, se=se, statistic=z, pvalue=float(2 * stats.norm.sf(abs(z))), ci_low=lo, ci_high=hi,
+        estimate=beta, se=se, statistic=z, pvalue=float(2 * stats.norm_sf(abs(z))), ci_low=lo, ci_high=hi,
         df=None, pi_low=None, pi_high=None, pi_method=None, tau2=0.0, tau2_se=None, tau2_ci_low=None,
         tau2_ci_high=None, tau=0.0, i2=i2, i2_ci_low=None, i2_ci_high=None, h2=h2, h2_ci_low=None,
         h2_ci_high=None, q=q, q_df=dfree, q_pvalue=q_p, back=back, iterations=0, converged=True,

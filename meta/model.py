@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+from . import distributions as stats
 
 from . import wls
 from .choices import Method, PredictionType, Test
@@ -96,8 +96,8 @@ def fit_batch(
     alpha = 1 - level
     df = np.where(use_t, dfree, np.nan).astype(float)
     df_safe = np.where(use_t, np.maximum(dfree, 1), 1)
-    crit = np.where(use_t, stats.t.isf(alpha / 2, df_safe), stats.norm.isf(alpha / 2))
-    pval = np.where(use_t[:, None], 2 * stats.t.sf(np.abs(stat), df_safe[:, None]), 2 * stats.norm.sf(np.abs(stat)))
+    crit = np.where(use_t, stats.t_isf(alpha / 2, df_safe), stats.norm_isf(alpha / 2))
+    pval = np.where(use_t[:, None], 2 * stats.t_sf(np.abs(stat), df_safe[:, None]), 2 * stats.norm_sf(np.abs(stat)))
     ci_low = f.beta - crit[:, None] * se
     ci_high = f.beta + crit[:, None] * se
 
@@ -110,7 +110,7 @@ def fit_batch(
     vsub = np.where(singular[:, None, None], np.eye(vsub.shape[1]), vsub)
     qm = np.where(singular, np.nan, np.einsum("bp,bpq,bq->b", bsub, np.linalg.inv(vsub), bsub))
     qm_df = np.full(B, float(m))
-    qm_p = np.where(use_t, stats.f.sf(qm / m, m, df_safe), stats.chi2.sf(qm, m))
+    qm_p = np.where(use_t, stats.f_sf(qm / m, m, df_safe), stats.chi2_sf(qm, m))
     qm = np.where(use_t, qm / m, qm)
 
     # heterogeneity, always with fixed-effect weights
@@ -118,7 +118,7 @@ def fit_batch(
     f0 = wls.fit(y, w0, X)
     has_df = dfree > 0
     q = np.where(has_df, np.maximum(0.0, f0.rss), 0.0)
-    q_p = np.where(has_df, stats.chi2.sf(q, np.maximum(dfree, 1)), 1.0)
+    q_p = np.where(has_df, stats.chi2_sf(q, np.maximum(dfree, 1)), 1.0)
     vt = np.where(has_df, dfree / f0.tr_p, 0.0)
     if method.is_random:
         i2 = np.where(has_df, 100 * tau2 / (vt + tau2), 0.0)
@@ -142,7 +142,7 @@ def fit_batch(
     if method.is_random and p == 1:
         if pi_type is PredictionType.HIGGINS:
             ok = k >= 3
-            pcrit = np.where(ok, stats.t.isf(alpha / 2, np.maximum(k - 2, 1)), np.nan)
+            pcrit = np.where(ok, stats.t_isf(alpha / 2, np.maximum(k - 2, 1)), np.nan)
         else:
             pcrit = crit
         half = pcrit * np.sqrt(se[:, 0] ** 2 + tau2)

@@ -64,11 +64,28 @@ def pool(
     return result_from_batch(fit, 0, effects, method, test, pi_type)
 
 
+class _Rows:
+    """A BatchFit's arrays as Python lists (indexing lists is far cheaper than numpy scalars)."""
+
+    SCALARS = ("k", "df", "tau2", "tau2_se", "tau2_ci_low", "tau2_ci_high", "i2", "i2_ci_low", "i2_ci_high", "h2",
+               "h2_ci_low", "h2_ci_high", "q", "q_df", "q_pvalue", "pi_low", "pi_high", "iterations", "converged",
+               "s2w")
+    FIRST = ("beta", "se", "statistic", "pvalue", "ci_low", "ci_high")
+
+    def __init__(self, fit: BatchFit):
+        for name in self.SCALARS:
+            setattr(self, name, getattr(fit, name).tolist())
+        for name in self.FIRST:
+            setattr(self, name, getattr(fit, name)[:, 0].tolist())
+        self.weights = fit.weights.tolist()
+
+
 def result_from_batch(
-    fit: BatchFit, i: int, effects: Effects, method: Method, test: Test, pi_type: PredictionType, group=None
+    fit: BatchFit | _Rows, i: int, effects: Effects, method: Method, test: Test, pi_type: PredictionType, group=None
 ) -> MetaResult:
     """Read row i of a batched fit into a MetaResult, with the notes a user needs to read it right."""
-    k = int(fit.k[i])
+    r = fit if isinstance(fit, _Rows) else _Rows(fit)
+    k = int(r.k[i])
     notes: list[str] = list(effects.notes)
     if k == 1:
         notes.append("k = 1: the pooled estimate is the single study's; heterogeneity cannot be assessed")
@@ -76,44 +93,43 @@ def result_from_batch(
             notes.append("k = 1: the z test is used, as metafor does")
     if not method.is_random and test is not Test.Z:
         notes.append("Hartung-Knapp is meant for random-effects models (metafor warns likewise)")
-    if not bool(fit.converged[i]):
-        notes.append(f"tau^2 estimator {method.value} did not converge after {int(fit.iterations[i])} iterations")
-    if test is not Test.Z and k > 1 and fit.s2w[i] == 0:
+    if not r.converged[i]:
+        notes.append(f"tau^2 estimator {method.value} did not converge after {r.iterations[i]} iterations")
+    if test is not Test.Z and k > 1 and r.s2w[i] == 0:
         notes.append("the Hartung-Knapp scale is 0 (the estimates agree exactly), so the CI has zero width; "
                      "test 'adhoc' avoids this")
-    if method.is_random and k >= 2 and fit.tau2[i] == 0:
+    if method.is_random and k >= 2 and r.tau2[i] == 0:
         notes.append("tau^2 estimated at its boundary 0")
-    f = lambda a: float(a[i])  # noqa: E731
-    opt = lambda a: None if np.isnan(a[i]) else float(a[i])  # noqa: E731
+
+    def opt(values):
+        x = values[i]
+        return None if x != x else x
+
     random = method.is_random
-    pi_low, pi_high = (opt(fit.pi_low), opt(fit.pi_high)) if random and k > 1 else (None, None)
-    if random and k > 1 and pi_type is PredictionType.HIGGINS and k < 3:
+    het = random and k > 1
+    pi_low, pi_high = (opt(r.pi_low), opt(r.pi_high)) if het else (None, None)
+    if het and pi_type is PredictionType.HIGGINS and k < 3:
         notes.append("the t(k-2) prediction interval needs k >= 3")
-    est, lo, hi = float(fit.beta[i, 0]), float(fit.ci_low[i, 0]), float(fit.ci_high[i, 0])
-    bt = back_transform(effects.scale, [est, lo, hi] + ([pi_low, pi_high] if pi_low is not None else []),
-                        effects.ni)
+    est, lo, hi = r.beta[i], r.ci_low[i], r.ci_high[i]
     back = None
-    if bt is not None:
-        back = BackTransformed(float(bt[0]), float(bt[1]), float(bt[2]),
-                               float(bt[3]) if pi_low is not None else None,
-                               float(bt[4]) if pi_low is not None else None)
-    has_het = k > 1
+    if effects.scale != "identity":
+        vals = [est, lo, hi] + ([pi_low, pi_high] if pi_low is not None else [])
+        bt = back_transform(effects.scale, vals, effects.ni).tolist()
+        back = BackTransformed(bt[0], bt[1], bt[2], bt[3] if pi_low is not None else None,
+                               bt[4] if pi_low is not None else None)
     return MetaResult(
         k=k, measure=effects.measure.value, method=method.value, test=test.value if k > 1 else "z",
-        scale=effects.scale, estimate=est, se=float(fit.se[i, 0]), statistic=float(fit.statistic[i, 0]),
-        pvalue=float(fit.pvalue[i, 0]), ci_low=lo, ci_high=hi, df=opt(fit.df),
-        pi_low=pi_low, pi_high=pi_high,
-        pi_method=(pi_type.value if random and k > 1 else None),
-        tau2=f(fit.tau2), tau2_se=opt(fit.tau2_se) if random and has_het else None,
-        tau2_ci_low=opt(fit.tau2_ci_low) if random else None, tau2_ci_high=opt(fit.tau2_ci_high) if random else None,
-        tau=float(np.sqrt(fit.tau2[i])),
-        i2=f(fit.i2), i2_ci_low=opt(fit.i2_ci_low) if random else None,
-        i2_ci_high=opt(fit.i2_ci_high) if random else None,
-        h2=f(fit.h2), h2_ci_low=opt(fit.h2_ci_low) if random else None,
-        h2_ci_high=opt(fit.h2_ci_high) if random else None,
-        q=f(fit.q), q_df=int(fit.q_df[i]), q_pvalue=f(fit.q_pvalue),
-        back=back, iterations=int(fit.iterations[i]), converged=bool(fit.converged[i]),
-        studies=effects.study, weights=tuple(float(x) for x in fit.weights[i, :k]),
+        scale=effects.scale, estimate=est, se=r.se[i], statistic=r.statistic[i], pvalue=r.pvalue[i],
+        ci_low=lo, ci_high=hi, df=opt(r.df), pi_low=pi_low, pi_high=pi_high,
+        pi_method=pi_type.value if het else None,
+        tau2=r.tau2[i], tau2_se=opt(r.tau2_se) if het else None,
+        tau2_ci_low=opt(r.tau2_ci_low) if random else None, tau2_ci_high=opt(r.tau2_ci_high) if random else None,
+        tau=r.tau2[i] ** 0.5,
+        i2=r.i2[i], i2_ci_low=opt(r.i2_ci_low) if random else None, i2_ci_high=opt(r.i2_ci_high) if random else None,
+        h2=r.h2[i], h2_ci_low=opt(r.h2_ci_low) if random else None, h2_ci_high=opt(r.h2_ci_high) if random else None,
+        q=r.q[i], q_df=int(r.q_df[i]), q_pvalue=r.q_pvalue[i],
+        back=back, iterations=int(r.iterations[i]), converged=bool(r.converged[i]),
+        studies=effects.study, weights=tuple(r.weights[i][:k]),
         excluded=effects.excluded, adjusted=effects.adjusted,
         zero_cells=effects.zero_cells.to_dict() if effects.zero_cells else None,
         notes=tuple(notes), group=group,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Sequence
 
 import numpy as np
-from scipy import stats
+from . import distributions as stats
 
 from .errors import AnalysisError
 from .results import CombinedP
@@ -35,10 +35,10 @@ def combine_pvalues(
     if np.any((p <= 0) | (p >= 1)):
         raise AnalysisError("one-sided p-values must lie strictly between 0 and 1")
     labels = tuple(str(s) for s in study) if study is not None else tuple(str(i + 1) for i in range(k))
-    z = stats.norm.isf(p)
+    z = stats.norm_isf(p)
     if method == "stouffer":
         stat = float(z.sum() / np.sqrt(k))
-        pc = float(stats.norm.sf(stat))
+        pc = float(stats.norm_sf(stat))
     elif method == "weighted_stouffer":
         if weights is None:
             raise AnalysisError("weighted Stouffer needs weights (e.g. the square root of each sample size)")
@@ -46,10 +46,10 @@ def combine_pvalues(
         if w.shape != p.shape or np.any(w <= 0):
             raise AnalysisError("weights must be positive, one per study")
         stat = float((w * z).sum() / np.sqrt((w**2).sum()))
-        pc = float(stats.norm.sf(stat))
+        pc = float(stats.norm_sf(stat))
     elif method == "fisher":
         stat = float(-2 * np.log(p).sum())
-        pc = float(stats.chi2.sf(stat, 2 * k))
+        pc = float(stats.chi2_sf(stat, 2 * k))
     else:
         raise AnalysisError(f"unknown p-value combination method '{method}' (stouffer, weighted_stouffer, fisher)")
     return CombinedP(method, k, stat, pc, min(1.0, 2 * min(pc, 1 - pc)), labels)

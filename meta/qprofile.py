@@ -3,7 +3,7 @@ and the I^2 and H^2 intervals that follow from it."""
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
+from . import distributions as stats
 
 from . import wls
 from .solver import find_decreasing_root
@@ -18,8 +18,8 @@ def qprofile_ci(y, v, mask, X, level: float = 0.95) -> tuple[np.ndarray, np.ndar
     ok = dfree > 0
     safe = np.where(ok, dfree, 1)
     alpha = 1 - level
-    crit_lb = stats.chi2.isf(alpha / 2, safe)  # Q at the lower bound equals the upper quantile
-    crit_ub = stats.chi2.ppf(alpha / 2, safe)
+    crit_lb = stats.chi2_isf(alpha / 2, safe)  # Q at the lower bound equals the upper quantile
+    crit_ub = stats.chi2_ppf(alpha / 2, safe)
 
     def q_gen(t2, rows):
         w = mask[rows] / (vv[rows] + t2[:, None])

@@ -9,12 +9,22 @@ from typing import Any
 from .effects import Exclusion
 
 
+_SIMPLE = (int, bool, str, type(None))
+
+
 def _plain(value: Any) -> Any:
+    t = type(value)
+    if t is float:
+        return value if math.isfinite(value) else None
+    if t in _SIMPLE:
+        return value
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, float):
         return None if math.isnan(value) or math.isinf(value) else value
     if isinstance(value, tuple):
+        if value and type(value[0]) in (str, float):
+            return [v if type(v) is str or math.isfinite(v) else None for v in value]
         return [_plain(v) for v in value]
     if hasattr(value, "to_dict"):
         return value.to_dict()

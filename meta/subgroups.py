@@ -6,7 +6,7 @@ from dataclasses import replace
 from typing import Sequence
 
 import numpy as np
-from scipy import stats
+from . import distributions as stats
 
 from .choices import Method, PredictionType, Test
 from .effects import Effects
@@ -57,7 +57,7 @@ def subgroup_analysis(
         mu = np.sum(w * est) / np.sum(w)
         q = float(np.sum(w * (est - mu) ** 2))
         df = len(levels) - 1
-        p = float(stats.chi2.sf(q, df))
+        p = float(stats.chi2_sf(q, df))
     else:
         d = design_matrix({variable: labels}, categorical=[variable], intercept=True)
         y, v = effects.yi[None], effects.vi[None]

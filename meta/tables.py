@@ -41,8 +41,9 @@ class StudyTable:
         return len(self.study)
 
 
-def read_csv_text(path: str | Path) -> pd.DataFrame:
-    """The CSV's cells as strings (nothing converted), or a SchemaError naming the file."""
+def read_csv_text(path: str | Path, numeric: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """The CSV's cells as strings, except the columns named in `numeric` (file name -> canonical name), which
+    the C parser converts when they are clean; or a SchemaError naming the file."""
     p = Path(path)
     name = str(path)
     if not p.exists():
@@ -61,7 +62,10 @@ def read_csv_text(path: str | Path) -> pd.DataFrame:
     if not text.strip():
         raise SchemaError([CellProblem(name, None, None, "file is empty")])
     try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
+        header = next(csv.reader(io.StringIO(text.split("\n", 1)[0])), [])
+        wanted = set((numeric or {}).keys())
+        dtype = {c: str for c in header if c.strip() not in wanted}
+        frame = pd.read_csv(io.StringIO(text), dtype=dtype, keep_default_na=False, skipinitialspace=True)
     except (pd.errors.ParserError, csv.Error) as exc:
         raise SchemaError([CellProblem(name, None, None, f"not a readable CSV file: {exc}")]) from None
     frame.columns = [str(c).strip() for c in frame.columns]
@@ -106,8 +110,8 @@ def load_table(
     study_column: str = "study",
 ) -> StudyTable:
     name = str(path)
-    frame = read_csv_text(path)
     rename = {actual: canon for canon, actual in (column_map or {}).items()}
+    frame = read_csv_text(path, _numeric_candidates(path, measure, rename))
     problems: list[CellProblem] = []
     for actual in rename:
         if actual not in frame.columns:
@@ -125,19 +129,37 @@ def load_table(
     lines = tuple(range(2, len(frame) + 2))
     columns: dict[str, np.ndarray] = {}
     for col in needed:
-        values = np.full(len(frame), np.nan)
-        for i, cell in enumerate(frame[col]):
+        series = frame[col]
+        if series.dtype.kind in "iuf":
+            values = series.to_numpy(dtype=float)
+            cells = None
+        else:
+            cells = series.astype(str).to_numpy(dtype=object)
+            values = pd.to_numeric(cells, errors="coerce").astype(float)
+        for i in np.flatnonzero(~np.isfinite(values)):  # only the bad cells go through the slow path
+            cell = str(series.iloc[i]) if cells is None else cells[i]
             values[i] = _number(cell, name, lines[i], col, problems)
         columns[col] = values
     _check_ranges(columns, name, lines, problems)
     if problems:
         raise SchemaError(problems)
     if study_column in frame.columns:
-        study = tuple(s.strip() or f"row {ln}" for s, ln in zip(frame[study_column], lines))
+        study = tuple(s.strip() or f"row {ln}" for s, ln in zip(frame[study_column].to_numpy(dtype=object), lines))
     else:
         study = tuple(f"row {ln}" for ln in lines)
-    groups = {g: tuple(frame[g]) for g in group_by}
+    groups = {g: tuple(frame[g].to_numpy(dtype=object)) for g in group_by}
     return StudyTable(name, kind_of(measure), columns, study, lines, groups, frame)
+
+
+def _numeric_candidates(path, measure: Measure, rename: Mapping[str, str]) -> dict[str, str]:
+    """Columns of the file that the measure will read as numbers (file name -> canonical name)."""
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            header = [c.strip() for c in next(csv.reader(fh), [])]
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return {}
+    canon = {rename.get(c, c): c for c in header}
+    return {canon[c]: c for c in required_columns(measure, set(canon)) if c in canon}
 
 
 def _number(cell: str, file: str, line: int, col: str, problems: list[CellProblem]) -> float:
