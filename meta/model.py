@@ -55,7 +55,17 @@ class BatchFit:
     qm_pvalue: np.ndarray
 
 
-def fit_batch(
+def fit_batch(*args, **kwargs) -> BatchFit:
+    """Fit B random- or fixed-effect models. y, v, mask are (B, K); X is (B, K, p) (default: intercept).
+
+    Rows with k <= p (e.g. k = 1) divide by zero in quantities that np.where then replaces; those cases are
+    reported in each result's notes, so the floating-point warnings are silenced here.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _fit_batch(*args, **kwargs)
+
+
+def _fit_batch(
     y: np.ndarray,
     v: np.ndarray,
     mask: np.ndarray,
@@ -66,7 +76,6 @@ def fit_batch(
     level: float = 0.95,
     tau2_ci: bool = True,
 ) -> BatchFit:
-    """Fit B random- or fixed-effect models. y, v, mask are (B, K); X is (B, K, p) (default: intercept)."""
     B, K = y.shape
     if X is None:
         X = np.ones((B, K, 1))
