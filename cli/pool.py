@@ -17,8 +17,10 @@ from .options import model_options
               help="Map canonical names to the file's, e.g. events_t=ai,n_t=n1i,events_c=ci,n_c=n2i.")
 @click.option("--study-column", default="study", show_default=True, help="Column holding study labels.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--studies/--no-studies", default=None,
+              help="Include per-study labels and weights in JSON [default: yes; no with --by].")
 @handle_errors
-def pool(file, measure, method, test, add, to, drop00, pi_type, level, by, columns, study_column, fmt):
+def pool(file, measure, method, test, add, to, drop00, pi_type, level, by, columns, study_column, fmt, studies):
     """Pool the studies in FILE (CSV) with inverse-variance, Mantel-Haenszel or Peto methods.
 
     \b
@@ -46,8 +48,12 @@ def pool(file, measure, method, test, add, to, drop00, pi_type, level, by, colum
     if failures and not by:
         raise failures[0]
     if fmt == "json":
-        payload = [r.to_dict() if not isinstance(r, AnalysisError) else {"error": str(r)} for r in results]
-        click.echo(json.dumps(payload if by else payload[0], indent=None if by else 2, allow_nan=False))
+        per_study = studies if studies is not None else not by
+        payload = [r.to_dict(per_study) if not isinstance(r, AnalysisError) else {"error": str(r)} for r in results]
+        if by:
+            click.echo(json.dumps(payload, separators=(",", ":"), allow_nan=False, check_circular=False))
+        else:
+            click.echo(json.dumps(payload[0], indent=2, allow_nan=False))
     else:
         for r in results:
             click.echo(str(r) if isinstance(r, AnalysisError) else render_result(r, level))

@@ -64,13 +64,13 @@ def pool_groups(
     usable.sort(key=lambda g: effects[g].k)
     for start in range(0, len(usable), CHUNK):
         chunk = usable[start:start + CHUNK]
-        K = max(effects[g].k for g in chunk)
+        sizes = np.array([effects[g].k for g in chunk])
+        K = int(sizes.max())
+        mask = np.arange(K)[None, :] < sizes[:, None]
         y = np.zeros((len(chunk), K))
         v = np.ones((len(chunk), K))
-        mask = np.zeros((len(chunk), K), dtype=bool)
-        for j, g in enumerate(chunk):
-            e = effects[g]
-            y[j, : e.k], v[j, : e.k], mask[j, : e.k] = e.yi, e.vi, True
+        y[mask] = np.concatenate([effects[g].yi for g in chunk])
+        v[mask] = np.concatenate([effects[g].vi for g in chunk])
         rows = _Rows(fit_batch(y, v, mask, None, method, test, pi_type, level))
         for j, g in enumerate(chunk):
             results[g] = result_from_batch(rows, j, effects[g], method, test, pi_type, group=groups[g][0])

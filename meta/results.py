@@ -35,7 +35,11 @@ def _plain(value: Any) -> Any:
 
 class _AsDict:
     def to_dict(self) -> dict:
-        return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}  # type: ignore[arg-type]
+        names = type(self).__dict__.get("_names")
+        if names is None:
+            names = tuple(f.name for f in fields(self))  # type: ignore[arg-type]
+            type.__setattr__(type(self), "_names", names)
+        return {name: _plain(getattr(self, name)) for name in names}
 
 
 @dataclass(frozen=True)
@@ -98,10 +102,21 @@ class MetaResult(_AsDict):
     def significant(self) -> bool:
         return self.pvalue < 0.05
 
-    def to_dict(self) -> dict:
-        d = super().to_dict()
+    def to_dict(self, studies: bool = True) -> dict:
+        """Everything, as JSON-ready values; `studies=False` leaves out the per-study labels and weights."""
+        d = dict(self.__dict__)
+        for key, value in d.items():
+            t = type(value)
+            if t is float:
+                if not math.isfinite(value):
+                    d[key] = None
+            elif t not in _SIMPLE:
+                d[key] = _plain(value)
         if self.group is None:
             d.pop("group")
+        if not studies:
+            d.pop("studies")
+            d.pop("weights")
         return d
 
 

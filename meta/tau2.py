@@ -68,6 +68,7 @@ def estimate(method: Method, y: np.ndarray, v: np.ndarray, mask: np.ndarray, X: 
         return _done(t2, se, dfree, ones_it, conv)
     if method is Method.SJ:
         ybar = np.sum(y * mask, axis=1) / k
+        ybar = ybar + np.sum(mask * (y - ybar[:, None]), axis=1) / k  # corrected two-pass mean, as R's var()
         t0 = np.sum(mask * (y - ybar[:, None]) ** 2, axis=1) / k
         w = weights(t0)
         f = wls.fit(y, w, X)

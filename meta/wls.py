@@ -26,6 +26,15 @@ def _inv(a: np.ndarray) -> np.ndarray:
 
 
 def fit(y: np.ndarray, w: np.ndarray, X: np.ndarray) -> WLSFit:
+    if X.shape[2] == 1:  # one column (the usual intercept-only model): the same algebra with sums
+        x = X[:, :, 0]
+        wx = w * x
+        xtwx = np.sum(wx * x, axis=1)
+        b = np.sum(wx * y, axis=1) / xtwx
+        resid = (y - x * b[:, None]) * (w > 0)
+        rss = np.sum(w * resid**2, axis=1)
+        tr_p = w.sum(axis=1) - np.sum(wx * wx, axis=1) / xtwx
+        return WLSFit(b[:, None], (1 / xtwx)[:, None, None], resid, rss, tr_p)
     Xw = X * w[:, :, None]
     xtwx = np.einsum("bkp,bkq->bpq", Xw, X)
     vb = _inv(xtwx)
@@ -42,6 +51,11 @@ def reml_terms(y, w, X, wf: WLSFit) -> tuple[np.ndarray, np.ndarray]:
     """y'PPy and tr(PP), needed by the ML/REML score and the REML standard error of tau^2."""
     ype = w * wf.resid  # P y = W e
     ypp = np.sum(ype**2, axis=1)
+    if X.shape[2] == 1:
+        wx = w * X[:, :, 0]
+        inv = wf.vb[:, 0, 0]
+        s2, s3 = np.sum(wx * wx, axis=1), np.sum(w * wx * wx, axis=1)
+        return ypp, np.sum(w**2, axis=1) - 2 * inv * s3 + (inv * s2) ** 2
     Xw = X * w[:, :, None]
     s2 = np.einsum("bkp,bkq->bpq", Xw, Xw)  # X'W^2X
     s3 = np.einsum("bkp,bkq->bpq", Xw * w[:, :, None], Xw)  # X'W^3X
