@@ -47,7 +47,8 @@ def metafor_ms(csv: Path, n: int) -> float | None:
         return None
     code = (
         f"suppressMessages(library(metafor)); d <- read.csv('{csv}'); g <- split(d, d$group)[1:{n}];"
-        "t <- system.time(for (x in g) rma(yi, vi, data = x, method = 'REML', test = 'knha'))[['elapsed']];"
+        "t <- system.time(for (x in g) try(rma(yi, vi, data = x, method = 'REML', test = 'knha'), silent = TRUE))"
+        "[['elapsed']];"
         f"cat(1000 * t / {n})"
     )
     out = subprocess.run(["Rscript", "-e", code], capture_output=True, text=True)
