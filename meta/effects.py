@@ -19,7 +19,6 @@ from .choices import (
 from .errors import AnalysisError
 from .escalc import binary_effects, continuous_effects, generic_from_ratio_ci, proportion_effects
 
-Z975 = 1.959963984540054
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,6 @@ from .results import MetaResult
 from .transforms import back_transform
 from .results import BackTransformed
 
-Z975 = 1.959963984540054
 
 
 def pool_mh(data: dict, study, measure: Measure, zero: ZeroCells, level: float = 0.95) -> MetaResult:

@@ -15,7 +15,6 @@ from .choices import Method, PredictionType, Test
 from .qprofile import qprofile_ci, typical_variance
 from .tau2 import estimate as estimate_tau2
 
-Z975 = 1.959963984540054
 
 
 @dataclass(frozen=True)
