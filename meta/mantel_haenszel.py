@@ -11,9 +11,8 @@ from . import distributions as stats
 from .choices import Measure, Method
 from .effects import Effects, ZeroCells, compute_effects
 from .errors import AnalysisError
-from .results import MetaResult
+from .results import BackTransformed, MetaResult
 from .transforms import back_transform
-from .results import BackTransformed
 
 
 

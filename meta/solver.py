@@ -58,7 +58,6 @@ def find_decreasing_root(
     it = np.zeros(len(idx), dtype=int)
     last = np.zeros(len(idx), dtype=int)  # which end moved last: -1 low, +1 high
     cur = ok & ((hi - lo) > rtol * hi)
-    mid = lo.copy()
     for _ in range(max_iter):
         if not cur.any():
             break
@@ -82,7 +81,6 @@ def find_decreasing_root(
         hi[hp], fhi[hp], last[hp] = m[~pos], fm[~pos], 1
         exact = ci[fm == 0]
         lo[exact] = hi[exact] = m[fm == 0]
-        mid[ci] = m
         cur = ok & ((hi - lo) > rtol * np.maximum(hi, 1e-300))
     root = 0.5 * (lo + hi)
     x[idx] = root
