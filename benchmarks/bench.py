@@ -2,6 +2,8 @@
 
     python benchmarks/bench.py [--analyses 10000] [--k 20] [--repeat 3] [--metafor-ms 4.0]
 
+Needs the project installed (`pip install -e .`), and Rscript with metafor for the metafor figures.
+
 Prints meta-analyses per second for REML + Hartung-Knapp through `evsynth pool --by` (whole process: CSV in,
 JSON out), the in-process engine alone, and `evsynth --help`; and the ratio against metafor's rma() in a loop
 (measured here with Rscript when available, else the --metafor-ms figure).
@@ -9,6 +11,7 @@ JSON out), the in-process engine alone, and `evsynth --help`; and the ratio agai
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import subprocess
 import sys
@@ -42,18 +45,22 @@ def best_of(cmd: list[str], repeat: int) -> float:
     return min(times)
 
 
-def metafor_ms(csv: Path, n: int) -> float | None:
+def metafor_run(csv: Path, n: int, out: Path) -> float | None:
+    """ms per rma() over the first n groups (metafor's own loop, no start-up); writes each tau^2 to `out`."""
     if not shutil.which("Rscript"):
         return None
     code = (
         f"suppressMessages(library(metafor)); d <- read.csv('{csv}'); g <- split(d, d$group)[1:{n}];"
-        "t <- system.time(for (x in g) try(rma(yi, vi, data = x, method = 'REML', test = 'knha'), silent = TRUE))"
-        "[['elapsed']];"
+        "fits <- vector('list', length(g));"
+        "t <- system.time(for (i in seq_along(g)) fits[[i]] <- try(rma(yi, vi, data = g[[i]], method = 'REML',"
+        " test = 'knha'), silent = TRUE))[['elapsed']];"
+        "tau2 <- sapply(fits, function(f) if (inherits(f, 'try-error')) NA else f$tau2);"
+        f"write.csv(data.frame(group = names(g), tau2 = tau2), '{out}', row.names = FALSE);"
         f"cat(1000 * t / {n})"
     )
-    out = subprocess.run(["Rscript", "-e", code], capture_output=True, text=True)
+    res = subprocess.run(["Rscript", "-e", code], capture_output=True, text=True)
     try:
-        return float(out.stdout.strip())
+        return float(res.stdout.strip())
     except ValueError:
         return None
 
@@ -66,31 +73,52 @@ def main() -> None:
     ap.add_argument("--metafor-ms", type=float, default=None, help="metafor ms per rma() if R is not here")
     args = ap.parse_args()
     exe = shutil.which("evsynth") or str(Path(sys.executable).with_name("evsynth"))
+    n = args.analyses
     with tempfile.TemporaryDirectory() as tmp:
-        csv = Path(tmp) / "batch.csv"
-        make_batch(csv, args.analyses, args.k)
-        cmd = [exe, "pool", str(csv), "--measure", "GEN", "--method", "REML", "--test", "knha", "--by", "group",
-               "--format", "json"]
-        whole = best_of(cmd, args.repeat)
+        csv, csv2 = Path(tmp) / "batch.csv", Path(tmp) / "batch2.csv"
+        make_batch(csv, n, args.k)
+        make_batch(csv2, 2 * n, args.k)
+        out = Path(tmp) / "out.json"
 
-        from evsynth.meta.batch import pool_groups
+        def cmd(path):
+            return ["sh", "-c", f"'{exe}' pool '{path}' --measure GEN --method REML --test knha --by group "
+                                f"--format json > '{out}'"]
+
+        whole2 = best_of(cmd(csv2), args.repeat)
+        whole = best_of(cmd(csv), args.repeat)
+        ours = json.loads(out.read_text())
+
         from evsynth.meta.choices import Measure, Method, Test
+        from evsynth.meta.records import pool_records
         from evsynth.meta.tables import load_table
 
-        table = load_table(csv, Measure.GEN, group_by=("group",))
         t = time.perf_counter()
-        pool_groups(table, Measure.GEN, Method.REML, Test.KNHA, ("group",))
+        table = load_table(csv, Measure.GEN, group_by=("group",))
+        pool_records(table, Measure.GEN, Method.REML, Test.KNHA, ("group",))
         engine = time.perf_counter() - t
         help_s = best_of([exe, "--help"], max(args.repeat, 5))
-        ms = args.metafor_ms if args.metafor_ms is not None else metafor_ms(csv, min(500, args.analyses))
+        tau_file = Path(tmp) / "tau2.csv"
+        ms = args.metafor_ms if args.metafor_ms is not None else metafor_run(csv, min(500, n), tau_file)
+        agree = None
+        if tau_file.exists():
+            ref = pd.read_csv(tau_file).dropna()
+            mine = np.array([ours[int(g)]["tau2"] for g in ref["group"]])
+            diff = np.abs(mine - ref["tau2"].to_numpy())
+            agree = (len(ref), float(np.max(diff / np.maximum(np.abs(ref["tau2"].to_numpy()), 1e-8))))
 
-    per = 1000 * whole / args.analyses
-    print(f"batch: {args.analyses} REML+knha meta-analyses of k={args.k}")
-    print(f"  evsynth pool --by (whole process): {whole:.3f} s = {per:.4f} ms/analysis = {args.analyses / whole:,.0f}/s")
-    print(f"  engine only (load + pool_groups):  {engine:.3f} s = {args.analyses / engine:,.0f}/s")
+    per = 1000 * whole / n
+    marginal = 1000 * (whole2 - whole) / n
+    print(f"batch: REML+knha meta-analyses of k={args.k}, `evsynth pool --by group --format json` (best of {args.repeat})")
+    print(f"  whole process, {n} analyses:     {whole:.3f} s = {per:.4f} ms/analysis = {n / whole:,.0f}/s")
+    print(f"  whole process, {2 * n} analyses:     {whole2:.3f} s")
+    print(f"  marginal cost per analysis:       {marginal:.4f} ms (start-up excluded, as in metafor's loop)")
+    print(f"  engine only (load + pool_records): {engine:.3f} s = {n / engine:,.0f}/s")
     if ms is not None:
         print(f"  metafor rma() in a loop:           {ms:.3f} ms/analysis")
-        print(f"  ratio metafor / evsynth (per analysis, whole process): {ms / per:.1f}x")
+        print(f"  ratio metafor / evsynth, whole process incl. start-up: {ms / per:.1f}x")
+        print(f"  ratio metafor / evsynth, per additional analysis:      {ms / marginal:.1f}x")
+    if agree is not None:
+        print(f"  tau^2 vs metafor on {agree[0]} analyses: max relative difference {agree[1]:.1e}")
     print(f"start-up: evsynth --help {help_s * 1000:.0f} ms")
 
 

@@ -40,25 +40,32 @@ def pool(file, measure, method, test, add, to, drop00, pi_type, level, by, colum
 
     measure_e = Measure(measure.upper())
     table = load_table(file, measure_e, parse_column_map(columns), tuple(by), study_column)
-    results = pool_groups(
-        table, measure_e, Method(method.upper()), Test(test.lower()), tuple(by),
-        ZeroCells(add, ZeroTo(to), drop00), PredictionType(pi_type), level / 100,
-    )
+    model = (table, measure_e, Method(method.upper()), Test(test.lower()), tuple(by),
+             ZeroCells(add, ZeroTo(to), drop00), PredictionType(pi_type), level / 100)
+    if by and fmt == "json":
+        from evsynth.meta.records import pool_records
+
+        records = pool_records(*model, studies=bool(studies))
+        click.echo(json.dumps(records, separators=(",", ":"), allow_nan=False, check_circular=False))
+        _fail([r["error"] for r in records if "error" in r])
+        return
+    results = pool_groups(*model)
     failures = [r for r in results if isinstance(r, AnalysisError)]
     if failures and not by:
         raise failures[0]
     if fmt == "json":
-        per_study = studies if studies is not None else not by
-        payload = [r.to_dict(per_study) if not isinstance(r, AnalysisError) else {"error": str(r)} for r in results]
-        if by:
-            click.echo(json.dumps(payload, separators=(",", ":"), allow_nan=False, check_circular=False))
-        else:
-            click.echo(json.dumps(payload[0], indent=2, allow_nan=False))
+        per_study = studies if studies is not None else True
+        click.echo(json.dumps(results[0].to_dict(per_study), indent=2, allow_nan=False))
     else:
         for r in results:
             click.echo(str(r) if isinstance(r, AnalysisError) else render_result(r, level))
             click.echo("")
-    if failures:
-        for f in failures:
-            click.echo(f"error: {f}", err=True)
+    _fail([str(f) for f in failures])
+
+
+def _fail(messages: list[str]) -> None:
+    """Groups that could not be pooled: each named on stderr, and exit code 2."""
+    if messages:
+        for m in messages:
+            click.echo(f"error: {m}", err=True)
         raise SystemExit(2)

@@ -23,8 +23,14 @@ CHUNK = 20000
 
 def group_index(table: StudyTable, by: Sequence[str]) -> list[tuple[object, np.ndarray]]:
     """(group key, row indices) in order of first appearance; one group of all rows when `by` is empty."""
+    labels, order, starts = group_codes(table, by)
+    return list(zip(labels, np.split(order, starts[1:])))
+
+
+def group_codes(table: StudyTable, by: Sequence[str]) -> tuple[list, np.ndarray, np.ndarray]:
+    """Group labels (in order of first appearance), the rows sorted by group, and where each group starts."""
     if not by:
-        return [(None, np.arange(table.n))]
+        return [None], np.arange(table.n), np.zeros(1, dtype=int)
     if len(by) == 1:
         codes, uniques = pd.factorize(np.asarray(table.groups[by[0]], dtype=object), sort=False)
         labels = list(uniques)
@@ -33,8 +39,8 @@ def group_index(table: StudyTable, by: Sequence[str]) -> list[tuple[object, np.n
         codes, uniques = pd.factorize(keys, sort=False)
         labels = [dict(zip(by, u)) for u in uniques]
     order = np.argsort(codes, kind="stable")
-    bounds = np.cumsum(np.bincount(codes, minlength=len(labels)))[:-1]
-    return list(zip(labels, np.split(order, bounds)))
+    counts = np.bincount(codes, minlength=len(labels))
+    return labels, order, np.concatenate(([0], np.cumsum(counts)[:-1]))
 
 
 def pool_groups(

@@ -86,20 +86,8 @@ def result_from_batch(
     """Read row i of a batched fit into a MetaResult, with the notes a user needs to read it right."""
     r = fit if isinstance(fit, _Rows) else _Rows(fit)
     k = int(r.k[i])
-    notes: list[str] = list(effects.notes)
-    if k == 1:
-        notes.append("k = 1: the pooled estimate is the single study's; heterogeneity cannot be assessed")
-        if test is not Test.Z:
-            notes.append("k = 1: the z test is used, as metafor does")
-    if not method.is_random and test is not Test.Z:
-        notes.append("Hartung-Knapp is meant for random-effects models (metafor warns likewise)")
-    if not r.converged[i]:
-        notes.append(f"tau^2 estimator {method.value} did not converge after {r.iterations[i]} iterations")
-    if test is not Test.Z and k > 1 and r.s2w[i] == 0:
-        notes.append("the Hartung-Knapp scale is 0 (the estimates agree exactly), so the CI has zero width; "
-                     "test 'adhoc' avoids this")
-    if method.is_random and k >= 2 and r.tau2[i] == 0:
-        notes.append("tau^2 estimated at its boundary 0")
+    notes = list(effects.notes) + fit_notes(k, r.converged[i], r.iterations[i], r.s2w[i], r.tau2[i], method, test,
+                                            pi_type)
 
     def opt(values):
         x = values[i]
@@ -108,8 +96,6 @@ def result_from_batch(
     random = method.is_random
     het = random and k > 1
     pi_low, pi_high = (opt(r.pi_low), opt(r.pi_high)) if het else (None, None)
-    if het and pi_type is PredictionType.HIGGINS and k < 3:
-        notes.append("the t(k-2) prediction interval needs k >= 3")
     est, lo, hi = r.beta[i], r.ci_low[i], r.ci_high[i]
     back = None
     if effects.scale != "identity":
@@ -134,3 +120,25 @@ def result_from_batch(
         zero_cells=effects.zero_cells.to_dict() if effects.zero_cells else None,
         notes=tuple(notes), group=group,
     )
+
+
+def fit_notes(k: int, converged: bool, iterations: int, s2w: float, tau2: float, method: Method, test: Test,
+              pi_type: PredictionType) -> list[str]:
+    """What a reader of one fitted analysis must be told (k = 1, boundary tau^2, non-convergence ...)."""
+    notes = []
+    if k == 1:
+        notes.append("k = 1: the pooled estimate is the single study's; heterogeneity cannot be assessed")
+        if test is not Test.Z:
+            notes.append("k = 1: the z test is used, as metafor does")
+    if not method.is_random and test is not Test.Z:
+        notes.append("Hartung-Knapp is meant for random-effects models (metafor warns likewise)")
+    if not converged:
+        notes.append(f"tau^2 estimator {method.value} did not converge after {iterations} iterations")
+    if test is not Test.Z and k > 1 and s2w == 0:
+        notes.append("the Hartung-Knapp scale is 0 (the estimates agree exactly), so the CI has zero width; "
+                     "test 'adhoc' avoids this")
+    if method.is_random and k >= 2 and tau2 == 0:
+        notes.append("tau^2 estimated at its boundary 0")
+    if method.is_random and k >= 2 and pi_type is PredictionType.HIGGINS and k < 3:
+        notes.append("the t(k-2) prediction interval needs k >= 3")
+    return notes

@@ -21,21 +21,23 @@ def qprofile_ci(y, v, mask, X, level: float = 0.95) -> tuple[np.ndarray, np.ndar
     crit_lb = stats.chi2_isf(alpha / 2, safe)  # Q at the lower bound equals the upper quantile
     crit_ub = stats.chi2_ppf(alpha / 2, safe)
 
-    def q_gen(t2, rows):
+    def q_and_slope(t2, rows):
         w = mask[rows] / (vv[rows] + t2[:, None])
-        return wls.fit(y[rows], w, X[rows]).rss
+        f = wls.fit(y[rows], w, X[rows])
+        return f.rss, -np.sum((w * f.resid) ** 2, axis=1)  # dQ/dtau2 = -y'PPy
 
     all_rows = np.ones(B, dtype=bool)
-    q0 = q_gen(np.zeros(B), all_rows)
+    q0, slope0 = q_and_slope(np.zeros(B), all_rows)
     hi = np.maximum(np.sum(mask * vv, axis=1) / np.maximum(k, 1), 1e-4)
     out = []
     for crit in (crit_lb, crit_ub):
         active = ok & (q0 > crit)
 
         def f(t2, rows, crit=crit):
-            return q_gen(t2, rows) - crit[rows]
+            q, slope = q_and_slope(t2, rows)
+            return q - crit[rows], slope
 
-        roots = find_decreasing_root(f, hi, active, q0 - crit)
+        roots = find_decreasing_root(f, hi, active, q0 - crit, newton=True, slope_lo=slope0)
         bound = np.where(active, roots.x, 0.0)
         out.append(np.where(ok, bound, np.nan))
     return out[0], out[1]

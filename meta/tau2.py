@@ -83,25 +83,31 @@ def estimate(method: Method, y: np.ndarray, v: np.ndarray, mask: np.ndarray, X: 
 
     # iterative estimators: f(tau2) decreasing through its root
     def equation(t2, rows):
+        """The estimating equation and its derivative in tau^2 (P' = -PP)."""
         w = weights_rows(t2, rows)
-        f = wls.fit(y[rows], w, X[rows])
+        Xr = X[rows]
+        f = wls.fit(y[rows], w, Xr)
+        py = w * f.resid  # P y
+        ypp = np.sum(py**2, axis=1)
         if method in (Method.PM, Method.EB):
-            return f.rss - dfree[rows]
-        ypp, _ = wls.reml_terms(y[rows], w, X[rows], f)
+            return f.rss - dfree[rows], -ypp
+        ppy = wls.p_times(w, Xr, f.vb, py)
+        yppp = np.sum(py * ppy, axis=1)
         if method is Method.ML:
-            return ypp - w.sum(axis=1)
-        return ypp - f.tr_p
+            return ypp - w.sum(axis=1), -2 * yppp + np.sum(w**2, axis=1)
+        _, tr_pp = wls.reml_terms(y[rows], w, Xr, f)
+        return ypp - f.tr_p, -2 * yppp + tr_pp
 
     def weights_rows(t2, rows):
         return mask[rows] / (vv[rows] + t2[:, None])
 
     all_rows = np.ones(B, dtype=bool)
-    f0 = equation(zeros, all_rows)
+    f0, slope0 = equation(zeros, all_rows)
     active = (f0 > 0) & (dfree > 0)
     ybar = np.sum(y * mask, axis=1) / np.maximum(k, 1)
     spread = np.sum(mask * (y - ybar[:, None]) ** 2, axis=1) / np.maximum(k, 1)
     hi = np.maximum(spread, np.sum(mask * vv, axis=1) / np.maximum(k, 1))
-    roots = find_decreasing_root(equation, hi, active, f0)
+    roots = find_decreasing_root(equation, hi, active, f0, newton=True, slope_lo=slope0)
     t2 = np.where(active, roots.x, 0.0)
     w = weights(t2)
     f = wls.fit(y, w, X)

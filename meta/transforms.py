@@ -6,15 +6,19 @@ import numpy as np
 
 def ipft_hm(t: np.ndarray | float, ni: np.ndarray) -> np.ndarray:
     """Inverse Freeman-Tukey double arcsine with the harmonic mean of the sample sizes (Miller 1978)."""
+    return ipft(t, 1.0 / np.mean(1.0 / np.asarray(ni, dtype=float)))
+
+
+def ipft(t: np.ndarray | float, n: np.ndarray | float) -> np.ndarray:
+    """Inverse Freeman-Tukey double arcsine for sample size n (broadcast against t)."""
     t = np.asarray(t, dtype=float)
-    n = 1.0 / np.mean(1.0 / np.asarray(ni, dtype=float))
+    n = np.asarray(n, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         s = np.sin(2 * t)
         z = 0.5 * (1 - np.sign(np.cos(2 * t)) * np.sqrt(1 - (s + (s - 1 / s) / n) ** 2))
     lo = 0.5 * (np.arcsin(0.0) + np.arcsin(np.sqrt(1 / (n + 1))))
     hi = 0.5 * (np.arcsin(np.sqrt(n / (n + 1))) + np.arcsin(1.0))
-    z = np.where(t > hi, 1.0, np.where(t < lo, 0.0, z))
-    return z
+    return np.where(t > hi, 1.0, np.where(t < lo, 0.0, z))
 
 
 def back_transform(scale: str, values, ni=None):

@@ -47,6 +47,16 @@ def fit(y: np.ndarray, w: np.ndarray, X: np.ndarray) -> WLSFit:
     return WLSFit(beta, vb, resid, rss, tr_p)
 
 
+def p_times(w: np.ndarray, X: np.ndarray, vb: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """P a = W a - W X (X'WX)^-1 X'W a, for a (B, K)."""
+    wa = w * a
+    if X.shape[2] == 1:
+        x = X[:, :, 0]
+        return wa - w * x * (vb[:, 0, 0] * np.sum(x * wa, axis=1))[:, None]
+    coef = np.einsum("bpq,bq->bp", vb, np.einsum("bkp,bk->bp", X, wa))
+    return wa - w * np.einsum("bkp,bp->bk", X, coef)
+
+
 def reml_terms(y, w, X, wf: WLSFit) -> tuple[np.ndarray, np.ndarray]:
     """y'PPy and tr(PP), needed by the ML/REML score and the REML standard error of tau^2."""
     ype = w * wf.resid  # P y = W e

@@ -1,0 +1,168 @@
+"""Many analyses straight to JSON-ready records, column by column.
+
+`pool_records(...)` returns exactly `[r.to_dict(studies) for r in pool_groups(...)]` (an `{"error": ...}` record
+where a group cannot be pooled), but builds each field for all groups at once from the batched fit instead of
+one MetaResult per group. `tests/test_records.py` holds the two paths equal.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from .batch import CHUNK, group_codes, pool_groups
+from .choices import Method, PredictionType, Test, ZeroTo, Measure
+from .effects import ZeroCells, row_effects
+from .errors import AnalysisError
+from .model import fit_batch
+from .pooling import fit_notes
+from .results import _plain
+from .tables import StudyTable
+from .transforms import back_transform, ipft
+
+FIELDS = ("k", "measure", "method", "test", "scale", "estimate", "se", "statistic", "pvalue", "ci_low", "ci_high",
+          "df", "pi_low", "pi_high", "pi_method", "tau2", "tau2_se", "tau2_ci_low", "tau2_ci_high", "tau", "i2",
+          "i2_ci_low", "i2_ci_high", "h2", "h2_ci_low", "h2_ci_high", "q", "q_df", "q_pvalue", "back", "iterations",
+          "converged", "studies", "weights", "excluded", "adjusted", "zero_cells", "notes", "group", "extra")
+
+
+def pool_records(
+    table: StudyTable,
+    measure: Measure,
+    method: Method,
+    test: Test,
+    by: Sequence[str] = (),
+    zero_cells: ZeroCells = ZeroCells(),
+    pi_type: PredictionType = PredictionType.METAFOR,
+    level: float = 0.95,
+    studies: bool = False,
+) -> list[dict]:
+    """One JSON-ready record per group, equal to MetaResult.to_dict(studies) (or {"error": message})."""
+    if method in (Method.MH, Method.PETO) or zero_cells.to is ZeroTo.IF0ALL:
+        results = pool_groups(table, measure, method, test, by, zero_cells, pi_type, level)
+        return [{"error": str(r)} if isinstance(r, AnalysisError) else r.to_dict(studies) for r in results]
+    labels, order, starts = group_codes(table, by)
+    eff = row_effects(measure, table.columns, zero_cells)
+    usable = eff.reason == ""
+    special = np.add.reduceat((~usable | eff.adjusted)[order], starts) > 0
+    k_all = np.add.reduceat(usable[order], starts)
+    kept = order[usable[order]]  # usable rows, grouped
+    kept_start = np.concatenate(([0], np.cumsum(k_all)[:-1]))
+    ends = np.append(starts[1:], len(order))
+    study = table.study
+
+    # per-group facts that only exist where a study was excluded or corrected
+    excluded: dict[int, list] = {}
+    adjusted: dict[int, list] = {}
+    records: list[dict | None] = [None] * len(labels)
+    for g in np.flatnonzero(special).tolist():
+        rows = order[starts[g]:ends[g]]
+        e = eff.select([study[i] for i in rows], rows)
+        excluded[g] = [x.to_dict() for x in e.excluded]
+        adjusted[g] = list(e.adjusted)
+        if e.k == 0:
+            reasons = "; ".join(f"{x.study}: {x.reason}" for x in e.excluded)
+            message = f"no study can be pooled ({reasons})"
+            records[g] = {"error": f"group {labels[g]!r}: {message}" if by else message}
+
+    usable_groups = np.flatnonzero(k_all > 0)
+    usable_groups = usable_groups[np.argsort(k_all[usable_groups], kind="stable")]
+    zc = eff.zero_cells.to_dict() if eff.zero_cells else None
+    for start in range(0, len(usable_groups), CHUNK):
+        chunk = usable_groups[start:start + CHUNK]
+        sizes = k_all[chunk]
+        K = int(sizes.max())
+        mask = np.arange(K)[None, :] < sizes[:, None]
+        rows = kept[(kept_start[chunk][:, None] + np.arange(K)[None, :])[mask]]
+        y = np.zeros((len(chunk), K))
+        v = np.ones((len(chunk), K))
+        y[mask] = eff.yi[rows]
+        v[mask] = eff.vi[rows]
+        fit = fit_batch(y, v, mask, None, method, test, pi_type, level)
+        ni = None
+        if eff.scale == "ft":
+            inv = np.zeros((len(chunk), K))
+            inv[mask] = 1.0 / eff.ni[rows]
+            ni = sizes / inv.sum(axis=1)  # harmonic mean of the group's sample sizes
+        columns = _columns(fit, measure, method, test, pi_type, eff.scale, ni)
+        chunk_list = chunk.tolist()
+        columns["excluded"] = [excluded.get(g, []) for g in chunk_list]
+        columns["adjusted"] = [adjusted.get(g, []) for g in chunk_list]
+        columns["zero_cells"] = [zc] * len(chunk_list)
+        columns["extra"] = [{} for _ in chunk_list]
+        if by:
+            columns["group"] = [_plain(labels[g]) for g in chunk_list]
+        if studies:
+            columns["studies"] = [[study[i] for i in kept[kept_start[g]:kept_start[g] + k_all[g]]]
+                                  for g in chunk_list]
+            columns["weights"] = [_finite(w[:n]) for w, n in zip(fit.weights.tolist(), sizes.tolist())]
+        keys = [name for name in FIELDS if name in columns]
+        for g, row in zip(chunk_list, zip(*(columns[name] for name in keys))):
+            records[g] = dict(zip(keys, row))
+    return records  # type: ignore[return-value]
+
+
+def _finite(values: list) -> list:
+    return [x if x == x and x not in (float("inf"), float("-inf")) else None for x in values]
+
+
+def _col(arr: np.ndarray, keep: np.ndarray | bool = True) -> list:
+    """A float column as a list, None where not finite or not kept."""
+    ok = np.isfinite(arr) & keep
+    out = arr.tolist()
+    if not ok.all():
+        out = [x if o else None for x, o in zip(out, ok.tolist())]
+    return out
+
+
+def _columns(fit, measure: Measure, method: Method, test: Test, pi_type: PredictionType, scale: str,
+             ni: np.ndarray | None) -> dict[str, list]:
+    B = len(fit.k)
+    k = fit.k
+    random = method.is_random
+    het = (k > 1) & random
+    none = [None] * B
+    const = lambda value: [value] * B  # noqa: E731
+    est, lo, hi = fit.beta[:, 0], fit.ci_low[:, 0], fit.ci_high[:, 0]
+    pi_ok = het & np.isfinite(fit.pi_low) & np.isfinite(fit.pi_high)
+    c: dict[str, list] = {
+        "k": k.tolist(),
+        "measure": const(measure.value),
+        "method": const(method.value),
+        "test": np.where(k > 1, test.value, "z").tolist(),
+        "scale": const(scale),
+        "estimate": _col(est), "se": _col(fit.se[:, 0]), "statistic": _col(fit.statistic[:, 0]),
+        "pvalue": _col(fit.pvalue[:, 0]), "ci_low": _col(lo), "ci_high": _col(hi),
+        "df": _col(fit.df),
+        "pi_low": _col(fit.pi_low, het), "pi_high": _col(fit.pi_high, het),
+        "pi_method": [pi_type.value if h else None for h in het.tolist()],
+        "tau2": _col(fit.tau2), "tau2_se": _col(fit.tau2_se, het),
+        "tau2_ci_low": _col(fit.tau2_ci_low) if random else none,
+        "tau2_ci_high": _col(fit.tau2_ci_high) if random else none,
+        "tau": _col(np.array([t ** 0.5 for t in fit.tau2.tolist()])),
+        "i2": _col(fit.i2),
+        "i2_ci_low": _col(fit.i2_ci_low) if random else none, "i2_ci_high": _col(fit.i2_ci_high) if random else none,
+        "h2": _col(fit.h2),
+        "h2_ci_low": _col(fit.h2_ci_low) if random else none, "h2_ci_high": _col(fit.h2_ci_high) if random else none,
+        "q": _col(fit.q), "q_df": fit.q_df.astype(int).tolist(),
+        "q_pvalue": _col(fit.q_pvalue),
+        "back": none if scale == "identity" else _back(scale, est, lo, hi, fit.pi_low, fit.pi_high, het, ni),
+        "iterations": fit.iterations.astype(int).tolist(),
+        "converged": fit.converged.astype(bool).tolist(),
+    }
+    c["notes"] = [
+        fit_notes(kk, conv, it, s2w, t2, method, test, pi_type)
+        for kk, conv, it, s2w, t2 in zip(c["k"], c["converged"], c["iterations"], fit.s2w.tolist(), fit.tau2.tolist())
+    ]
+    return c
+
+
+def _back(scale, est, lo, hi, pi_low, pi_high, het, ni) -> list[dict]:
+    """Back-transformed estimate and intervals, as BackTransformed.to_dict() gives them."""
+    def bt(x):
+        return ipft(x, ni) if scale == "ft" else back_transform(scale, x)
+
+    # the PI is back-transformed only where the model reports one (a random-effects model with k > 1)
+    has_pi = het & ~np.isnan(pi_low) & ~np.isnan(pi_high)
+    cols = [_col(bt(est)), _col(bt(lo)), _col(bt(hi)), _col(bt(pi_low), has_pi), _col(bt(pi_high), has_pi)]
+    return [dict(zip(("estimate", "ci_low", "ci_high", "pi_low", "pi_high"), row)) for row in zip(*cols)]
