@@ -8,6 +8,7 @@ import click
 # name -> (module, attribute, one-line help shown by `evsynth --help` without importing the module)
 COMMANDS = {
     "pool": ("evsynth.cli.pool", "pool", "Pool the studies of a CSV file (one meta-analysis, or one per group)."),
+    "validate": ("evsynth.cli.validate", "validate", "Check an evidence base's tables and sources; list every problem."),
 }
 
 

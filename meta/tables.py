@@ -41,15 +41,15 @@ class StudyTable:
         return len(self.study)
 
 
-def read_csv_text(path: str | Path, numeric: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """The CSV's cells as strings, except the columns named in `numeric` (file name -> canonical name), which
-    the C parser converts when they are clean; or a SchemaError naming the file."""
+def read_text(path: str | Path) -> str:
+    """A file's text (UTF-8, BOM allowed), or a SchemaError naming the file: missing, a folder, too big, not
+    UTF-8, or empty."""
     p = Path(path)
     name = str(path)
     if not p.exists():
         raise SchemaError([CellProblem(name, None, None, "file not found")])
     if p.is_dir():
-        raise SchemaError([CellProblem(name, None, None, "is a folder, not a CSV file")])
+        raise SchemaError([CellProblem(name, None, None, "is a folder, not a file")])
     size = p.stat().st_size
     if size > MAX_BYTES:
         raise SchemaError([CellProblem(name, None, None, f"file is {size} bytes; the limit is {MAX_BYTES}")])
@@ -61,6 +61,14 @@ def read_csv_text(path: str | Path, numeric: Mapping[str, str] | None = None) ->
         raise SchemaError([CellProblem(name, line, None, f"bytes are not UTF-8 (byte {exc.start}); save the file as UTF-8")]) from None
     if not text.strip():
         raise SchemaError([CellProblem(name, None, None, "file is empty")])
+    return text
+
+
+def read_csv_text(path: str | Path, numeric: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """The CSV's cells as strings, except the columns named in `numeric` (file name -> canonical name), which
+    the C parser converts when they are clean; or a SchemaError naming the file."""
+    name = str(path)
+    text = read_text(path)
     try:
         header = next(csv.reader(io.StringIO(text.split("\n", 1)[0])), [])
         wanted = set((numeric or {}).keys())

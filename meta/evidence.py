@@ -1,0 +1,239 @@
+"""Load and validate an evidence base: `tables/*.csv` and `sources.bib` in one folder.
+
+`load_base(path)` returns the tables and sources, or raises one SchemaError listing every problem: each bad cell
+(file, line, column, why), each file-level fault, and the cross-table ones (a study_id used twice, a source key
+missing from sources.bib, the same trial entered twice where one analysis would count it twice, a subgroup report
+beside its parent trial, a number neither in its quote nor marked as derived).
+"""
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .bibtex import BibEntry, read_bib
+from .errors import CellProblem, SchemaError
+from .evidence_schema import KIND_COLUMNS, NUMBERS, check_row, columns_of, kind_of_file, to_number
+from .tables import read_text
+
+# numbers whose value must be visible in the row's quote unless `derived` says how it was obtained
+QUOTED_NUMBERS = ("events_t", "n_t", "events_c", "n_c", "events", "n", "mean_t", "sd_t", "mean_c", "sd_c",
+                  "mean_pre", "sd_pre", "mean_post", "sd_post", "estimate", "ci_low", "ci_high", "se", "p", "i2",
+                  "k", "low", "high")
+# rows with the same values here, in one table, would enter one analysis twice
+ANALYSIS_CELL = ("trial", "arm", "outcome", "timepoint", "comparator", "analysis_population")
+
+
+@dataclass(frozen=True)
+class EvidenceTable:
+    name: str  # file name, e.g. binary.csv
+    path: Path
+    kind: str
+    header: tuple[str, ...]
+    rows: tuple[dict[str, str], ...]
+    lines: tuple[int, ...]  # the file line each row starts on
+
+
+@dataclass(frozen=True)
+class EvidenceBase:
+    path: Path
+    tables: tuple[EvidenceTable, ...]
+    sources: dict[str, BibEntry]
+
+    @property
+    def n_rows(self) -> int:
+        return sum(len(t.rows) for t in self.tables)
+
+    def table(self, name: str) -> EvidenceTable:
+        for t in self.tables:
+            if t.name == name or t.path.stem == name:
+                return t
+        raise KeyError(name)
+
+
+def load_base(path: str | Path) -> EvidenceBase:
+    base = Path(path)
+    problems: list[CellProblem] = []
+    if not base.is_dir():
+        raise SchemaError([CellProblem(str(base), None, None, "is not a folder holding an evidence base")])
+    folder = base / "tables"
+    files = sorted(folder.glob("*.csv")) if folder.is_dir() else []
+    if not files:
+        problems.append(CellProblem(str(folder), None, None, "no tables: expected tables/*.csv"))
+    tables = []
+    for f in files:
+        try:
+            t = _read_table(f, problems)
+        except SchemaError as exc:
+            problems.extend(exc.problems)
+            continue
+        if t is not None:
+            tables.append(t)
+    sources: dict[str, BibEntry] = {}
+    bib = base / "sources.bib"
+    try:
+        sources = read_bib(bib)
+    except SchemaError as exc:
+        problems.extend(exc.problems)
+    _cross_checks(tables, sources, bib, problems)
+    if problems:
+        raise SchemaError(problems)
+    return EvidenceBase(base, tuple(tables), sources)
+
+
+def _read_table(f: Path, problems: list[CellProblem]) -> EvidenceTable | None:
+    name = str(f)
+    kind = kind_of_file(f.stem)
+    if kind is None:
+        problems.append(CellProblem(name, None, None, "the file name names no table kind; start it with one of: "
+                                    + ", ".join(KIND_COLUMNS)))
+        return None
+    text = read_text(f)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip() for h in next(reader)]
+    except csv.Error as exc:
+        raise SchemaError([CellProblem(name, 1, None, f"not a readable CSV file: {exc}")]) from None
+    if len(header) < 2:
+        raise SchemaError([CellProblem(name, 1, None, "only one column found; is the delimiter a comma?")])
+    expected = columns_of(kind)
+    found_problem = False
+    for col in sorted({h for h in header if header.count(h) > 1}):
+        problems.append(CellProblem(name, 1, col, "column appears more than once"))
+        found_problem = True
+    for col in header:
+        if col not in expected:
+            hint = difflib.get_close_matches(col, expected, n=1)
+            problems.append(CellProblem(name, 1, col, f"unknown column for a {kind} table"
+                                        + (f"; did you mean '{hint[0]}'?" if hint else "")))
+            found_problem = True
+    for col in expected:
+        if col not in header:
+            problems.append(CellProblem(name, 1, col, f"missing column (a {kind} table has: {', '.join(expected)})"))
+            found_problem = True
+    if found_problem:
+        return None
+    rows, lines = [], []
+    start = reader.line_num + 1
+    try:
+        for cells in reader:
+            line = start
+            start = reader.line_num + 1
+            if not any(c.strip() for c in cells):
+                continue
+            if len(cells) != len(header):
+                problems.append(CellProblem(name, line, None, f"{len(cells)} cells where the header has "
+                                            f"{len(header)} (a missing or extra comma, or an unquoted comma?)"))
+                continue
+            row = dict(zip(header, cells))
+            for p in check_row(kind, row):
+                problems.append(CellProblem(name, line, p.column, p.reason))
+            rows.append(row)
+            lines.append(line)
+    except csv.Error as exc:
+        problems.append(CellProblem(name, reader.line_num, None, f"not a readable CSV row: {exc}"))
+    if not rows and not any(p.file == name for p in problems):
+        problems.append(CellProblem(name, None, None, "has a header but no data rows"))
+    return EvidenceTable(f.name, f, kind, tuple(header), tuple(rows), tuple(lines))
+
+
+def _cross_checks(tables: list[EvidenceTable], sources: dict[str, BibEntry], bib: Path,
+                  problems: list[CellProblem]) -> None:
+    seen_id: dict[str, tuple[str, int]] = {}
+    trials = {r["trial"].strip() for t in tables for r in t.rows}
+    for t in tables:
+        cells: dict[tuple, int] = {}
+        for row, line in zip(t.rows, t.lines):
+            where = (str(t.path), line)
+            sid = row["study_id"].strip()
+            if sid in seen_id:
+                f, ln = seen_id[sid]
+                problems.append(CellProblem(*where, "study_id", f"{sid!r} is already used ({f}, line {ln})"))
+            elif sid:
+                seen_id[sid] = where
+            key = row["source"].strip()
+            if key and sources and key not in sources:
+                hint = difflib.get_close_matches(key, list(sources), n=1)
+                problems.append(CellProblem(*where, "source", f"{key!r} is not a key in {bib}"
+                                            + (f"; did you mean '{hint[0]}'?" if hint else "")))
+            parent = row["part_of"].strip()
+            if parent and parent not in trials:
+                problems.append(CellProblem(*where, "part_of", f"names trial {parent!r}, which no table has"))
+            cell = tuple(row[c].strip().lower() for c in ANALYSIS_CELL)
+            if cell in cells:
+                problems.append(CellProblem(*where, "trial", f"trial {row['trial'].strip()!r} is entered twice for "
+                                            f"outcome {row['outcome'].strip()!r} (also line {cells[cell]}): one "
+                                            "analysis would count it twice; give each arm its own 'arm' label, or "
+                                            "remove one row"))
+            else:
+                cells[cell] = line
+            _check_quoted(row, where, problems)
+        parents = {(r["trial"].strip(), r["outcome"].strip().lower(), r["timepoint"].strip().lower()): ln
+                   for r, ln in zip(t.rows, t.lines)}
+        for row, line in zip(t.rows, t.lines):
+            parent = row["part_of"].strip()
+            key = (parent, row["outcome"].strip().lower(), row["timepoint"].strip().lower())
+            if parent and key in parents:
+                problems.append(CellProblem(str(t.path), line, "part_of",
+                                            f"a subgroup report of trial {parent!r} beside its parent trial (line "
+                                            f"{parents[key]}) for the same outcome: an analysis would count those "
+                                            "patients twice"))
+
+
+def _check_quoted(row: dict[str, str], where: tuple[str, int], problems: list[CellProblem]) -> None:
+    """A number not written in its quote (as digits or words) must say, in `derived`, how it was obtained."""
+    if row.get("derived", "").strip():
+        return
+    shown = numbers_in(row.get("quote", ""))
+    for col in QUOTED_NUMBERS:
+        if col not in row:
+            continue
+        x = to_number(row[col])
+        if x is None or x != x:
+            continue
+        if _canon(row[col].strip()) not in shown:
+            problems.append(CellProblem(*where, col, f"{row[col].strip()} is not in the row's quote; quote the "
+                                        "sentence that holds it, or say in 'derived' how it was obtained"))
+
+
+_UNITS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve thirteen "
+                                      "fourteen fifteen sixteen seventeen eighteen nineteen".split())}
+_TENS = {w: 10 * i for i, w in enumerate("_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()) if i > 1}
+_WORD = re.compile(r"\b(" + "|".join(sorted([*_TENS, *_UNITS], key=len, reverse=True)) +
+                   r")(?:[- ](" + "|".join(sorted(_UNITS, key=len, reverse=True)) + r"))?\b", re.IGNORECASE)
+
+
+def numbers_in(text: str) -> set[str]:
+    """The numbers a sentence states, canonical: digits ('0.50', '.5', '1·5', '12%') and words ('Twenty-eight')."""
+    t = text.replace("·", ".").replace("\u2212", "-")
+    found = {_canon(m) for m in re.findall(r"\d*[.,]?\d+", t)}
+    found |= {_canon(m.replace(",", "")) for m in re.findall(r"\d{1,3}(?:,\d{3})+", t)}  # 1,128 people
+    for m in _WORD.finditer(t):
+        first, second = m.group(1).lower(), (m.group(2) or "").lower()
+        value = _TENS.get(first, _UNITS.get(first, 0))
+        if second and first in _TENS:
+            value += _UNITS[second]
+        elif second:
+            found.add(str(float(_UNITS[second])))
+        found.add(repr(float(value)))
+    return found
+
+
+def _canon(text: str) -> str:
+    """'0.50' and '.5' and '0,5' compare equal; '12' and '12.0' too."""
+    t = text.replace(",", ".").lstrip("+-")
+    try:
+        x = float(t)
+    except ValueError:
+        return t
+    return repr(abs(x))
+
+
+def validated_numbers(table: EvidenceTable, column: str) -> list[float | None]:
+    """A numeric column as floats (None where empty); only meaningful after load_base() has passed."""
+    if column not in NUMBERS and column not in KIND_COLUMNS[table.kind]:
+        raise KeyError(column)
+    return [to_number(r[column]) for r in table.rows]

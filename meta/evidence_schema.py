@@ -1,0 +1,219 @@
+"""What an evidence table may hold: its kinds, columns, categories and per-row rules.
+
+A table's kind comes from its file name (`binary.csv`, or `binary_<anything>.csv`). Every kind shares the common,
+risk-of-bias and provenance columns; each adds the numbers it needs, named as `evsynth pool` reads them.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+COMMON = ("study_id", "trial", "arm", "part_of", "study", "year", "design", "condition", "condition_detail",
+          "liver_disease", "route", "dose", "dose_unit", "dose_group", "dose_text", "duration_weeks", "comparator",
+          "outcome", "outcome_detail", "timepoint", "analysis_population")
+ROB = ("rob_overall", "rob_randomisation", "rob_deviations", "rob_missing", "rob_measurement", "rob_reporting")
+PROVENANCE = ("source", "doi", "pmid", "url", "location", "quote", "derived", "notes")
+
+KIND_COLUMNS: dict[str, tuple[str, ...]] = {
+    "binary": ("events_t", "n_t", "events_c", "n_c"),
+    "continuous": ("mean_t", "sd_t", "n_t", "mean_c", "sd_c", "n_c"),
+    "proportions": ("events", "n"),
+    "before_after": ("mean_pre", "sd_pre", "mean_post", "sd_post", "n"),
+    "generic": ("measure", "measure_detail", "estimate", "ci_low", "ci_high", "se", "p"),
+    "pvalues": ("direction", "p", "p_text", "significance", "n_total"),
+    "meta_analyses": ("measure", "measure_detail", "estimate", "ci_low", "ci_high", "p", "i2", "k", "n_total"),
+    "ranges": ("unit", "low", "high", "n_total"),
+    "trials": ("n_t", "n_c", "n_total"),
+}
+KIND_HELP = {
+    "binary": "two-arm binary: events and totals per arm",
+    "continuous": "two-arm continuous: mean, SD and n per arm",
+    "proportions": "single-arm proportion: events and n",
+    "before_after": "single-arm before/after continuous: mean and SD at baseline and follow-up, n",
+    "generic": "a reported effect (OR, RR, HR, SMD ...) with its CI, SE or p",
+    "pvalues": "direction and p-value only",
+    "meta_analyses": "a published meta-analysis's pooled result",
+    "ranges": "a reported range (e.g. 'drowsiness in 10-63%')",
+    "trials": "a trial's characteristics and randomised numbers, no outcome data",
+}
+
+CATEGORIES: dict[str, tuple[str, ...]] = {
+    "design": ("parallel RCT", "crossover RCT", "controlled non-randomised", "open-label", "observational",
+               "case series", "case report", "preclinical", "review", "meta-analysis", "drug label"),
+    "condition": ("AUD", "alcohol withdrawal", "MS", "SCI", "spasticity (mixed)", "cerebral palsy", "brain injury",
+                  "stroke", "pain", "cocaine dependence", "autism", "fragile X", "neurodevelopmental (other)",
+                  "GERD", "hiccups", "overdose", "renal disease", "mixed", "not reported"),
+    "liver_disease": ("none", "cirrhosis", "hepatitis C", "mixed", "not reported"),
+    "route": ("oral", "intrathecal", "systemic", "intracerebral", "not reported"),
+    "dose_unit": ("mg/day", "ug/day", ""),
+    "dose_group": ("low", "high", "not reported", "not applicable"),
+    "analysis_population": ("ITT", "modified ITT", "completers", "per protocol", "as treated", "all enrolled",
+                            "not reported"),
+    "direction": ("favours baclofen", "favours control", "no difference", "mixed"),
+    "measure": ("OR", "RR", "HR", "RD", "MD", "SMD", "ROR", "proportion", "other"),
+    "unit": ("percent",),
+    "significance": ("significant", "not significant", "not reported"),
+    **{c: ("low", "some concerns", "high", "not assessed") for c in ROB},
+}
+RATIO_MEASURES = ("OR", "RR", "HR", "ROR")
+REQUIRED_TEXT = ("study_id", "trial", "study", "design", "condition", "route", "comparator", "outcome", "timepoint",
+                 "analysis_population", "source", "location", "quote")
+# numbers each kind must have (others may be empty, and an empty cell is never read as 0)
+REQUIRED_NUMBERS = {
+    "binary": ("events_t", "n_t", "events_c", "n_c"),
+    "continuous": ("mean_t", "sd_t", "n_t", "mean_c", "sd_c", "n_c"),
+    "proportions": ("events", "n"),
+    "before_after": ("mean_pre", "mean_post", "n"),
+    "generic": ("estimate",),
+    "meta_analyses": ("estimate",),
+    "ranges": ("low", "high"),
+    "pvalues": (),
+    "trials": (),
+}
+COUNTS = ("events_t", "n_t", "events_c", "n_c", "events", "n", "n_total", "k")
+NUMBERS = COUNTS + ("mean_t", "sd_t", "mean_c", "sd_c", "mean_pre", "sd_pre", "mean_post", "sd_post", "estimate",
+                    "ci_low", "ci_high", "se", "p", "i2", "low", "high", "dose", "duration_weeks", "year")
+MAX_QUOTE = 400
+STUDY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._\-]*")
+DOI = re.compile(r"10\.\d{4,9}/\S+")
+PMID = re.compile(r"\d{1,9}")
+URL = re.compile(r"https?://\S+")
+P_TEXT = re.compile(r"\s*(p\s*)?(<|<=|>|>=|=|≤|≥)?\s*(0?\.\d+|1(\.0+)?)\s*", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Problem:
+    column: str | None
+    reason: str
+
+
+def kind_of_file(stem: str) -> str | None:
+    """'binary' for binary.csv or binary_adverse_events.csv; None when the name starts with no known kind."""
+    for kind in sorted(KIND_COLUMNS, key=len, reverse=True):
+        if stem == kind or stem.startswith(kind + "_") or stem.startswith(kind + "-"):
+            return kind
+    return None
+
+
+def columns_of(kind: str) -> tuple[str, ...]:
+    return COMMON + KIND_COLUMNS[kind] + ROB + PROVENANCE
+
+
+def to_number(text: str) -> float | None:
+    """None for an empty cell; NaN for a cell that is not a finite number (the caller reports it)."""
+    t = text.strip()
+    if t == "":
+        return None
+    try:
+        x = float(t)
+    except ValueError:
+        return math.nan
+    return x if math.isfinite(x) else math.nan
+
+
+def check_row(kind: str, row: dict[str, str]) -> list[Problem]:
+    """Every problem of one row on its own (types, ranges, categories, provenance)."""
+    out: list[Problem] = []
+    num: dict[str, float | None] = {}
+    for col in NUMBERS:
+        if col in row:
+            x = to_number(row[col])
+            if x is not None and math.isnan(x):
+                out.append(Problem(col, f"{row[col].strip()!r} is not a finite number"))
+                x = None
+            num[col] = x
+    for col in REQUIRED_TEXT:
+        if not row.get(col, "").strip():
+            out.append(Problem(col, "is empty; it is required (write 'not reported' where the source is silent)"
+                               if col in ("timepoint", "analysis_population") else "is empty; it is required"))
+    for col, allowed in CATEGORIES.items():
+        if col in row and row[col].strip() not in allowed and not (row[col].strip() == "" and "" in allowed):
+            if row[col].strip() == "" and col in KIND_COLUMNS.get(kind, ()) and col not in ("measure", "unit"):
+                continue
+            out.append(Problem(col, f"{row[col].strip()!r} is not one of: {', '.join(a for a in allowed if a)}"))
+    sid = row.get("study_id", "").strip()
+    if sid and not STUDY_ID.fullmatch(sid):
+        out.append(Problem("study_id", f"{sid!r} may hold only letters, digits, '.', '_' and '-'"))
+    for col in REQUIRED_NUMBERS[kind]:
+        if num.get(col) is None and not any(p.column == col for p in out):
+            out.append(Problem(col, "is empty; this table kind needs it"))
+    _check_numbers(kind, num, out)
+    out.extend(check_measure(row))
+    _check_provenance(row, num, out)
+    return out
+
+
+def _check_numbers(kind: str, num: dict[str, float | None], out: list[Problem]) -> None:
+    def bad(col: str, test: Callable[[float], bool], reason: str) -> None:
+        x = num.get(col)
+        if x is not None and test(x):
+            out.append(Problem(col, reason.format(v=_fmt(x))))
+
+    for col in COUNTS:
+        bad(col, lambda x: x < 0, "{v} is negative; counts cannot be")
+        bad(col, lambda x: x >= 0 and not float(x).is_integer(), "{v} is not a whole number")
+    for col in ("n_t", "n_c", "n", "n_total", "k"):
+        bad(col, lambda x: x == 0, "is 0; a group or total must be above 0")
+    for ev, n in (("events_t", "n_t"), ("events_c", "n_c"), ("events", "n")):
+        if num.get(ev) is not None and num.get(n) is not None and num[ev] > num[n]:
+            out.append(Problem(ev, f"{_fmt(num[ev])} events is more than the group size {_fmt(num[n])} ('{n}')"))
+    for col in ("sd_t", "sd_c", "sd_pre", "sd_post", "se"):
+        bad(col, lambda x: x <= 0, "{v} must be above 0")
+    bad("p", lambda x: not 0 < x <= 1, "p = {v} must lie in (0, 1]")
+    bad("i2", lambda x: not 0 <= x <= 100, "I2 = {v} must lie in [0, 100]")
+    bad("year", lambda x: not (1900 <= x <= 2100 and float(x).is_integer()), "year {v} is not a year")
+    bad("dose", lambda x: x < 0, "dose {v} is negative")
+    bad("duration_weeks", lambda x: x <= 0, "duration {v} must be above 0")
+    if kind == "ranges":
+        if num.get("low") is not None and num.get("high") is not None and num["low"] > num["high"]:
+            out.append(Problem("low", f"{_fmt(num['low'])} is above the range's high end {_fmt(num['high'])}"))
+        for col in ("low", "high"):
+            bad(col, lambda x: not 0 <= x <= 100, "{v} percent must lie in [0, 100]")
+    est, lo, hi = num.get("estimate"), num.get("ci_low"), num.get("ci_high")
+    if (lo is None) != (hi is None):
+        out.append(Problem("ci_high" if hi is None else "ci_low", "a CI needs both ends"))
+    elif lo is not None and hi is not None:
+        if lo >= hi:
+            out.append(Problem("ci_low", f"the CI's low end {_fmt(lo)} is not below its high end {_fmt(hi)}"))
+        elif est is not None and not lo <= est <= hi:
+            out.append(Problem("estimate", f"{_fmt(est)} is outside its CI [{_fmt(lo)}, {_fmt(hi)}]"))
+
+
+def _check_provenance(row: dict[str, str], num: dict[str, float | None], out: list[Problem]) -> None:
+    doi, pmid, url = (row.get(c, "").strip() for c in ("doi", "pmid", "url"))
+    if not (doi or pmid or url):
+        out.append(Problem("doi", "no DOI, PMID or URL: every row needs an identifier of its source"))
+    if doi and not DOI.fullmatch(doi):
+        out.append(Problem("doi", f"{doi!r} is not a DOI (10.xxxx/...)"))
+    if pmid and not PMID.fullmatch(pmid):
+        out.append(Problem("pmid", f"{pmid!r} is not a PubMed id (digits)"))
+    if url and not URL.fullmatch(url):
+        out.append(Problem("url", f"{url!r} is not an http(s) URL"))
+    quote = row.get("quote", "")
+    if len(quote) > MAX_QUOTE:
+        out.append(Problem("quote", f"is {len(quote)} characters; keep it to the sentence that holds the numbers "
+                                    f"(at most {MAX_QUOTE})"))
+    p_text = row.get("p_text", "").strip()
+    if p_text and not P_TEXT.fullmatch(p_text):
+        out.append(Problem("p_text", f"{p_text!r} is not a p-value statement such as 'p<0.05' or '<.001'"))
+    if "direction" in row and not row["direction"].strip() and num.get("p") is None and not p_text:
+        out.append(Problem("direction", "a p-value-only row needs a direction, a p or a p_text"))
+    if row.get("dose", "").strip() and not row.get("dose_unit", "").strip():
+        out.append(Problem("dose_unit", "a dose needs its unit (mg/day oral, ug/day intrathecal)"))
+
+
+def check_measure(row: dict[str, str]) -> list[Problem]:
+    """Ratio measures are positive (they are entered on their natural scale)."""
+    out = []
+    if row.get("measure", "").strip() in RATIO_MEASURES:
+        for col in ("estimate", "ci_low", "ci_high"):
+            x = to_number(row.get(col, ""))
+            if x is not None and not math.isnan(x) and x <= 0:
+                out.append(Problem(col, f"{_fmt(x)}: a ratio ({row['measure'].strip()}) and its CI must be above 0"))
+    return out
+
+
+def _fmt(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else repr(float(x))
