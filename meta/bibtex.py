@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import CellProblem, SchemaError
-from .tables import read_text
+from .textfiles import read_text
 
 _KEY = re.compile(r"[A-Za-z0-9_:.\-+/]+")
 

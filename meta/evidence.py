@@ -17,7 +17,7 @@ from pathlib import Path
 from .bibtex import BibEntry, read_bib
 from .errors import CellProblem, SchemaError
 from .evidence_schema import KIND_COLUMNS, NUMBERS, check_row, columns_of, kind_of_file, to_number
-from .tables import read_text
+from .textfiles import read_text
 
 # numbers whose value must be visible in the row's quote unless `derived` says how it was obtained
 QUOTED_NUMBERS = ("events_t", "n_t", "events_c", "n_c", "events", "n", "mean_t", "sd_t", "mean_c", "sd_c",

@@ -19,9 +19,9 @@ import pandas as pd
 from .choices import Measure
 from .effects import REQUIRED, kind_of
 from .errors import CellProblem, SchemaError
+from .textfiles import MAX_BYTES, read_text  # noqa: F401  (MAX_BYTES is part of this module's interface)
 
 COUNT_COLUMNS = {"events_t", "n_t", "events_c", "n_c", "events", "n"}
-MAX_BYTES = 200 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -39,29 +39,6 @@ class StudyTable:
     @property
     def n(self) -> int:
         return len(self.study)
-
-
-def read_text(path: str | Path) -> str:
-    """A file's text (UTF-8, BOM allowed), or a SchemaError naming the file: missing, a folder, too big, not
-    UTF-8, or empty."""
-    p = Path(path)
-    name = str(path)
-    if not p.exists():
-        raise SchemaError([CellProblem(name, None, None, "file not found")])
-    if p.is_dir():
-        raise SchemaError([CellProblem(name, None, None, "is a folder, not a file")])
-    size = p.stat().st_size
-    if size > MAX_BYTES:
-        raise SchemaError([CellProblem(name, None, None, f"file is {size} bytes; the limit is {MAX_BYTES}")])
-    raw = p.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise SchemaError([CellProblem(name, line, None, f"bytes are not UTF-8 (byte {exc.start}); save the file as UTF-8")]) from None
-    if not text.strip():
-        raise SchemaError([CellProblem(name, None, None, "file is empty")])
-    return text
 
 
 def read_csv_text(path: str | Path, numeric: Mapping[str, str] | None = None) -> pd.DataFrame:

@@ -57,3 +57,15 @@ def test_importing_the_cli_loads_nothing_heavy():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_validating_an_evidence_base_loads_nothing_heavy():
+    """`evsynth validate` runs on every edit: its modules stay free of numpy, pandas and scipy."""
+    code = (
+        "import sys, evsynth.cli.validate, evsynth.meta.evidence\n"
+        "heavy = [m for m in ('numpy', 'pandas', 'scipy', 'matplotlib', 'seaborn', 'statsmodels', 'pymare')"
+        " if m in sys.modules]\n"
+        "print(','.join(heavy))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
