@@ -25,4 +25,5 @@ def validate(base: Path | None) -> None:
     loaded = load_base(base or default_base())
     kinds = ", ".join(f"{t.name} ({len(t.rows)})" for t in loaded.tables)
     click.echo(f"{loaded.path}: valid. {loaded.n_rows} rows in {len(loaded.tables)} tables [{kinds}], "
-               f"{len(loaded.sources)} sources.")
+               f"{len(loaded.sources)} sources"
+               + (f", {len(loaded.gaps.rows)} recorded gaps." if loaded.gaps is not None else "."))

@@ -1,6 +1,6 @@
 """Load and validate an evidence base: `tables/*.csv` and `sources.bib` in one folder.
 
-`load_base(path)` returns the tables and sources, or raises one SchemaError listing every problem: each bad cell
+`load_base(path)` returns the tables, sources and gaps (`gaps.csv`, each with its source and quote), or raises one SchemaError listing every problem: each bad cell
 (file, line, column, why), each file-level fault, and the cross-table ones (a study_id used twice, a source key
 missing from sources.bib, the same trial entered twice where one analysis would count it twice, a subgroup report
 beside its parent trial, a number neither in its quote nor marked as derived).
@@ -13,10 +13,21 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from .bibtex import BibEntry, read_bib
 from .errors import CellProblem, SchemaError
-from .evidence_schema import KIND_COLUMNS, NUMBERS, check_row, columns_of, kind_of_file, to_number
+from .evidence_schema import (
+    GAP_COLUMNS,
+    KIND_COLUMNS,
+    NUMBERS,
+    Problem,
+    check_gap_row,
+    check_row,
+    columns_of,
+    kind_of_file,
+    to_number,
+)
 from .textfiles import read_text
 
 # numbers whose value must be visible in the row's quote unless `derived` says how it was obtained
@@ -42,6 +53,7 @@ class EvidenceBase:
     path: Path
     tables: tuple[EvidenceTable, ...]
     sources: dict[str, BibEntry]
+    gaps: EvidenceTable | None = None  # gaps.csv: what was looked for and not entered
 
     @property
     def n_rows(self) -> int:
@@ -65,13 +77,17 @@ def load_base(path: str | Path) -> EvidenceBase:
         problems.append(CellProblem(str(folder), None, None, "no tables: expected tables/*.csv"))
     tables = []
     for f in files:
-        try:
-            t = _read_table(f, problems)
-        except SchemaError as exc:
-            problems.extend(exc.problems)
+        kind = kind_of_file(f.stem)
+        if kind is None:
+            problems.append(CellProblem(str(f), None, None, "the file name names no table kind; start it with one "
+                                        "of: " + ", ".join(KIND_COLUMNS)))
             continue
+        t = _read_csv(f, kind, columns_of(kind), lambda row, kind=kind: check_row(kind, row), problems)
         if t is not None:
             tables.append(t)
+    gaps = None
+    if (base / "gaps.csv").exists():
+        gaps = _read_csv(base / "gaps.csv", "gaps", GAP_COLUMNS, check_gap_row, problems)
     sources: dict[str, BibEntry] = {}
     bib = base / "sources.bib"
     try:
@@ -79,42 +95,44 @@ def load_base(path: str | Path) -> EvidenceBase:
     except SchemaError as exc:
         problems.extend(exc.problems)
     _cross_checks(tables, sources, bib, problems)
+    if gaps is not None:
+        for row, line in zip(gaps.rows, gaps.lines):
+            _check_source(row, (str(gaps.path), line), sources, bib, problems)
     if problems:
         raise SchemaError(problems)
-    return EvidenceBase(base, tuple(tables), sources)
+    return EvidenceBase(base, tuple(tables), sources, gaps)
 
 
-def _read_table(f: Path, problems: list[CellProblem]) -> EvidenceTable | None:
+def _read_csv(f: Path, kind: str, expected: tuple[str, ...], check: Callable[[dict[str, str]], list[Problem]],
+              problems: list[CellProblem]) -> EvidenceTable | None:
+    """Read one CSV with exactly the `expected` columns; every row's problems (from `check`) go to `problems`."""
     name = str(f)
-    kind = kind_of_file(f.stem)
-    if kind is None:
-        problems.append(CellProblem(name, None, None, "the file name names no table kind; start it with one of: "
-                                    + ", ".join(KIND_COLUMNS)))
+    try:
+        text = read_text(f)
+    except SchemaError as exc:
+        problems.extend(exc.problems)
         return None
-    text = read_text(f)
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [h.strip() for h in next(reader)]
     except csv.Error as exc:
-        raise SchemaError([CellProblem(name, 1, None, f"not a readable CSV file: {exc}")]) from None
+        problems.append(CellProblem(name, 1, None, f"not a readable CSV file: {exc}"))
+        return None
     if len(header) < 2:
-        raise SchemaError([CellProblem(name, 1, None, "only one column found; is the delimiter a comma?")])
-    expected = columns_of(kind)
-    found_problem = False
+        problems.append(CellProblem(name, 1, None, "only one column found; is the delimiter a comma?"))
+        return None
+    before = len(problems)
     for col in sorted({h for h in header if header.count(h) > 1}):
         problems.append(CellProblem(name, 1, col, "column appears more than once"))
-        found_problem = True
     for col in header:
         if col not in expected:
             hint = difflib.get_close_matches(col, expected, n=1)
             problems.append(CellProblem(name, 1, col, f"unknown column for a {kind} table"
                                         + (f"; did you mean '{hint[0]}'?" if hint else "")))
-            found_problem = True
     for col in expected:
         if col not in header:
             problems.append(CellProblem(name, 1, col, f"missing column (a {kind} table has: {', '.join(expected)})"))
-            found_problem = True
-    if found_problem:
+    if len(problems) > before:
         return None
     rows, lines = [], []
     start = reader.line_num + 1
@@ -129,7 +147,7 @@ def _read_table(f: Path, problems: list[CellProblem]) -> EvidenceTable | None:
                                             f"{len(header)} (a missing or extra comma, or an unquoted comma?)"))
                 continue
             row = dict(zip(header, cells))
-            for p in check_row(kind, row):
+            for p in check(row):
                 problems.append(CellProblem(name, line, p.column, p.reason))
             rows.append(row)
             lines.append(line)
@@ -138,6 +156,15 @@ def _read_table(f: Path, problems: list[CellProblem]) -> EvidenceTable | None:
     if not rows and not any(p.file == name for p in problems):
         problems.append(CellProblem(name, None, None, "has a header but no data rows"))
     return EvidenceTable(f.name, f, kind, tuple(header), tuple(rows), tuple(lines))
+
+
+def _check_source(row: dict[str, str], where: tuple[str, int], sources: dict[str, BibEntry], bib: Path,
+                  problems: list[CellProblem]) -> None:
+    key = row["source"].strip()
+    if key and sources and key not in sources:
+        hint = difflib.get_close_matches(key, list(sources), n=1)
+        problems.append(CellProblem(*where, "source", f"{key!r} is not a key in {bib}"
+                                    + (f"; did you mean '{hint[0]}'?" if hint else "")))
 
 
 def _cross_checks(tables: list[EvidenceTable], sources: dict[str, BibEntry], bib: Path,
@@ -154,11 +181,7 @@ def _cross_checks(tables: list[EvidenceTable], sources: dict[str, BibEntry], bib
                 problems.append(CellProblem(*where, "study_id", f"{sid!r} is already used ({f}, line {ln})"))
             elif sid:
                 seen_id[sid] = where
-            key = row["source"].strip()
-            if key and sources and key not in sources:
-                hint = difflib.get_close_matches(key, list(sources), n=1)
-                problems.append(CellProblem(*where, "source", f"{key!r} is not a key in {bib}"
-                                            + (f"; did you mean '{hint[0]}'?" if hint else "")))
+            _check_source(row, where, sources, bib, problems)
             parent = row["part_of"].strip()
             if parent and parent not in trials:
                 problems.append(CellProblem(*where, "part_of", f"names trial {parent!r}, which no table has"))

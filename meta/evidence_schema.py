@@ -75,6 +75,9 @@ REQUIRED_NUMBERS = {
 COUNTS = ("events_t", "n_t", "events_c", "n_c", "events", "n", "n_total", "k")
 NUMBERS = COUNTS + ("mean_t", "sd_t", "mean_c", "sd_c", "mean_pre", "sd_pre", "mean_post", "sd_post", "estimate",
                     "ci_low", "ci_high", "se", "p", "i2", "low", "high", "dose", "duration_weeks", "year")
+# gaps.csv: what was looked for and not entered, each with the source that was read and its quote
+GAP_COLUMNS = ("study", "year", "outcome", "what_is_missing", "source", "doi", "pmid", "url", "location", "quote")
+GAP_REQUIRED = ("study", "what_is_missing", "source", "location", "quote")
 MAX_QUOTE = 400
 STUDY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._\-]*")
 DOI = re.compile(r"10\.\d{4,9}/\S+")
@@ -142,6 +145,16 @@ def check_row(kind: str, row: dict[str, str]) -> list[Problem]:
     _check_numbers(kind, num, out)
     out.extend(check_measure(row))
     _check_provenance(row, num, out)
+    return out
+
+
+def check_gap_row(row: dict[str, str]) -> list[Problem]:
+    """A gaps.csv row: what is missing, and the source read (identifier, location, quote)."""
+    out = [Problem(col, "is empty; it is required") for col in GAP_REQUIRED if not row.get(col, "").strip()]
+    year = to_number(row.get("year", ""))
+    if year is not None and not (year == year and 1900 <= year <= 2100 and float(year).is_integer()):
+        out.append(Problem("year", f"{row['year'].strip()!r} is not a year"))
+    _check_provenance(row, {}, out)
     return out
 
 

@@ -299,3 +299,27 @@ def test_bib_fields_are_read():
     entries = read_bib(BASE / "sources.bib")
     with_doi = [e for e in entries.values() if "doi" in e.fields]
     assert with_doi and all(e.fields["doi"].startswith("10.") for e in with_doi)
+
+
+def test_every_gap_names_its_source_and_quote():
+    base = load_base(BASE)
+    assert base.gaps is not None and len(base.gaps.rows) > 50
+    for row, line in zip(base.gaps.rows, base.gaps.lines):
+        assert row["source"] in base.sources and row["quote"].strip() and row["location"].strip(), line
+        assert row["doi"] or row["pmid"] or row["url"], line
+
+
+@pytest.mark.parametrize("column,value,words", [
+    ("quote", "", "required"),
+    ("source", "nosuchkey2099", "not a key in"),
+    ("url", "not a url", "not an http(s) URL"),
+])
+def test_broken_gap_row(tmp_path, column, value, words):
+    base = copy_base(tmp_path)
+    path = base / "gaps.csv"
+    header, rows = read_rows(path)
+    rows[0][column] = value
+    if column == "url":
+        rows[0].update(doi="", pmid="")
+    write_rows(path, header, rows)
+    expect_failure(base, str(path), 2, column, words)
