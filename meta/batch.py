@@ -5,16 +5,17 @@ grows linearly with the number of analyses. Results equal one-at-a-time pooling 
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from typing import Sequence
 
 import numpy as np
 import pandas as pd
 
 from .choices import Measure, Method, PredictionType, Test, ZeroTo
-from .effects import ZeroCells, row_effects
+from .effects import Effects, RowEffects, ZeroCells, row_effects
 from .errors import AnalysisError, EvidenceError
 from .model import fit_batch
-from .pooling import _Rows, pool_table, result_from_batch
+from .pooling import _Rows, no_study_error, pool_table, result_from_batch
 from .results import MetaResult
 from .tables import StudyTable
 
@@ -43,6 +44,61 @@ def group_codes(table: StudyTable, by: Sequence[str]) -> tuple[list, np.ndarray,
     return labels, order, np.concatenate(([0], np.cumsum(counts)[:-1]))
 
 
+@dataclass(frozen=True)
+class GroupLayout:
+    """Every group's rows, and its usable rows (those with an effect size) laid end to end, group by group."""
+
+    labels: list
+    order: np.ndarray  # rows sorted by group
+    starts: np.ndarray  # where each group starts in `order`
+    effects: RowEffects
+    k: np.ndarray  # usable rows per group
+    kept: np.ndarray  # the usable rows, grouped, in file order within a group
+    kept_start: np.ndarray  # where each group starts in `kept`
+
+    def rows(self, g: int) -> np.ndarray:
+        end = self.starts[g + 1] if g + 1 < len(self.starts) else len(self.order)
+        return self.order[self.starts[g]:end]
+
+    def select(self, g: int, study: Sequence[str]) -> Effects:
+        rows = self.rows(g)
+        return self.effects.select([study[i] for i in rows], rows)
+
+    def needs_select(self) -> np.ndarray:
+        """Groups with an excluded or corrected study: only their Effects carry extra facts."""
+        usable = self.effects.reason == ""
+        return np.add.reduceat((~usable | self.effects.adjusted)[self.order], self.starts) > 0
+
+
+def group_layout(table: StudyTable, by: Sequence[str], measure: Measure, zero_cells: ZeroCells) -> GroupLayout:
+    labels, order, starts = group_codes(table, by)
+    eff = row_effects(measure, table.columns, zero_cells)
+    usable = (eff.reason == "")[order]
+    k = np.add.reduceat(usable, starts)
+    return GroupLayout(labels, order, starts, eff, k, order[usable], np.concatenate(([0], np.cumsum(k)[:-1])))
+
+
+def fit_chunks(layout: GroupLayout, method: Method, test: Test, pi_type: PredictionType, level: float):
+    """Fit the groups that have a study, smallest first, CHUNK at a time, padded to the chunk's largest k.
+
+    Yields (groups, their k, the padding mask, the rows behind the mask's cells, the BatchFit).
+    """
+    usable = np.flatnonzero(layout.k > 0)
+    usable = usable[np.argsort(layout.k[usable], kind="stable")]
+    eff = layout.effects
+    for start in range(0, len(usable), CHUNK):
+        chunk = usable[start:start + CHUNK]
+        sizes = layout.k[chunk]
+        K = int(sizes.max())
+        mask = np.arange(K)[None, :] < sizes[:, None]
+        rows = layout.kept[(layout.kept_start[chunk][:, None] + np.arange(K)[None, :])[mask]]
+        y = np.zeros((len(chunk), K))
+        v = np.ones((len(chunk), K))
+        y[mask] = eff.yi[rows]
+        v[mask] = eff.vi[rows]
+        yield chunk, sizes, mask, rows, fit_batch(y, v, mask, None, method, test, pi_type, level)
+
+
 def pool_groups(
     table: StudyTable,
     measure: Measure,
@@ -54,32 +110,18 @@ def pool_groups(
     level: float = 0.95,
 ) -> list[MetaResult | AnalysisError]:
     """One result per group (an AnalysisError in its place when a group cannot be pooled)."""
-    groups = group_index(table, by)
     if method in (Method.MH, Method.PETO) or zero_cells.to is ZeroTo.IF0ALL:
-        return [_one(table, rows, measure, method, test, zero_cells, pi_type, level, key) for key, rows in groups]
-    rows_eff = row_effects(measure, table.columns, zero_cells)
-    effects = [rows_eff.select([table.study[i] for i in rows], rows) for _, rows in groups]
-    results: list[MetaResult | AnalysisError | None] = [None] * len(groups)
-    usable = []
-    for g, eff in enumerate(effects):
-        if eff.k == 0:
-            reasons = "; ".join(f"{e.study}: {e.reason}" for e in eff.excluded)
-            results[g] = AnalysisError(f"group {groups[g][0]!r}: no study can be pooled ({reasons})")
-        else:
-            usable.append(g)
-    usable.sort(key=lambda g: effects[g].k)
-    for start in range(0, len(usable), CHUNK):
-        chunk = usable[start:start + CHUNK]
-        sizes = np.array([effects[g].k for g in chunk])
-        K = int(sizes.max())
-        mask = np.arange(K)[None, :] < sizes[:, None]
-        y = np.zeros((len(chunk), K))
-        v = np.ones((len(chunk), K))
-        y[mask] = np.concatenate([effects[g].yi for g in chunk])
-        v[mask] = np.concatenate([effects[g].vi for g in chunk])
-        rows = _Rows(fit_batch(y, v, mask, None, method, test, pi_type, level))
-        for j, g in enumerate(chunk):
-            results[g] = result_from_batch(rows, j, effects[g], method, test, pi_type, group=groups[g][0])
+        return [_one(table, rows, measure, method, test, zero_cells, pi_type, level, key)
+                for key, rows in group_index(table, by)]
+    layout = group_layout(table, by, measure, zero_cells)
+    effects = [layout.select(g, table.study) for g in range(len(layout.labels))]
+    results: list[MetaResult | AnalysisError | None] = [None] * len(effects)
+    for g in np.flatnonzero(layout.k == 0).tolist():
+        results[g] = no_study_error(effects[g], layout.labels[g] if by else None)
+    for chunk, _, _, _, fit in fit_chunks(layout, method, test, pi_type, level):
+        rows = _Rows(fit)
+        for j, g in enumerate(chunk.tolist()):
+            results[g] = result_from_batch(rows, j, effects[g], method, test, pi_type, group=layout.labels[g])
     return results  # type: ignore[return-value]
 
 
@@ -93,6 +135,4 @@ def _one(table, rows, measure, method, test, zero_cells, pi_type, level, key):
 
 
 def _with_group(r: MetaResult, key) -> MetaResult:
-    from dataclasses import replace
-
     return replace(r, group=key)

@@ -20,7 +20,6 @@ from .errors import CellProblem, SchemaError
 from .evidence_schema import (
     GAP_COLUMNS,
     KIND_COLUMNS,
-    NUMBERS,
     Problem,
     check_gap_row,
     check_row,
@@ -58,12 +57,6 @@ class EvidenceBase:
     @property
     def n_rows(self) -> int:
         return sum(len(t.rows) for t in self.tables)
-
-    def table(self, name: str) -> EvidenceTable:
-        for t in self.tables:
-            if t.name == name or t.path.stem == name:
-                return t
-        raise KeyError(name)
 
 
 def load_base(path: str | Path) -> EvidenceBase:
@@ -253,10 +246,3 @@ def _canon(text: str) -> str:
     except ValueError:
         return t
     return repr(abs(x))
-
-
-def validated_numbers(table: EvidenceTable, column: str) -> list[float | None]:
-    """A numeric column as floats (None where empty); only meaningful after load_base() has passed."""
-    if column not in NUMBERS and column not in KIND_COLUMNS[table.kind]:
-        raise KeyError(column)
-    return [to_number(r[column]) for r in table.rows]

@@ -57,6 +57,7 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
     "significance": ("significant", "not significant", "not reported"),
     **{c: ("low", "some concerns", "high", "not assessed") for c in ROB},
 }
+OPTIONAL_CATEGORIES = ("direction", "significance")  # may be empty (a p-value row needs a direction or a p)
 RATIO_MEASURES = ("OR", "RR", "HR", "ROR")
 REQUIRED_TEXT = ("study_id", "trial", "study", "design", "condition", "route", "comparator", "outcome", "timepoint",
                  "analysis_population", "source", "location", "quote")
@@ -132,10 +133,10 @@ def check_row(kind: str, row: dict[str, str]) -> list[Problem]:
             out.append(Problem(col, "is empty; it is required (write 'not reported' where the source is silent)"
                                if col in ("timepoint", "analysis_population") else "is empty; it is required"))
     for col, allowed in CATEGORIES.items():
-        if col in row and row[col].strip() not in allowed and not (row[col].strip() == "" and "" in allowed):
-            if row[col].strip() == "" and col in KIND_COLUMNS.get(kind, ()) and col not in ("measure", "unit"):
-                continue
-            out.append(Problem(col, f"{row[col].strip()!r} is not one of: {', '.join(a for a in allowed if a)}"))
+        value = row.get(col, "").strip()
+        if col not in row or value in allowed or (value == "" and col in OPTIONAL_CATEGORIES):
+            continue
+        out.append(Problem(col, f"{value!r} is not one of: {', '.join(a for a in allowed if a)}"))
     sid = row.get("study_id", "").strip()
     if sid and not STUDY_ID.fullmatch(sid):
         out.append(Problem("study_id", f"{sid!r} may hold only letters, digits, '.', '_' and '-'"))

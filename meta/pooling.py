@@ -55,13 +55,19 @@ def pool(
     if method in (Method.MH, Method.PETO):
         raise AnalysisError(f"method {method.value} needs the 2x2 counts; use pool_table")
     if effects.k == 0:
-        reasons = "; ".join(f"{e.study}: {e.reason}" for e in effects.excluded) or "the table is empty"
-        raise AnalysisError(f"no study can be pooled ({reasons})")
+        raise no_study_error(effects)
     y = effects.yi[None, :]
     v = effects.vi[None, :]
     mask = np.ones_like(y, dtype=bool)
     fit = fit_batch(y, v, mask, None, method, test, pi_type, level)
     return result_from_batch(fit, 0, effects, method, test, pi_type)
+
+
+def no_study_error(effects: Effects, group=None) -> AnalysisError:
+    """Why an analysis (or the group `group` of a batch) has nothing to pool."""
+    reasons = "; ".join(f"{e.study}: {e.reason}" for e in effects.excluded) or "the table is empty"
+    message = f"no study can be pooled ({reasons})"
+    return AnalysisError(message if group is None else f"group {group!r}: {message}")
 
 
 class _Rows:

@@ -10,12 +10,11 @@ from typing import Sequence
 
 import numpy as np
 
-from .batch import CHUNK, group_codes, pool_groups
+from .batch import fit_chunks, group_layout, pool_groups
 from .choices import Method, PredictionType, Test, ZeroTo, Measure
-from .effects import ZeroCells, row_effects
+from .effects import ZeroCells
 from .errors import AnalysisError
-from .model import fit_batch
-from .pooling import fit_notes
+from .pooling import fit_notes, no_study_error
 from .results import _plain
 from .tables import StudyTable
 from .transforms import back_transform, ipft
@@ -41,47 +40,25 @@ def pool_records(
     if method in (Method.MH, Method.PETO) or zero_cells.to is ZeroTo.IF0ALL:
         results = pool_groups(table, measure, method, test, by, zero_cells, pi_type, level)
         return [{"error": str(r)} if isinstance(r, AnalysisError) else r.to_dict(studies) for r in results]
-    labels, order, starts = group_codes(table, by)
-    eff = row_effects(measure, table.columns, zero_cells)
-    usable = eff.reason == ""
-    special = np.add.reduceat((~usable | eff.adjusted)[order], starts) > 0
-    k_all = np.add.reduceat(usable[order], starts)
-    kept = order[usable[order]]  # usable rows, grouped
-    kept_start = np.concatenate(([0], np.cumsum(k_all)[:-1]))
-    ends = np.append(starts[1:], len(order))
-    study = table.study
+    layout = group_layout(table, by, measure, zero_cells)
+    eff, labels, study = layout.effects, layout.labels, table.study
 
     # per-group facts that only exist where a study was excluded or corrected
     excluded: dict[int, list] = {}
     adjusted: dict[int, list] = {}
     records: list[dict | None] = [None] * len(labels)
-    for g in np.flatnonzero(special).tolist():
-        rows = order[starts[g]:ends[g]]
-        e = eff.select([study[i] for i in rows], rows)
+    for g in np.flatnonzero(layout.needs_select()).tolist():
+        e = layout.select(g, study)
         excluded[g] = [x.to_dict() for x in e.excluded]
         adjusted[g] = list(e.adjusted)
         if e.k == 0:
-            reasons = "; ".join(f"{x.study}: {x.reason}" for x in e.excluded)
-            message = f"no study can be pooled ({reasons})"
-            records[g] = {"error": f"group {labels[g]!r}: {message}" if by else message}
+            records[g] = {"error": str(no_study_error(e, labels[g] if by else None))}
 
-    usable_groups = np.flatnonzero(k_all > 0)
-    usable_groups = usable_groups[np.argsort(k_all[usable_groups], kind="stable")]
     zc = eff.zero_cells.to_dict() if eff.zero_cells else None
-    for start in range(0, len(usable_groups), CHUNK):
-        chunk = usable_groups[start:start + CHUNK]
-        sizes = k_all[chunk]
-        K = int(sizes.max())
-        mask = np.arange(K)[None, :] < sizes[:, None]
-        rows = kept[(kept_start[chunk][:, None] + np.arange(K)[None, :])[mask]]
-        y = np.zeros((len(chunk), K))
-        v = np.ones((len(chunk), K))
-        y[mask] = eff.yi[rows]
-        v[mask] = eff.vi[rows]
-        fit = fit_batch(y, v, mask, None, method, test, pi_type, level)
+    for chunk, sizes, mask, rows, fit in fit_chunks(layout, method, test, pi_type, level):
         ni = None
         if eff.scale == "ft":
-            inv = np.zeros((len(chunk), K))
+            inv = np.zeros(mask.shape)
             inv[mask] = 1.0 / eff.ni[rows]
             ni = sizes / inv.sum(axis=1)  # harmonic mean of the group's sample sizes
         columns = _columns(fit, measure, method, test, pi_type, eff.scale, ni)
@@ -93,8 +70,8 @@ def pool_records(
         if by:
             columns["group"] = [_plain(labels[g]) for g in chunk_list]
         if studies:
-            columns["studies"] = [[study[i] for i in kept[kept_start[g]:kept_start[g] + k_all[g]]]
-                                  for g in chunk_list]
+            columns["studies"] = [[study[i] for i in layout.kept[layout.kept_start[g]:layout.kept_start[g] + k]]
+                                  for g, k in zip(chunk_list, sizes.tolist())]
             columns["weights"] = [_finite(w[:n]) for w, n in zip(fit.weights.tolist(), sizes.tolist())]
         keys = [name for name in FIELDS if name in columns]
         for g, row in zip(chunk_list, zip(*(columns[name] for name in keys))):

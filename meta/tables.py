@@ -19,7 +19,7 @@ import pandas as pd
 from .choices import Measure
 from .effects import REQUIRED, kind_of
 from .errors import CellProblem, SchemaError
-from .textfiles import MAX_BYTES, read_text  # noqa: F401  (MAX_BYTES is part of this module's interface)
+from .textfiles import read_text
 
 COUNT_COLUMNS = {"events_t", "n_t", "events_c", "n_c", "events", "n"}
 

@@ -48,24 +48,21 @@ def test_pymare_and_statsmodels_only_in_the_adapter():
     assert offences == []
 
 
-def test_importing_the_cli_loads_nothing_heavy():
+def heavy_modules_after(imports: str) -> str:
+    """The heavy libraries a fresh interpreter has loaded after `import <imports>`."""
     code = (
-        "import sys, evsynth.cli.main\n"
+        f"import sys, {imports}\n"
         "heavy = [m for m in ('numpy', 'pandas', 'scipy', 'matplotlib', 'seaborn', 'statsmodels', 'pymare')"
         " if m in sys.modules]\n"
         "print(','.join(heavy))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == ""
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+
+
+def test_importing_the_cli_loads_nothing_heavy():
+    assert heavy_modules_after("evsynth.cli.main") == ""
 
 
 def test_validating_an_evidence_base_loads_nothing_heavy():
     """`evsynth validate` runs on every edit: its modules stay free of numpy, pandas and scipy."""
-    code = (
-        "import sys, evsynth.cli.validate, evsynth.meta.evidence\n"
-        "heavy = [m for m in ('numpy', 'pandas', 'scipy', 'matplotlib', 'seaborn', 'statsmodels', 'pymare')"
-        " if m in sys.modules]\n"
-        "print(','.join(heavy))\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == ""
+    assert heavy_modules_after("evsynth.cli.validate, evsynth.meta.evidence") == ""
