@@ -19,8 +19,11 @@ from .options import model_options
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--studies/--no-studies", default=None,
               help="Include per-study labels and weights in JSON [default: yes; no with --by].")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None,
+              help="Processes for --by JSON [default: every core for tables of 20,000 rows or more, else 1].")
 @handle_errors
-def pool(file, measure, method, test, add, to, drop00, pi_type, level, by, columns, study_column, fmt, studies):
+def pool(file, measure, method, test, add, to, drop00, pi_type, level, by, columns, study_column, fmt, studies,
+         jobs):
     """Pool the studies in FILE (CSV) with inverse-variance, Mantel-Haenszel or Peto methods.
 
     \b
@@ -43,11 +46,11 @@ def pool(file, measure, method, test, add, to, drop00, pi_type, level, by, colum
     model = (table, measure_e, Method(method.upper()), Test(test.lower()), tuple(by),
              ZeroCells(add, ZeroTo(to), drop00), PredictionType(pi_type), level / 100)
     if by and fmt == "json":
-        from evsynth.meta.records import pool_records
+        from .batch_json import batch_json, default_jobs
 
-        records = pool_records(*model, studies=bool(studies))
-        click.echo(json.dumps(records, separators=(",", ":"), allow_nan=False, check_circular=False))
-        _fail([r["error"] for r in records if "error" in r])
+        text, errors = batch_json(model, bool(studies), jobs or default_jobs(len(table.study)))
+        click.echo(text)
+        _fail(errors)
         return
     results = pool_groups(*model)
     failures = [r for r in results if isinstance(r, AnalysisError)]

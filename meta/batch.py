@@ -78,12 +78,16 @@ def group_layout(table: StudyTable, by: Sequence[str], measure: Measure, zero_ce
     return GroupLayout(labels, order, starts, eff, k, order[usable], np.concatenate(([0], np.cumsum(k)[:-1])))
 
 
-def fit_chunks(layout: GroupLayout, method: Method, test: Test, pi_type: PredictionType, level: float):
-    """Fit the groups that have a study, smallest first, CHUNK at a time, padded to the chunk's largest k.
+def fit_chunks(layout: GroupLayout, method: Method, test: Test, pi_type: PredictionType, level: float,
+               groups: range | None = None):
+    """Fit the groups that have a study (those in `groups`, default all), smallest first, CHUNK at a time, padded
+    to the chunk's largest k.
 
     Yields (groups, their k, the padding mask, the rows behind the mask's cells, the BatchFit).
     """
     usable = np.flatnonzero(layout.k > 0)
+    if groups is not None:
+        usable = usable[(usable >= groups.start) & (usable < groups.stop)]
     usable = usable[np.argsort(layout.k[usable], kind="stable")]
     eff = layout.effects
     for start in range(0, len(usable), CHUNK):

@@ -32,7 +32,10 @@ class Method(str, Enum):
 
     @property
     def is_random(self) -> bool:
-        return self not in (Method.FE, Method.MH, Method.PETO)
+        return self.value not in _FIXED_METHODS
+
+
+_FIXED_METHODS = frozenset({"FE", "MH", "PETO"})
 
 
 class Test(str, Enum):

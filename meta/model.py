@@ -49,6 +49,7 @@ class BatchFit:
     iterations: np.ndarray
     converged: np.ndarray
     s2w: np.ndarray  # the Hartung-Knapp scale factor (1 under z)
+    other_max: np.ndarray  # ML/REML: tau^2 at a second, lower local maximum of the likelihood (NaN: none found)
     qm: np.ndarray
     qm_df: np.ndarray
     qm_pvalue: np.ndarray
@@ -162,5 +163,6 @@ def _fit_batch(
         tau2=tau2, tau2_se=t2fit.se if method.is_random else nan, tau2_ci_low=t2lo, tau2_ci_high=t2hi,
         i2=i2, i2_ci_low=i2lo, i2_ci_high=i2hi, h2=h2, h2_ci_low=h2lo, h2_ci_high=h2hi,
         q=q, q_df=dfree, q_pvalue=q_p, pi_low=pi_low, pi_high=pi_high, weights=wpct,
-        iterations=t2fit.iterations, converged=t2fit.converged, s2w=s2w, qm=qm, qm_df=qm_df, qm_pvalue=qm_p,
+        iterations=t2fit.iterations, converged=t2fit.converged, s2w=s2w,
+        other_max=t2fit.other_max if t2fit.other_max is not None else np.full(len(k), np.nan), qm=qm, qm_df=qm_df, qm_pvalue=qm_p,
     )

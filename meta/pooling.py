@@ -75,7 +75,7 @@ class _Rows:
 
     SCALARS = ("k", "df", "tau2", "tau2_se", "tau2_ci_low", "tau2_ci_high", "i2", "i2_ci_low", "i2_ci_high", "h2",
                "h2_ci_low", "h2_ci_high", "q", "q_df", "q_pvalue", "pi_low", "pi_high", "iterations", "converged",
-               "s2w")
+               "s2w", "other_max")
     FIRST = ("beta", "se", "statistic", "pvalue", "ci_low", "ci_high")
 
     def __init__(self, fit: BatchFit):
@@ -93,7 +93,7 @@ def result_from_batch(
     r = fit if isinstance(fit, _Rows) else _Rows(fit)
     k = int(r.k[i])
     notes = list(effects.notes) + fit_notes(k, r.converged[i], r.iterations[i], r.s2w[i], r.tau2[i], method, test,
-                                            pi_type)
+                                            pi_type, r.other_max[i])
 
     def opt(values):
         x = values[i]
@@ -129,22 +129,27 @@ def result_from_batch(
 
 
 def fit_notes(k: int, converged: bool, iterations: int, s2w: float, tau2: float, method: Method, test: Test,
-              pi_type: PredictionType) -> list[str]:
+              pi_type: PredictionType, other_max: float = float("nan")) -> list[str]:
     """What a reader of one fitted analysis must be told (k = 1, boundary tau^2, non-convergence ...)."""
     notes = []
+    random = method.is_random
     if k == 1:
         notes.append("k = 1: the pooled estimate is the single study's; heterogeneity cannot be assessed")
         if test is not Test.Z:
             notes.append("k = 1: the z test is used, as metafor does")
-    if not method.is_random and test is not Test.Z:
+    if not random and test is not Test.Z:
         notes.append("Hartung-Knapp is meant for random-effects models (metafor warns likewise)")
     if not converged:
         notes.append(f"tau^2 estimator {method.value} did not converge after {iterations} iterations")
     if test is not Test.Z and k > 1 and s2w == 0:
         notes.append("the Hartung-Knapp scale is 0 (the estimates agree exactly), so the CI has zero width; "
                      "test 'adhoc' avoids this")
-    if method.is_random and k >= 2 and tau2 == 0:
+    if other_max == other_max:
+        kind = "restricted likelihood" if method is Method.REML else "likelihood"
+        notes.append(f"the {kind} has two local maxima, at tau^2 = {tau2:.6g} and {other_max:.6g}: the higher, "
+                     f"{tau2:.6g}, is reported (Fisher scoring, as in metafor, can stop at either)")
+    if random and k >= 2 and tau2 == 0:
         notes.append("tau^2 estimated at its boundary 0")
-    if method.is_random and k >= 2 and pi_type is PredictionType.HIGGINS and k < 3:
+    if random and k >= 2 and pi_type is PredictionType.HIGGINS and k < 3:
         notes.append("the t(k-2) prediction interval needs k >= 3")
     return notes

@@ -35,19 +35,27 @@ def pool_records(
     pi_type: PredictionType = PredictionType.METAFOR,
     level: float = 0.95,
     studies: bool = False,
+    part: tuple[int, int] = (0, 1),
 ) -> list[dict]:
-    """One JSON-ready record per group, equal to MetaResult.to_dict(studies) (or {"error": message})."""
+    """One JSON-ready record per group, equal to MetaResult.to_dict(studies) (or {"error": message}).
+
+    part=(i, n): only the i-th of n equal runs of consecutive groups (for splitting a batch across processes).
+    """
     if method in (Method.MH, Method.PETO) or zero_cells.to is ZeroTo.IF0ALL:
         results = pool_groups(table, measure, method, test, by, zero_cells, pi_type, level)
-        return [{"error": str(r)} if isinstance(r, AnalysisError) else r.to_dict(studies) for r in results]
+        span = part_range(len(results), part)
+        return [{"error": str(r)} if isinstance(r, AnalysisError) else r.to_dict(studies)
+                for r in results[span.start:span.stop]]
     layout = group_layout(table, by, measure, zero_cells)
     eff, labels, study = layout.effects, layout.labels, table.study
+    span = part_range(len(labels), part)
 
     # per-group facts that only exist where a study was excluded or corrected
     excluded: dict[int, list] = {}
     adjusted: dict[int, list] = {}
     records: list[dict | None] = [None] * len(labels)
-    for g in np.flatnonzero(layout.needs_select()).tolist():
+    for g in np.flatnonzero(layout.needs_select()[span.start:span.stop]).tolist():
+        g += span.start
         e = layout.select(g, study)
         excluded[g] = [x.to_dict() for x in e.excluded]
         adjusted[g] = list(e.adjusted)
@@ -55,7 +63,7 @@ def pool_records(
             records[g] = {"error": str(no_study_error(e, labels[g] if by else None))}
 
     zc = eff.zero_cells.to_dict() if eff.zero_cells else None
-    for chunk, sizes, mask, rows, fit in fit_chunks(layout, method, test, pi_type, level):
+    for chunk, sizes, mask, rows, fit in fit_chunks(layout, method, test, pi_type, level, span):
         ni = None
         if eff.scale == "ft":
             inv = np.zeros(mask.shape)
@@ -76,7 +84,13 @@ def pool_records(
         keys = [name for name in FIELDS if name in columns]
         for g, row in zip(chunk_list, zip(*(columns[name] for name in keys))):
             records[g] = dict(zip(keys, row))
-    return records  # type: ignore[return-value]
+    return records[span.start:span.stop]  # type: ignore[return-value]
+
+
+def part_range(n: int, part: tuple[int, int]) -> range:
+    """The i-th of `parts` near-equal runs of range(n)."""
+    i, parts = part
+    return range(n * i // parts, n * (i + 1) // parts)
 
 
 def _finite(values: list) -> list:
@@ -128,8 +142,9 @@ def _columns(fit, measure: Measure, method: Method, test: Test, pi_type: Predict
         "converged": fit.converged.astype(bool).tolist(),
     }
     c["notes"] = [
-        fit_notes(kk, conv, it, s2w, t2, method, test, pi_type)
-        for kk, conv, it, s2w, t2 in zip(c["k"], c["converged"], c["iterations"], fit.s2w.tolist(), fit.tau2.tolist())
+        fit_notes(kk, conv, it, s2w, t2, method, test, pi_type, om)
+        for kk, conv, it, s2w, t2, om in zip(c["k"], c["converged"], c["iterations"], fit.s2w.tolist(),
+                                             fit.tau2.tolist(), fit.other_max.tolist())
     ]
     return c
 

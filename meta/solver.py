@@ -56,7 +56,9 @@ def find_decreasing_root(
     fhi, shi = call(hi, active)
     todo = fhi >= 0
     count = 0
+    doublings = np.zeros(len(idx), dtype=int)  # each row's own, so a row's count does not depend on its batch
     while todo.any() and count < max_doublings:
+        doublings[todo] += 1
         lo[todo], flo[todo], slo[todo] = hi[todo], fhi[todo], shi[todo]
         hi[todo] *= 2
         sub = active.copy()
@@ -103,6 +105,6 @@ def find_decreasing_root(
         cur = ok & ((hi - lo) > rtol * np.maximum(hi, 1e-300)) & np.isnan(final)
     root = np.where(np.isnan(final), 0.5 * (lo + hi), final)
     x[idx] = root
-    iters[idx] = it + count
+    iters[idx] = it + doublings
     conv[idx] = ok & ~cur
     return Roots(x, iters, conv)

@@ -21,6 +21,7 @@ class Tau2Fit:
     se: np.ndarray
     iterations: np.ndarray
     converged: np.ndarray
+    other_max: np.ndarray | None = None  # ML/REML: a lower local maximum of the likelihood found too (NaN: none)
 
 
 def _p_matrix(w: np.ndarray, X: np.ndarray, vb: np.ndarray) -> np.ndarray:
@@ -109,6 +110,10 @@ def estimate(method: Method, y: np.ndarray, v: np.ndarray, mask: np.ndarray, X: 
     hi = np.maximum(spread, np.sum(mask * vv, axis=1) / np.maximum(k, 1))
     roots = find_decreasing_root(equation, hi, active, f0, newton=True, slope_lo=slope0)
     t2 = np.where(active, roots.x, 0.0)
+    iterations, other = roots.iterations, None
+    if method in (Method.ML, Method.REML):
+        t2, other, extra = _highest_maximum(method, equation, y, v, vv, mask, X, dfree, t2, f0, slope0)
+        iterations = iterations + extra
     w = weights(t2)
     f = wls.fit(y, w, X)
     if method is Method.ML:
@@ -118,7 +123,78 @@ def estimate(method: Method, y: np.ndarray, v: np.ndarray, mask: np.ndarray, X: 
         se = np.sqrt(2 / tr_pp)
     else:
         se = np.sqrt(2 * k**2 / safe_df / w.sum(axis=1) ** 2)
-    return _done(t2, se, dfree, roots.iterations, roots.converged)
+    fit = _done(t2, se, dfree, iterations, roots.converged)
+    return fit if other is None else Tau2Fit(fit.tau2, fit.se, fit.iterations, fit.converged,
+                                             np.where(dfree > 0, other, np.nan))
+
+
+def _highest_maximum(method, equation, y, v, vv, mask, X, dfree, t2, f0, slope0):
+    """The ML/REML likelihood can have two local maxima (one at the boundary 0, say, and one inside).
+
+    The root found from 0 is one local maximum (or 0 itself). metafor climbs by Fisher scoring from the
+    Hedges (HE) estimate and then keeps 0 if its likelihood is higher (`ll0check`). We also look from HE: where
+    the equation's sign there shows that a different local maximum lies uphill of it, we find that one too and
+    keep whichever of the two has the higher likelihood. Returns (tau^2, the other maximum or NaN, evaluations).
+    """
+    B = len(t2)
+    extra = np.zeros(B, dtype=int)
+    other = np.full(B, np.nan)
+    rss, tr_pv = wls.ols_terms(y, np.where(mask, v, 0.0), X, mask)
+    start = np.where(dfree > 0, np.maximum(0.0, (rss - tr_pv) / np.where(dfree > 0, dfree, 1)), 0.0)
+    look = (dfree > 0) & (start > 0) & (np.abs(start - t2) > 1e-8 * np.maximum(start, t2))
+    if not look.any():
+        return t2, other, extra
+    fs = np.zeros(B)
+    ss = np.zeros(B)
+    fs[look], ss[look] = equation(start[look], look)
+    extra[look] += 1
+    # a bracket [base, base + width] with the equation > 0 at base (f_base) and a maximum inside or above it
+    up = look & (fs > 0) & (t2 < start)  # a maximum lies above the start, past the one found
+    down = look & (fs < 0) & (t2 > start)  # one lies below the start (the equation is > 0 at 0, < 0 there)
+    base, width, f_base, s_base = np.zeros(B), start.copy(), f0.copy(), slope0.copy()
+    base[up], f_base[up], s_base[up] = start[up], fs[up], ss[up]
+    # the equation is < 0 at the start and the maximum found lies below it: descend from the start, as Fisher
+    # scoring would, halving the distance to the maximum found, until the equation turns positive (another
+    # maximum lies between there and the previous point); at most 8 halvings (to 1/256 of the distance)
+    seek = look & (fs < 0) & (t2 < start)
+    x = start.copy()
+    for _ in range(8):
+        if not seek.any():
+            break
+        x = np.where(seek, t2 + (x - t2) / 2, x)
+        fx, sx = np.zeros(B), np.zeros(B)
+        fx[seek], sx[seek] = equation(x[seek], seek)
+        extra[seek] += 1
+        hit = seek & (fx > 0)
+        base[hit], width[hit], f_base[hit], s_base[hit] = x[hit], x[hit] - t2[hit], fx[hit], sx[hit]
+        down |= hit
+        seek &= ~hit
+    solve = up | down
+    cand = np.where(look & (fs == 0), start, np.nan)
+    if solve.any():
+        def shifted(u, rows):
+            return equation(base[rows] + u, rows)
+        r = find_decreasing_root(shifted, np.where(solve, width, 1.0), solve, f_base, newton=True, slope_lo=s_base)
+        cand = np.where(solve, base + r.x, cand)
+        extra += np.where(solve, r.iterations, 0)
+    both = np.isfinite(cand)
+    if not both.any():
+        return t2, other, extra
+    ll_found = _loglik(method, y, vv, mask, X, t2, both)
+    ll_cand = _loglik(method, y, vv, mask, X, np.where(both, cand, 0.0), both)
+    better = both & (ll_cand > ll_found)
+    other = np.where(better, t2, np.where(both, cand, np.nan))
+    return np.where(better, cand, t2), other, extra
+
+
+def _loglik(method, y, vv, mask, X, t2, rows):
+    """The ML or REML log-likelihood up to a constant (NaN outside `rows`)."""
+    w = np.where(rows[:, None], mask / (vv + t2[:, None]), mask.astype(float))
+    f = wls.fit(y, w, X)
+    ll = -0.5 * np.sum(np.where(mask, np.log(vv + t2[:, None]), 0.0), axis=1) - 0.5 * f.rss
+    if method is Method.REML:
+        ll = ll + 0.5 * np.linalg.slogdet(f.vb)[1]  # -1/2 log det(X'WX)
+    return np.where(rows, ll, np.nan)
 
 
 def _done(t2, se, dfree, iters, conv) -> Tau2Fit:

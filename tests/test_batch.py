@@ -42,6 +42,8 @@ def test_batch_equals_one_at_a_time(tmp_path, method, test):
             assert getattr(res, field) == pytest.approx(getattr(one, field), rel=1e-9, abs=1e-12), field
         if one.pi_low is not None:
             assert res.pi_low == pytest.approx(one.pi_low, rel=1e-9, abs=1e-12)
+        # the iterations a group needed do not depend on the other groups in its batch
+        assert (res.iterations, res.converged) == (one.iterations, one.converged)
 
 
 def test_mh_by_group(bcg_path):

@@ -133,3 +133,24 @@ def test_every_command_has_help():
     for name in COMMANDS:
         res = CliRunner().invoke(main, [name, "--help"])
         assert res.exit_code == 0 and "Usage:" in res.output
+
+
+@pytest.mark.parametrize("method", ["MH", "REML"])
+def test_by_json_is_the_same_whatever_the_number_of_processes(tmp_path, method):
+    """--jobs splits the groups across forked processes; the bytes, the errors and the exit code stay the same."""
+    rows = [HEADER.strip() + ",g"]
+    for g in range(25):
+        for i in range(2 + g % 5):
+            rows.append(f"s{g}-{i},{(3 * g + i) % 9},{40 + i},{(g + 2 * i) % 7},{50 + g}," + f"g{g}")
+    rows.append("z1,0,30,0,30,allzero")  # double zero, dropped: this group cannot be pooled
+    path = tmp_path / "many.csv"
+    path.write_text("\n".join(rows) + "\n")
+    outputs = []
+    for jobs in ("1", "3"):
+        res = CliRunner().invoke(main, ["pool", str(path), "--measure", "OR", "--method", method, "--by", "g",
+                                        "--drop00", "--format", "json", "--jobs", jobs])
+        outputs.append((res.exit_code, res.stdout, res.stderr))
+    assert outputs[0] == outputs[1]
+    code, stdout, stderr = outputs[0]
+    assert code == 2 and "allzero" in stderr
+    assert len(json.loads(stdout)) == 26

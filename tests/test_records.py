@@ -100,6 +100,19 @@ def test_generic_records_equal_results(tmp_path, method, test):
         same(pool_records(*args, studies=studies), expected(*args, studies))
 
 
+@pytest.mark.parametrize("parts", [2, 3, 7, 60])
+@pytest.mark.parametrize("method", [Method.REML, Method.MH])
+def test_parts_join_to_the_whole(tmp_path, parts, method):
+    """Splitting the groups into runs (one per process) and joining them gives the whole, in group order."""
+    path = binary_table(tmp_path)
+    table = load_table(path, Measure.OR, group_by=("g", "h"))
+    args = (table, Measure.OR, method, Test.KNHA, ("g", "h"), ZeroCells(drop00=True), PredictionType.METAFOR)
+    whole = pool_records(*args)
+    joined = [r for i in range(parts) for r in pool_records(*args, part=(i, parts))]
+    assert len(whole) > 10 and any("error" in r for r in whole)
+    same(joined, whole)
+
+
 @pytest.mark.parametrize("measure", [Measure.OR, Measure.RR, Measure.RD, Measure.PETO])
 @pytest.mark.parametrize("zero_cells", [ZeroCells(), ZeroCells(to=ZeroTo.NONE), ZeroCells(to=ZeroTo.ALL),
                                         ZeroCells(drop00=True), ZeroCells(to=ZeroTo.IF0ALL)])
