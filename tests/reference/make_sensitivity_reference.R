@@ -24,6 +24,7 @@ script_dir <- local({
   if (length(f) == 1L) dirname(normalizePath(f)) else file.path("tests", "reference")
 })
 out_file <- file.path(script_dir, "sensitivity_reference.json")
+pdf(NULL)  # baujat() draws its plot; discard it
 ctrl <- list(threshold = 1e-10, maxiter = 1000, tol = 1e-12)
 
 num <- function(x) {
@@ -75,7 +76,7 @@ for (d in datasets) {
     m <- rma(yi, vi, method = s$method, test = s$test, control = ctrl, slab = d$study)
     l1 <- leave1out(m)
     inf <- influence(m)
-    bj <- baujat(m, plot = FALSE)  # returns the coordinates invisibly (x, y)
+    bj <- baujat(m)  # returns the coordinates (x, y) invisibly
     entry <- list(dataset = d$name, method = s$method, test = s$test,
       full = list(estimate = num(m$beta), se = num(m$se), tau2 = num(m$tau2)),
       leave1out = list(estimate = num(l1$estimate), se = num(l1$se), pval = num(l1$pval), ci_lb = num(l1$ci.lb),
