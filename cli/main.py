@@ -8,6 +8,10 @@ import click
 # name -> (module, attribute, one-line help shown by `evsynth --help` without importing the module)
 COMMANDS = {
     "pool": ("evsynth.cli.pool", "pool", "Pool the studies of a CSV file (one meta-analysis, or one per group)."),
+    "influence": ("evsynth.cli.robustness", "influence", "Leave-one-out and influence diagnostics per study."),
+    "bias": ("evsynth.cli.robustness", "bias", "Small-study effects: Egger, Begg, trim-and-fill (Peters, Harbord)."),
+    "cumulative": ("evsynth.cli.robustness", "cumulative", "Cumulative meta-analysis, by year or any column."),
+    "fragility": ("evsynth.cli.robustness", "fragility", "Fragility index and quotient of a binary meta-analysis."),
     "validate": ("evsynth.cli.validate", "validate", "Check an evidence base's tables and sources; list every problem."),
 }
 

@@ -1,0 +1,201 @@
+"""`evsynth influence | bias | cumulative | fragility FILE`: how robust one pooled result is.
+
+Same CSV columns and model options as `evsynth pool`; JSON on stdout by default (`--format table` for reading).
+"""
+from __future__ import annotations
+
+import json
+import math
+
+import click
+
+from .errors import handle_errors
+from .options import model_options
+
+
+def table_options(func):
+    for decorator in reversed([
+        click.argument("file", type=click.Path(dir_okay=False, path_type=str)),
+        model_options,
+        click.option("--columns", "columns", default=None,
+                     help="Map canonical names to the file's, e.g. events_t=ai,n_t=n1i,events_c=ci,n_c=n2i."),
+        click.option("--study-column", default="study", show_default=True, help="Column holding study labels."),
+        click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="json", show_default=True),
+    ]):
+        func = decorator(func)
+    return func
+
+
+def _load(file, measure, method, test, add, to, drop00, pi_type, level, columns, study_column, extra=()):
+    from evsynth.meta.choices import Measure, Method, PredictionType, Test, ZeroTo
+    from evsynth.meta.effects import ZeroCells
+    from evsynth.meta.sensitivity import Model
+    from evsynth.meta.tables import load_table, parse_column_map
+
+    measure_e = Measure(measure.upper())
+    table = load_table(file, measure_e, parse_column_map(columns), tuple(extra), study_column)
+    model = Model(measure_e, Method(method.upper()), Test(test.lower()), ZeroCells(add, ZeroTo(to), drop00),
+                  PredictionType(pi_type), level / 100)
+    return table, model
+
+
+def _emit(obj) -> None:
+    click.echo(json.dumps(_clean(obj), indent=2, allow_nan=False))
+
+
+def _clean(x):
+    if isinstance(x, float):
+        return x if math.isfinite(x) else None
+    if isinstance(x, dict):
+        return {k: _clean(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_clean(v) for v in x]
+    return x
+
+
+def _rows(rows: list[dict], columns: list[str]) -> None:
+    """A plain aligned text table."""
+    def cell(v):
+        if isinstance(v, float):
+            return f"{v:.4g}"
+        if v is None:
+            return "-"
+        return str(v)
+    body = [[cell(r.get(c)) for c in columns] for r in rows]
+    widths = [max(len(c), *(len(b[i]) for b in body)) if body else len(c) for i, c in enumerate(columns)]
+    click.echo("  ".join(c.ljust(w) for c, w in zip(columns, widths)))
+    for b in body:
+        click.echo("  ".join(v.ljust(w) for v, w in zip(b, widths)))
+
+
+INFLUENCE_KEYS = ["study", "estimate", "ci_low", "ci_high", "tau2", "q", "rstudent", "dffits", "cooks_d", "cov_ratio",
+                  "hat", "weight", "influential"]
+
+
+@click.command()
+@table_options
+@handle_errors
+def influence(file, measure, method, test, add, to, drop00, pi_type, level, columns, study_column, fmt):
+    """Leave-one-out results and influence diagnostics per study (metafor's leave1out() and influence()).
+
+    For each study: the pooled estimate and CI without it, tau^2 and Q without it, the studentised residual,
+    DFFITS, Cook's distance, covariance ratio, hat value, weight (%), DFBETAS, Baujat's coordinates, and
+    whether metafor's rules flag it as influential.
+    """
+    from evsynth.meta.sensitivity import influence as run
+
+    table, model = _load(file, measure, method, test, add, to, drop00, pi_type, level, columns, study_column)
+    res = run(table.columns, table.study, model)
+    rows = []
+    for s in res.studies:
+        d = s.to_dict()
+        rows.append({key: d[key] for key in INFLUENCE_KEYS} | {key: d[key] for key in d if key not in INFLUENCE_KEYS})
+    if fmt == "json":
+        _emit(rows)
+    else:
+        _rows(rows, INFLUENCE_KEYS)
+        click.echo(f"\nflagged as influential when: {res.rules}")
+    for note in res.notes:
+        click.echo(f"note: {note}", err=True)
+
+
+@click.command()
+@table_options
+@click.option("--estimator", type=click.Choice(["L0", "R0"]), default="L0", show_default=True,
+              help="Trim-and-fill estimator of the number of missing studies.")
+@handle_errors
+def bias(file, measure, method, test, add, to, drop00, pi_type, level, columns, study_column, fmt, estimator):
+    """Small-study effects: Egger's regression test, Begg's rank correlation, trim-and-fill; and Peters' and
+    Harbord's tests for two-arm binary data. Fewer than 10 studies: reported with a warning."""
+    from evsynth.meta import bias as b
+    from evsynth.meta.effects import compute_effects, kind_of, row_effects
+
+    table, model = _load(file, measure, method, test, add, to, drop00, pi_type, level, columns, study_column)
+    effects = compute_effects(model.measure, table.columns, table.study, model.zero_cells)
+    binary = kind_of(model.measure) == "binary"
+    fit_method = model.method
+    egger = b.egger(effects, fit_method, model.test, model.level)
+    egger_lm = b.egger_lm(effects, model.level)
+    begg = b.begg(effects)
+    tf = b.trimfill(effects, fit_method, estimator, level=model.level, test=model.test)
+    out = {
+        "k": effects.k,
+        "egger_z": egger.statistic, "egger_p": egger.pvalue, "egger_df": egger.df,
+        "egger_limit_estimate": egger.limit_estimate,
+        "egger_lm_t": egger_lm.statistic, "egger_lm_p": egger_lm.pvalue,
+        "begg_tau": begg.statistic, "begg_p": begg.pvalue,
+        "trimfill_estimator": tf.estimator, "trimfill_k0": tf.k0, "trimfill_side": tf.side,
+        "trimfill_estimate": tf.filled.estimate, "trimfill_ci_low": tf.filled.ci_low,
+        "trimfill_ci_high": tf.filled.ci_high,
+    }
+    notes = list(dict.fromkeys([*egger.notes, *begg.notes, *tf.notes]))
+    if binary:
+        kept = row_effects(model.measure, table.columns, model.zero_cells).reason == ""
+        peters = b.peters(effects, (table.columns["n_t"] + table.columns["n_c"])[kept], model.level)
+        out |= {"peters_t": peters.statistic, "peters_p": peters.pvalue}
+        harbord = b.harbord(table.columns, model.level)
+        out |= {"harbord_t": harbord.statistic, "harbord_p": harbord.pvalue}
+        notes += [n for n in harbord.notes if n not in notes]
+    out["notes"] = notes
+    if fmt == "json":
+        _emit(out)
+    else:
+        for key, value in out.items():
+            if key != "notes":
+                click.echo(f"{key:22} {value:.6g}" if isinstance(value, float) else f"{key:22} {value}")
+        for n in notes:
+            click.echo(f"note: {n}")
+
+
+CUMUL_KEYS = ["study", "k", "estimate", "ci_low", "ci_high", "pvalue", "tau2", "i2", "q"]
+
+
+@click.command()
+@table_options
+@click.option("--order", "order_column", default=None,
+              help="Column to order the studies by [default: year if the file has it, else file order].")
+@click.option("--decreasing", is_flag=True, help="Order from the largest value down.")
+@handle_errors
+def cumulative(file, measure, method, test, add, to, drop00, pi_type, level, columns, study_column, fmt, order_column,
+               decreasing):
+    """Cumulative meta-analysis: the pooled result as each study is added (metafor's cumul())."""
+    from evsynth.meta.errors import CellProblem, SchemaError
+    from evsynth.meta.sensitivity import cumulative as run
+
+    table, model = _load(file, measure, method, test, add, to, drop00, pi_type, level, columns, study_column)
+    column = order_column or ("year" if "year" in table.frame.columns else None)
+    order = None
+    if column is not None:
+        if column not in table.frame.columns:
+            raise SchemaError([CellProblem(file, 1, column, "--order names a column the file does not have")])
+        order, problems = [], []
+        for line, cell in zip(table.lines, table.frame[column].tolist()):
+            try:
+                order.append(float(cell))
+            except (TypeError, ValueError):
+                problems.append(CellProblem(file, line, column, f"'{cell}' is not a number to order by"))
+        if problems:
+            raise SchemaError(problems)
+    res = run(table.columns, table.study, model, order, decreasing)
+    rows = [{"study": r.group, **{key: r.to_dict(False)[key] for key in CUMUL_KEYS[1:]}} for r in res]
+    if fmt == "json":
+        _emit(rows)
+    else:
+        _rows(rows, CUMUL_KEYS)
+
+
+@click.command()
+@table_options
+@click.option("--alpha", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.05, show_default=True)
+@handle_errors
+def fragility(file, measure, method, test, add, to, drop00, pi_type, level, columns, study_column, fmt, alpha):
+    """Fragility index: the fewest event changes in one arm of one study that flip the pooled significance."""
+    from evsynth.meta.fragility import fragility as run
+
+    table, model = _load(file, measure, method, test, add, to, drop00, pi_type, level, columns, study_column)
+    res = run(table.columns, table.study, model, alpha).to_dict()
+    if fmt == "json":
+        _emit(res)
+    else:
+        for key, value in res.items():
+            click.echo(f"{key:18} {value}")
