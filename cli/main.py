@@ -12,6 +12,8 @@ COMMANDS = {
     "bias": ("evsynth.cli.robustness", "bias", "Small-study effects: Egger, Begg, trim-and-fill (Peters, Harbord)."),
     "cumulative": ("evsynth.cli.robustness", "cumulative", "Cumulative meta-analysis, by year or any column."),
     "fragility": ("evsynth.cli.robustness", "fragility", "Fragility index and quotient of a binary meta-analysis."),
+    "run": ("evsynth.cli.run", "run", "Run every analysis of the evidence base; write build/results.json."),
+    "tsa": ("evsynth.cli.robustness", "tsa", "Trial sequential analysis: information size, boundaries, Z curve."),
     "validate": ("evsynth.cli.validate", "validate", "Check an evidence base's tables and sources; list every problem."),
 }
 

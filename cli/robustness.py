@@ -159,23 +159,10 @@ CUMUL_KEYS = ["study", "k", "estimate", "ci_low", "ci_high", "pvalue", "tau2", "
 def cumulative(file, measure, method, test, add, to, drop00, pi_type, level, columns, study_column, fmt, order_column,
                decreasing):
     """Cumulative meta-analysis: the pooled result as each study is added (metafor's cumul())."""
-    from evsynth.meta.errors import CellProblem, SchemaError
     from evsynth.meta.sensitivity import cumulative as run
 
     table, model = _load(file, measure, method, test, add, to, drop00, pi_type, level, columns, study_column)
-    column = order_column or ("year" if "year" in table.frame.columns else None)
-    order = None
-    if column is not None:
-        if column not in table.frame.columns:
-            raise SchemaError([CellProblem(file, 1, column, "--order names a column the file does not have")])
-        order, problems = [], []
-        for line, cell in zip(table.lines, table.frame[column].tolist()):
-            try:
-                order.append(float(cell))
-            except (TypeError, ValueError):
-                problems.append(CellProblem(file, line, column, f"'{cell}' is not a number to order by"))
-        if problems:
-            raise SchemaError(problems)
+    order = _order_values(file, table, order_column)
     res = run(table.columns, table.study, model, order, decreasing)
     rows = [{"study": r.group, **{key: r.to_dict(False)[key] for key in CUMUL_KEYS[1:]}} for r in res]
     if fmt == "json":
@@ -199,3 +186,63 @@ def fragility(file, measure, method, test, add, to, drop00, pi_type, level, colu
     else:
         for key, value in res.items():
             click.echo(f"{key:18} {value}")
+
+
+@click.command()
+@table_options
+@click.option("--order", "order_column", default=None,
+              help="Column giving the order of accumulation [default: year if the file has it, else file order].")
+@click.option("--rrr", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=None,
+              help="Binary outcomes: relative risk reduction to detect (e.g. 0.2).")
+@click.option("--control-risk", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=None,
+              help="Binary outcomes: control-group risk [default: the pooled control-arm risk of the trials].")
+@click.option("--mean-difference", type=click.FloatRange(0, min_open=True), default=None,
+              help="Continuous outcomes: the difference in means to detect.")
+@click.option("--sd", type=click.FloatRange(0, min_open=True), default=None,
+              help="Continuous outcomes: the standard deviation [default: the pooled SD of the trials].")
+@click.option("--alpha", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.05, show_default=True)
+@click.option("--power", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.90, show_default=True)
+@handle_errors
+def tsa(file, measure, method, test, add, to, drop00, pi_type, level, columns, study_column, fmt, order_column, rrr,
+        control_risk, mean_difference, sd, alpha, power):
+    """Trial sequential analysis: required information size (adjusted for diversity D^2), Lan-DeMets
+    O'Brien-Fleming boundaries, and the cumulative Z curve in order of accumulation."""
+    from evsynth.meta.tsa_inputs import run_tsa
+
+    table, model = _load(file, measure, method, test, add, to, drop00, pi_type, level, columns, study_column)
+    order = _order_values(file, table, order_column)
+    res = run_tsa(table.columns, table.study, model, order, rrr=rrr, control_risk=control_risk,
+                  mean_difference=mean_difference, sd=sd, alpha=alpha, power=power)
+    out = res.to_dict()
+    if fmt == "json":
+        _emit(out)
+    else:
+        for key in ("kind", "assumptions", "diversity", "required_information", "adjusted_required_information",
+                    "fraction_reached", "crossed", "crossing_look", "information_reached"):
+            click.echo(f"{key:30} {out[key]}")
+        rows = [{"study": s, "information": i, "fraction": f, "z": z, "boundary": b}
+                for s, i, f, z, b in zip(out["studies"], out["information"], out["fractions"], out["z"],
+                                         out["boundaries"])]
+        _rows(rows, ["study", "information", "fraction", "z", "boundary"])
+    for note in out.get("notes", []):
+        click.echo(f"note: {note}", err=True)
+
+
+def _order_values(file, table, order_column):
+    """The values of --order (default: year when present), or None for file order; bad cells exit 2."""
+    from evsynth.meta.errors import CellProblem, SchemaError
+
+    column = order_column or ("year" if "year" in table.frame.columns else None)
+    if column is None:
+        return None
+    if column not in table.frame.columns:
+        raise SchemaError([CellProblem(file, 1, column, "--order names a column the file does not have")])
+    order, problems = [], []
+    for line, cell in zip(table.lines, table.frame[column].tolist()):
+        try:
+            order.append(float(cell))
+        except (TypeError, ValueError):
+            problems.append(CellProblem(file, line, column, f"'{cell}' is not a number to order by"))
+    if problems:
+        raise SchemaError(problems)
+    return order

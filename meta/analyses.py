@@ -1,0 +1,228 @@
+"""analyses.toml: the meta-analyses an evidence base defines, each naming its table, its rows and its model.
+
+    [analyses.aud_abstinence]
+    title = "Alcohol use disorder: abstinence, baclofen vs placebo"
+    table = "binary"                          # tables/binary.csv
+    where = { outcome = "abstinence", comparator = "placebo", design = ["parallel RCT", "crossover RCT"] }
+    measure = "RR"
+    method = "REML"                           # default REML
+    test = "knha"                             # default knha (Hartung-Knapp, as RevMan now does)
+    order = "year"                            # cumulative analysis and TSA order (default year)
+    [analyses.aud_abstinence.tsa]             # optional: trial sequential analysis settings
+    rrr = 0.20                                # relative risk reduction to detect
+    alpha = 0.05
+    power = 0.90
+
+Every problem is reported with the file, the line and the key (tomllib gives no positions, so the line is found
+by reading the text for the analysis' table header and the key under it).
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .choices import Measure, Method, PredictionType, Test
+from .effects import REQUIRED, kind_of
+from .errors import AnalysisError, CellProblem, SchemaError
+from .evidence import EvidenceBase
+from .sensitivity import Model
+from .textfiles import read_text
+
+KEYS = {"title", "table", "where", "measure", "method", "test", "pi", "order", "tsa"}
+TSA_KEYS = {"rrr", "alpha", "power", "control_risk", "mean_difference", "sd"}
+
+
+@dataclass(frozen=True)
+class TSASpec:
+    alpha: float = 0.05
+    power: float = 0.90
+    rrr: float | None = None  # binary outcomes
+    control_risk: float | None = None  # None: the pooled control-arm risk of the included trials
+    mean_difference: float | None = None  # continuous outcomes
+    sd: float | None = None
+
+
+@dataclass(frozen=True)
+class AnalysisSpec:
+    id: str
+    title: str
+    table: str
+    where: dict[str, tuple[str, ...]]
+    model: Model
+    order: str = "year"
+    tsa: TSASpec | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The rows of one analysis: canonical numeric columns, study labels, order values and where they came from."""
+
+    columns: dict[str, np.ndarray]
+    study: tuple[str, ...]
+    order: np.ndarray
+    rows: tuple[dict[str, str], ...] = field(repr=False)
+
+
+def load_analyses(path: str | Path) -> tuple[AnalysisSpec, ...]:
+    path = Path(path)
+    name = str(path)
+    text = read_text(path)
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SchemaError([CellProblem(name, _decode_line(str(exc)), None, f"not valid TOML: {exc}")]) from None
+    analyses = doc.get("analyses")
+    if not isinstance(analyses, dict) or not analyses:
+        raise SchemaError([CellProblem(name, None, "analyses", "no [analyses.<id>] tables")])
+    problems: list[CellProblem] = []
+    specs = []
+    for aid, body in analyses.items():
+        line = _line(text, aid)
+
+        def bad(key, reason, aid=aid, line=line):
+            problems.append(CellProblem(name, _line(text, aid, key) or line, f"analyses.{aid}.{key}", reason))
+
+        if not isinstance(body, dict):
+            bad("", "must be a table")
+            continue
+        for key in sorted(set(body) - KEYS):
+            bad(key, f"unknown key (allowed: {', '.join(sorted(KEYS))})")
+        spec = _spec(aid, body, bad, line)
+        if spec is not None:
+            specs.append(spec)
+    if problems:
+        raise SchemaError(problems)
+    return tuple(specs)
+
+
+def _spec(aid, body, bad, line) -> AnalysisSpec | None:
+    ok = True
+
+    def text(key, default=None):
+        nonlocal ok
+        value = body.get(key, default)
+        if value is None:
+            bad(key, "is required")
+            ok = False
+        elif not isinstance(value, str):
+            bad(key, f"must be a string, not {value!r}")
+            ok = False
+        return value
+
+    def choice(key, enum, default):
+        nonlocal ok
+        value = body.get(key, default)
+        try:
+            return enum(value if enum is Test or enum is PredictionType else str(value).upper())
+        except ValueError:
+            bad(key, f"{value!r} is not one of {', '.join(e.value for e in enum)}")
+            ok = False
+            return None
+
+    title, table = text("title"), text("table")
+    measure = choice("measure", Measure, None) if "measure" in body else (bad("measure", "is required") or None)
+    method = choice("method", Method, "REML")
+    test = choice("test", Test, "knha")
+    pi_type = choice("pi", PredictionType, "metafor")
+    order = text("order", "year")
+    where: dict[str, tuple[str, ...]] = {}
+    raw = body.get("where", {})
+    if not isinstance(raw, dict):
+        bad("where", "must be a table of column = value (or [values])")
+        ok = False
+    else:
+        for col, value in raw.items():
+            values = value if isinstance(value, list) else [value]
+            if not values or not all(isinstance(v, str) for v in values):
+                bad("where", f"{col}: values must be strings")
+                ok = False
+            where[col] = tuple(values)
+    tsa = None
+    if "tsa" in body:
+        tsa = _tsa(body["tsa"], bad)
+        ok = ok and tsa is not None
+    if measure is None or not ok or None in (method, test, pi_type):
+        return None
+    if method in (Method.MH, Method.PETO) and test is not Test.Z:
+        test = Test.Z  # MH and Peto use the z test
+    return AnalysisSpec(aid, title, table, where, Model(measure, method, test, pi_type=pi_type), order, tsa, line)
+
+
+def _tsa(raw, bad) -> TSASpec | None:
+    if not isinstance(raw, dict):
+        bad("tsa", "must be a table")
+        return None
+    ok = True
+    for key in sorted(set(raw) - TSA_KEYS):
+        bad("tsa", f"unknown key {key!r} (allowed: {', '.join(sorted(TSA_KEYS))})")
+        ok = False
+    values = {}
+    for key in TSA_KEYS & set(raw):
+        v = raw[key]
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            bad("tsa", f"{key} must be a number, not {v!r}")
+            ok = False
+            continue
+        unit = key in ("rrr", "alpha", "power", "control_risk")
+        if (unit and not 0 < v < 1) or (not unit and not v > 0):
+            bad("tsa", f"{key} = {v} is out of range ({'between 0 and 1' if unit else 'must be > 0'})")
+            ok = False
+        values[key] = float(v)
+    return TSASpec(**values) if ok else None
+
+
+def _line(text: str, aid: str, key: str | None = None) -> int | None:
+    """The line of [analyses.<aid>] (or of `key` under it, in it or its sub-tables)."""
+    lines = text.splitlines()
+    head = re.compile(r"^\s*\[\s*analyses\s*\.\s*\"?" + re.escape(aid) + r"\"?\s*(\.|\])")
+    start = next((i for i, ln in enumerate(lines) if head.match(ln)), None)
+    if start is None:
+        return None
+    if not key:
+        return start + 1
+    keyre = re.compile(r"^\s*" + re.escape(key) + r"\s*=")
+    for i in range(start + 1, len(lines)):
+        if re.match(r"^\s*\[", lines[i]) and not head.match(lines[i]):
+            break
+        if keyre.match(lines[i]):
+            return i + 1
+    return start + 1
+
+
+def _decode_line(message: str) -> int | None:
+    m = re.search(r"line (\d+)", message)
+    return int(m.group(1)) if m else None
+
+
+def select(base: EvidenceBase, spec: AnalysisSpec) -> Selection:
+    """The analysis' rows, with their numbers as the measure needs them."""
+    table = next((t for t in base.tables if t.name == f"{spec.table}.csv" or t.name == spec.table), None)
+    if table is None:
+        raise AnalysisError(f"analysis {spec.id}: no table {spec.table!r} in {base.path / 'tables'}")
+    for col in spec.where:
+        if col not in table.header:
+            raise AnalysisError(f"analysis {spec.id}: where names column {col!r}, which {table.name} does not have")
+    rows = [r for r in table.rows if all(r.get(c, "") in vals for c, vals in spec.where.items())]
+    if not rows:
+        raise AnalysisError(f"analysis {spec.id}: the filter selects no row of {table.name}")
+    needed = REQUIRED.get(kind_of(spec.model.measure), ())
+    missing = [c for c in needed if c not in table.header]
+    if missing:
+        raise AnalysisError(f"analysis {spec.id}: measure {spec.model.measure.value} needs column(s) "
+                            f"{', '.join(missing)}, which {table.name} does not have")
+    columns = {c: np.array([_num(r[c]) for r in rows]) for c in needed}
+    study = tuple(f"{r.get('study') or r.get('trial')}" for r in rows)
+    order = np.array([_num(r.get(spec.order, "")) for r in rows])
+    return Selection(columns, study, order, tuple(rows))
+
+
+def _num(text: str) -> float:
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        return float("nan")

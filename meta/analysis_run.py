@@ -1,0 +1,84 @@
+"""One analysis of analyses.toml, run in full: the pooled result and its robustness (leave-one-out, influence,
+cumulative, small-study effects, trial sequential analysis, fragility), as a JSON-ready dict.
+
+A robustness step that cannot be computed for these data (too few studies, no counts ...) is recorded with its
+reason under "error" instead of stopping the run: a reader sees why it is missing.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from . import bias
+from .analyses import AnalysisSpec, select
+from .effects import compute_effects, kind_of, row_effects
+from .errors import AnalysisError
+from .evidence import EvidenceBase
+from .fragility import fragility
+from .sensitivity import cumulative, fit_table, influence, leave_one_out
+from .tsa_inputs import run_tsa
+
+
+def run_analysis(base: EvidenceBase, spec: AnalysisSpec) -> dict:
+    sel = select(base, spec)
+    model = spec.model
+    pooled = fit_table(sel.columns, sel.study, model)
+    out: dict = {
+        "id": spec.id, "title": spec.title, "table": spec.table, "where": {k: list(v) for k, v in spec.where.items()},
+        "rows": [r.get("study_id", "") for r in sel.rows],
+        "result": pooled.to_dict(),
+    }
+    binary = kind_of(model.measure) == "binary"
+    order = None if all(x != x for x in sel.order) else sel.order
+    out["leave_one_out"] = _step(lambda: [_brief(r) for r in leave_one_out(sel.columns, sel.study, model)])
+    out["cumulative"] = _step(lambda: [_brief(r) for r in cumulative(sel.columns, sel.study, model,
+                                                                       _filled(order))])
+    out["influence"] = _step(lambda: influence(sel.columns, sel.study, model).to_dict()) \
+        if not model.counts_based else {"error": "influence diagnostics need an inverse-variance model"}
+    out["small_study_effects"] = _small_study(sel, model, binary)
+    if spec.tsa is not None:
+        t = spec.tsa
+        out["tsa"] = _step(lambda: run_tsa(sel.columns, sel.study, model, _filled(order), rrr=t.rrr,
+                                           control_risk=t.control_risk, mean_difference=t.mean_difference, sd=t.sd,
+                                           alpha=t.alpha, power=t.power).to_dict())
+    if binary:
+        out["fragility"] = _step(lambda: fragility(sel.columns, sel.study, model).to_dict())
+    return out
+
+
+def _filled(order):
+    """Studies without an order value go last, in file order (a missing year is not an error here)."""
+    if order is None:
+        return None
+    big = max((x for x in order if x == x), default=0.0) + 1
+    return [x if x == x else big for x in order]
+
+
+def _step(fn: Callable[[], object]) -> object:
+    try:
+        return fn()
+    except AnalysisError as exc:
+        return {"error": str(exc)}
+
+
+def _brief(r) -> dict:
+    d = r.to_dict(False)
+    return {"study": r.group, **{k: d[k] for k in ("k", "estimate", "ci_low", "ci_high", "pvalue", "tau2", "i2", "q")}}
+
+
+def _small_study(sel, model, binary: bool) -> dict:
+    effects = compute_effects(model.measure, sel.columns, sel.study, model.zero_cells)
+    out = {
+        "egger": _step(lambda: bias.egger(effects, model.method, model.test, model.level).to_dict()),
+        "egger_lm": _step(lambda: bias.egger_lm(effects, model.level).to_dict()),
+        "begg": _step(lambda: bias.begg(effects).to_dict()),
+        "trimfill": _step(lambda: bias.trimfill(effects, model.method, level=model.level, test=model.test).to_dict()),
+    }
+    if binary:
+        kept = row_effects(model.measure, sel.columns, model.zero_cells).reason == ""
+        n = (sel.columns["n_t"] + sel.columns["n_c"])[kept]
+        out["peters"] = _step(lambda: bias.peters(effects, n, model.level).to_dict())
+        out["harbord"] = _step(lambda: bias.harbord(sel.columns, model.level).to_dict())
+    out["few_studies"] = effects.k < bias.MIN_STUDIES
+    if out["few_studies"]:
+        out["warning"] = bias.FEW_STUDIES
+    return out

@@ -1,0 +1,102 @@
+"""`evsynth run`: every analysis with its robustness in results.json, deterministic, and atomic on bad input."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from evsynth.cli.main import main
+from evsynth.meta.analyses import load_analyses
+from evsynth.meta.errors import SchemaError
+
+BASE = Path(__file__).resolve().parent.parent / "evidence" / "baclofen"
+
+
+def run(*args):
+    return CliRunner().invoke(main, ["run", *map(str, args)])
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    out = tmp_path_factory.mktemp("b") / "build"
+    res = run("--evidence", BASE, "--out", out, "--quiet")
+    assert res.exit_code == 0, res.output
+    return json.loads((out / "results.json").read_text())
+
+
+def test_aud_abstinence_shows_its_robustness(results):
+    aud = next(a for a in results["analyses"] if a["id"] == "aud_abstinence")
+    k = aud["result"]["k"]
+    assert k >= 3 and aud["result"]["measure"] == "RR"
+    assert [r["study"] for r in aud["leave_one_out"]] == aud["result"]["studies"]
+    assert all(r["k"] == k - 1 for r in aud["leave_one_out"])
+    sse = aud["small_study_effects"]
+    assert sse["few_studies"] is (k < 10) and ("fewer than 10 studies" in sse.get("warning", "")) is (k < 10)
+    assert "pvalue" in sse["egger"] and "k0" in sse["trimfill"]
+    tsa = aud["tsa"]
+    assert tsa["adjusted_required_information"] >= tsa["required_information"] > 0
+    assert len(tsa["z"]) == k and len(tsa["boundaries"]) == k
+    frag = aud["fragility"]
+    assert frag["significant"] is (aud["result"]["pvalue"] < 0.05)
+    assert frag["index"] is None or frag["index"] >= 1
+    assert results["evidence"]["sha256"] and results["tool"]
+
+
+def test_two_runs_give_identical_bytes(tmp_path):
+    for name in ("a", "b"):
+        assert run("--evidence", BASE, "--out", tmp_path / name, "--quiet").exit_code == 0
+    assert (tmp_path / "a" / "results.json").read_bytes() == (tmp_path / "b" / "results.json").read_bytes()
+
+
+def test_a_broken_csv_leaves_the_previous_build(tmp_path):
+    base = tmp_path / "base"
+    shutil.copytree(BASE, base)
+    out = tmp_path / "build"
+    assert run("--evidence", base, "--out", out, "--quiet").exit_code == 0
+    before = (out / "results.json").read_bytes()
+    csv = base / "tables" / "binary.csv"
+    lines = csv.read_text(encoding="utf-8").splitlines(keepends=True)
+    header = lines[0].rstrip("\n").split(",")
+    col = header.index("n_t")
+    import csv as _csv
+    import io
+    rows = list(_csv.reader(io.StringIO("".join(lines))))
+    rows[1][col] = "forty"
+    buf = io.StringIO()
+    _csv.writer(buf, lineterminator="\n").writerows(rows)
+    csv.write_text(buf.getvalue(), encoding="utf-8")
+    res = run("--evidence", base, "--out", out, "--quiet")
+    assert res.exit_code == 2
+    assert "binary.csv" in res.output and "line 2" in res.output and "n_t" in res.output
+    assert "Traceback" not in res.output
+    assert (out / "results.json").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["base", "build"]  # no temporary folder left
+
+
+@pytest.mark.parametrize("body, fragment", [
+    ('[analyses.x]\ntitle = "x"\ntable = "binary"\n', "'analyses.x.measure': is required"),
+    ('[analyses.x]\ntitle = "x"\ntable = "binary"\nmeasure = "XX"\n', "'XX' is not one of"),
+    ('[analyses.x]\ntitle = "x"\ntable = "binary"\nmeasure = "RR"\nmethdo = "DL"\n', "unknown key"),
+    ('[analyses.x]\ntitle = "x"\ntable = "binary"\nmeasure = "RR"\n[analyses.x.tsa]\nrrr = 2\n', "out of range"),
+    ('[analyses.x\n', "not valid TOML"),
+])
+def test_bad_analyses_toml_names_file_line_and_key(tmp_path, body, fragment):
+    path = tmp_path / "analyses.toml"
+    path.write_text(body)
+    with pytest.raises(SchemaError) as exc:
+        load_analyses(path)
+    message = str(exc.value)
+    assert fragment in message and "analyses.toml" in message and "line" in message
+
+
+def test_a_filter_that_selects_nothing_exits_2(tmp_path):
+    base = tmp_path / "base"
+    shutil.copytree(BASE, base)
+    (base / "analyses.toml").write_text('[analyses.none]\ntitle = "n"\ntable = "binary"\nmeasure = "RR"\n'
+                                        'where = { outcome = "no such outcome" }\n')
+    res = run("--evidence", base, "--out", tmp_path / "build", "--quiet")
+    assert res.exit_code == 2 and "selects no row" in res.output
+    assert not (tmp_path / "build").exists()
