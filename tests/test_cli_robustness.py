@@ -97,3 +97,23 @@ def test_bad_input_exits_2(tmp_path, args, fragment):
     res = run(*args)
     assert res.exit_code == 2, res.output
     assert fragment in res.output and "Traceback" not in res.output
+
+
+def test_tsa_json(bcg_path):
+    res = run("tsa", bcg_path, "--measure", "RR", "--rrr", "0.3")
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert len(out["studies"]) == len(out["z"]) == len(out["boundaries"]) == 13
+    assert out["studies"][0].endswith("1948")  # ordered by year
+    assert out["adjusted_required_information"] > out["required_information"] > 0
+    assert any("pooled control-arm risk" in n for n in out["notes"])
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["--measure", "RR"], "--rrr"),
+    (["--measure", "GEN", "--columns", "yi=events_t,vi=n_t"], "not a two-arm measure"),
+    (["--measure", "RR", "--rrr", "1.5"], "1.5"),
+])
+def test_tsa_bad_input(bcg_path, args, fragment):
+    res = run("tsa", bcg_path, *args)
+    assert res.exit_code == 2 and fragment in res.output and "Traceback" not in res.output
