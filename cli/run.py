@@ -38,11 +38,11 @@ def run(evidence_dir, out_dir, quiet):
     if not toml.is_file():
         raise SchemaError([CellProblem(str(toml), None, None, "no analyses.toml in the evidence base")])
     specs = load_analyses(toml)
-    analyses = []
-    with click.progressbar(specs, label="analyses", file=None if not quiet else open(os.devnull, "w"),
-                           item_show_func=lambda s: s.id if s else "") as bar:
-        for spec in bar:
-            analyses.append(run_analysis(base, spec))
+    if quiet:
+        analyses = [run_analysis(base, spec) for spec in specs]
+    else:
+        with click.progressbar(specs, label="analyses", item_show_func=lambda s: s.id if s else "") as bar:
+            analyses = [run_analysis(base, spec) for spec in bar]
     results = {"tool": _version(), "evidence": fingerprint(Path(base_dir)), "analyses": analyses}
     text = json.dumps(_clean(results), indent=1, ensure_ascii=False, allow_nan=False) + "\n"
     _replace_dir(out_dir, {"results.json": text})

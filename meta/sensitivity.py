@@ -8,7 +8,7 @@ zero-cell correction made for the full analysis is kept in every refit.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Mapping, Sequence
 
 import numpy as np
@@ -48,9 +48,10 @@ def _subset(data: Mapping[str, Sequence[float]], rows: np.ndarray) -> dict[str, 
 
 
 def _effects_subset(e: Effects, rows: np.ndarray) -> Effects:
-    return Effects(e.measure, tuple(e.study[i] for i in rows), e.yi[rows], e.vi[rows], e.scale,
-                   None if e.ni is None else e.ni[rows], tuple(s for s in e.adjusted if s in {e.study[i] for i in rows}),
-                   zero_cells=e.zero_cells)
+    kept = tuple(e.study[i] for i in rows)
+    names = set(kept)
+    return Effects(e.measure, kept, e.yi[rows], e.vi[rows], e.scale, None if e.ni is None else e.ni[rows],
+                   tuple(s for s in e.adjusted if s in names), zero_cells=e.zero_cells)
 
 
 def _refits(e: Effects, subsets: list[np.ndarray], model: Model) -> tuple[list[MetaResult], BatchFit]:
@@ -134,7 +135,6 @@ def cumulative(data: Mapping[str, Sequence[float]], study: Sequence[str], model:
 
 
 def _grouped(r: MetaResult, label: str) -> MetaResult:
-    from dataclasses import replace
     return replace(r, group=label)
 
 
