@@ -77,6 +77,8 @@ def _weighted_lm(y: np.ndarray, x: np.ndarray, w: np.ndarray, level: float, name
     resid = y - X @ beta
     df = k - 2
     s2 = float(np.sum(w * resid**2) / df)
+    if not s2 > 1e-300:
+        raise AnalysisError(f"{name}: the studies lie exactly on the regression line (no residual variance)")
     se = np.sqrt(np.diag(inv) * s2)
     t = beta / se
     p = 2 * t_sf(np.abs(t), df)
@@ -176,6 +178,8 @@ def kendall(x: np.ndarray, y: np.ndarray) -> tuple[float, float, str]:
     v1 = float(np.sum(tx * (tx - 1)) * np.sum(ty * (ty - 1)))
     v2 = float(np.sum(tx * (tx - 1) * (tx - 2)) * np.sum(ty * (ty - 1) * (ty - 2)))
     var_s = (v0 - vt - vu) / 18 + v1 / (2 * n * (n - 1)) + v2 / (9 * n * (n - 1) * (n - 2))
+    if not var_s > 0 or not math.isfinite(tau):
+        return tau, float("nan"), "no variation to rank (every value tied): Kendall's tau is undefined"
     z = s / math.sqrt(var_s)
     note = ("ties: normal approximation to Kendall's tau (no exact p-value with ties, as R)" if ties else
             f"k > {EXACT_MAX}: normal approximation to Kendall's tau")
@@ -227,6 +231,9 @@ def trimfill(effects: Effects, method: Method = Method.REML, estimator: str = "L
     _need(k, 3, "trim-and-fill")
     yi, vi = effects.yi, effects.vi
     if side is None:
+        if np.ptp(vi) == 0:
+            raise AnalysisError("trim-and-fill cannot choose the side: every study has the same variance, so the "
+                                "regression on the standard error is undefined (give the side)")
         design = Design(np.column_stack([np.ones(k), np.sqrt(vi)]), ("intrcpt", "sei"))
         slope = meta_regression(effects, design, method, Test.Z, level).coefficients[1].estimate
         side = "right" if slope < 0 else "left"
@@ -260,7 +267,7 @@ def trimfill(effects: Effects, method: Method = Method.REML, estimator: str = "L
             k0f = (4 * sr - k * (k + 1)) / (2 * k - 1)
             var_sr = (k * (k + 1) * (2 * k + 1) + 10 * k0f**3 + 27 * k0f**2 + 17 * k0f - 18 * k * k0f**2
                       - 18 * k * k0f + 6 * k**2 * k0f) / 24
-            se_k0 = 4 * math.sqrt(var_sr) / (2 * k - 1)
+            se_k0 = 4 * math.sqrt(var_sr) / (2 * k - 1) if var_sr >= 0 else float("nan")  # NaN, as R's sqrt
         k0 = max(0, int(_round_half_even(k0f)))
         se_k0 = max(0.0, se_k0)
     notes = list(_notes(k))
