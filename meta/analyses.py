@@ -8,6 +8,7 @@
     method = "REML"                           # default REML
     test = "knha"                             # default knha (Hartung-Knapp, as RevMan now does)
     order = "year"                            # cumulative analysis and TSA order (default year)
+    by = "dose_group"                         # optional: subgroups, with the test for subgroup differences
     [analyses.aud_abstinence.tsa]             # optional: trial sequential analysis settings
     rrr = 0.20                                # relative risk reduction to detect
     alpha = 0.05
@@ -32,7 +33,7 @@ from .evidence import EvidenceBase
 from .sensitivity import Model
 from .textfiles import read_text
 
-KEYS = {"title", "table", "where", "measure", "method", "test", "pi", "order", "tsa"}
+KEYS = {"title", "table", "where", "measure", "method", "test", "pi", "order", "by", "tsa"}
 TSA_KEYS = {"rrr", "alpha", "power", "control_risk", "mean_difference", "sd"}
 
 
@@ -56,6 +57,7 @@ class AnalysisSpec:
     order: str = "year"
     tsa: TSASpec | None = None
     line: int | None = None
+    by: str | None = None  # a column: subgroup analysis with the test for subgroup differences
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,10 @@ def _spec(aid, body, bad, line) -> AnalysisSpec | None:
     test = choice("test", Test, "knha")
     pi_type = choice("pi", PredictionType, "metafor")
     order = text("order", "year")
+    by = body.get("by")
+    if by is not None and not isinstance(by, str):
+        bad("by", f"must be a column name, not {by!r}")
+        ok = False
     where: dict[str, tuple[str, ...]] = {}
     raw = body.get("where", {})
     if not isinstance(raw, dict):
@@ -150,7 +156,7 @@ def _spec(aid, body, bad, line) -> AnalysisSpec | None:
         return None
     if method in (Method.MH, Method.PETO) and test is not Test.Z:
         test = Test.Z  # MH and Peto use the z test
-    return AnalysisSpec(aid, title, table, where, Model(measure, method, test, pi_type=pi_type), order, tsa, line)
+    return AnalysisSpec(aid, title, table, where, Model(measure, method, test, pi_type=pi_type), order, tsa, line, by)
 
 
 def _tsa(raw, bad) -> TSASpec | None:
@@ -204,9 +210,9 @@ def select(base: EvidenceBase, spec: AnalysisSpec) -> Selection:
     table = next((t for t in base.tables if t.name == f"{spec.table}.csv" or t.name == spec.table), None)
     if table is None:
         raise AnalysisError(f"analysis {spec.id}: no table {spec.table!r} in {base.path / 'tables'}")
-    for col in spec.where:
+    for col in (*spec.where, *([spec.by] if spec.by else [])):
         if col not in table.header:
-            raise AnalysisError(f"analysis {spec.id}: where names column {col!r}, which {table.name} does not have")
+            raise AnalysisError(f"analysis {spec.id}: column {col!r} (in where or by) is not in {table.name}")
     rows = [r for r in table.rows if all(r.get(c, "") in vals for c, vals in spec.where.items())]
     if not rows:
         raise AnalysisError(f"analysis {spec.id}: the filter selects no row of {table.name}")

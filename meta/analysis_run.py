@@ -15,6 +15,7 @@ from .errors import AnalysisError
 from .evidence import EvidenceBase
 from .fragility import fragility
 from .sensitivity import cumulative, fit_table, influence, leave_one_out
+from .subgroups import subgroup_analysis
 from .tsa_inputs import run_tsa
 
 
@@ -35,6 +36,8 @@ def run_analysis(base: EvidenceBase, spec: AnalysisSpec) -> dict:
     out["influence"] = _step(lambda: influence(sel.columns, sel.study, model).to_dict()) \
         if not model.counts_based else {"error": "influence diagnostics need an inverse-variance model"}
     out["small_study_effects"] = _small_study(sel, model, binary)
+    if spec.by:
+        out["subgroups"] = _step(lambda: _subgroups(sel, model, spec.by))
     if spec.tsa is not None:
         t = spec.tsa
         out["tsa"] = _step(lambda: run_tsa(sel.columns, sel.study, model, _filled(order), rrr=t.rrr,
@@ -63,6 +66,16 @@ def _step(fn: Callable[[], object]) -> object:
 def _brief(r) -> dict:
     d = r.to_dict(False)
     return {"study": r.group, **{k: d[k] for k in ("k", "estimate", "ci_low", "ci_high", "pvalue", "tau2", "i2", "q")}}
+
+
+def _subgroups(sel, model, by: str) -> dict:
+    if model.counts_based:
+        raise AnalysisError("subgroup analysis needs an inverse-variance model")
+    kept = row_effects(model.measure, sel.columns, model.zero_cells).reason == ""
+    effects = compute_effects(model.measure, sel.columns, sel.study, model.zero_cells)
+    labels = [r.get(by, "") or "not reported" for r, k in zip(sel.rows, kept) if k]
+    return subgroup_analysis(effects, labels, by, model.method, model.test, pi_type=model.pi_type,
+                             level=model.level).to_dict()
 
 
 def _small_study(sel, model, binary: bool) -> dict:

@@ -100,3 +100,26 @@ def test_a_filter_that_selects_nothing_exits_2(tmp_path):
     res = run("--evidence", base, "--out", tmp_path / "build", "--quiet")
     assert res.exit_code == 2 and "selects no row" in res.output
     assert not (tmp_path / "build").exists()
+
+
+def test_subgroups_and_pooled_proportions(results):
+    by_id = {a["id"]: a for a in results["analyses"]}
+    sub = by_id["aud_abstinence_by_dose"]["subgroups"]
+    assert "error" not in sub, sub
+    levels = {s["group"] for s in sub["subgroups"]}
+    assert {"high", "low"} <= levels
+    assert 0 <= sub["q_between_pvalue"] <= 1 and sub["q_between_df"] == len(levels) - 1
+    for aid in ("itb_tone_responders", "itb_spasm_responders"):
+        res = by_id[aid]["result"]
+        assert res["measure"] == "PLO" and res["k"] >= 4
+        back = res["back"]
+        assert 0 < back["ci_low"] < back["estimate"] < back["ci_high"] < 1
+
+
+def test_by_names_a_missing_column_exits_2(tmp_path):
+    base = tmp_path / "base"
+    shutil.copytree(BASE, base)
+    (base / "analyses.toml").write_text('[analyses.x]\ntitle = "x"\ntable = "binary"\nmeasure = "RR"\n'
+                                        'where = { outcome = "abstinence" }\nby = "dosegroup"\n')
+    res = run("--evidence", base, "--out", tmp_path / "build", "--quiet")
+    assert res.exit_code == 2 and "'dosegroup'" in res.output
