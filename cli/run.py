@@ -30,7 +30,8 @@ def run(evidence_dir, out_dir, quiet):
     from evsynth.meta.analysis_run import run_analysis
     from evsynth.meta.errors import CellProblem, SchemaError
     from evsynth.meta.evidence import load_base
-    from evsynth.meta.fingerprint import fingerprint
+    from evsynth.meta.fingerprint import fingerprint, fingerprint_file
+    from evsynth.meta.grading import load_rules
 
     base_dir = evidence_dir or default_base()
     base = load_base(base_dir)
@@ -38,12 +39,16 @@ def run(evidence_dir, out_dir, quiet):
     if not toml.is_file():
         raise SchemaError([CellProblem(str(toml), None, None, "no analyses.toml in the evidence base")])
     specs = load_analyses(toml)
+    rules_path = Path(base_dir).parent / "grading.toml"
+    rules = load_rules(rules_path) if rules_path.is_file() else None
     if quiet:
-        analyses = [run_analysis(base, spec) for spec in specs]
+        analyses = [run_analysis(base, spec, rules) for spec in specs]
     else:
         with click.progressbar(specs, label="analyses", item_show_func=lambda s: s.id if s else "") as bar:
-            analyses = [run_analysis(base, spec) for spec in bar]
-    results = {"tool": _version(), "evidence": fingerprint(Path(base_dir)), "analyses": analyses}
+            analyses = [run_analysis(base, spec, rules) for spec in bar]
+    results = {"tool": _version(), "evidence": fingerprint(Path(base_dir)),
+               "rules": None if rules is None else {"version": rules.version, **fingerprint_file(rules_path)},
+               "analyses": analyses}
     text = json.dumps(_clean(results), indent=1, ensure_ascii=False, allow_nan=False) + "\n"
     _replace_dir(out_dir, {"results.json": text})
     if not quiet:

@@ -33,7 +33,8 @@ from .evidence import EvidenceBase
 from .sensitivity import Model
 from .textfiles import read_text
 
-KEYS = {"title", "table", "where", "measure", "method", "test", "pi", "order", "by", "tsa"}
+KEYS = {"title", "table", "where", "measure", "method", "test", "pi", "order", "by", "tsa", "grade"}
+GRADE_DOMAINS = {"risk_of_bias", "inconsistency", "indirectness", "imprecision", "publication_bias", "upgrade"}
 TSA_KEYS = {"rrr", "alpha", "power", "control_risk", "mean_difference", "sd"}
 
 
@@ -58,6 +59,7 @@ class AnalysisSpec:
     tsa: TSASpec | None = None
     line: int | None = None
     by: str | None = None  # a column: subgroup analysis with the test for subgroup differences
+    grade: dict = field(default_factory=dict)  # domain -> (change, reason): manual GRADE overrides
 
 
 @dataclass(frozen=True)
@@ -148,6 +150,8 @@ def _spec(aid, body, bad, line) -> AnalysisSpec | None:
                 bad("where", f"{col}: values must be strings")
                 ok = False
             where[col] = tuple(values)
+    grade = _grade(body.get("grade", {}), bad)
+    ok = ok and grade is not None
     tsa = None
     if "tsa" in body:
         tsa = _tsa(body["tsa"], bad)
@@ -156,7 +160,30 @@ def _spec(aid, body, bad, line) -> AnalysisSpec | None:
         return None
     if method in (Method.MH, Method.PETO) and test is not Test.Z:
         test = Test.Z  # MH and Peto use the z test
-    return AnalysisSpec(aid, title, table, where, Model(measure, method, test, pi_type=pi_type), order, tsa, line, by)
+    return AnalysisSpec(aid, title, table, where, Model(measure, method, test, pi_type=pi_type), order, tsa, line, by,
+                        grade)
+
+
+def _grade(raw, bad) -> dict | None:
+    """[analyses.<id>.grade] domain = { change = -1, reason = "..." }: a recorded manual judgement."""
+    if not isinstance(raw, dict):
+        bad("grade", "must be a table of domain = { change, reason }")
+        return None
+    out = {}
+    for domain, value in raw.items():
+        if domain not in GRADE_DOMAINS:
+            bad("grade", f"unknown domain {domain!r} (allowed: {', '.join(sorted(GRADE_DOMAINS))})")
+            return None
+        change = value.get("change") if isinstance(value, dict) else None
+        reason = value.get("reason") if isinstance(value, dict) else None
+        if not isinstance(change, int) or isinstance(change, bool) or not -3 <= change <= 2:
+            bad("grade", f"{domain}: change must be an integer from -3 to 2")
+            return None
+        if not isinstance(reason, str) or not reason.strip():
+            bad("grade", f"{domain}: an override needs its reason")
+            return None
+        out[domain] = (change, reason.strip())
+    return out
 
 
 def _tsa(raw, bad) -> TSASpec | None:

@@ -14,12 +14,13 @@ from .effects import compute_effects, kind_of, row_effects
 from .errors import AnalysisError
 from .evidence import EvidenceBase
 from .fragility import fragility
+from .grading import Facts, Rules, certainty, frequency, label
 from .sensitivity import cumulative, fit_table, influence, leave_one_out
 from .subgroups import subgroup_analysis
 from .tsa_inputs import run_tsa
 
 
-def run_analysis(base: EvidenceBase, spec: AnalysisSpec) -> dict:
+def run_analysis(base: EvidenceBase, spec: AnalysisSpec, rules: Rules | None = None) -> dict:
     sel = select(base, spec)
     model = spec.model
     pooled = fit_table(sel.columns, sel.study, model)
@@ -45,7 +46,50 @@ def run_analysis(base: EvidenceBase, spec: AnalysisSpec) -> dict:
                                            alpha=t.alpha, power=t.power).to_dict())
     if binary:
         out["fragility"] = _step(lambda: fragility(sel.columns, sel.study, model).to_dict())
+    if rules is not None:
+        facts = _facts(sel, model, out, spec)
+        c = certainty(facts, rules)
+        out["certainty"] = c.to_dict()
+        out["label"] = label(facts, c, rules).to_dict()
+        if kind_of(model.measure) == "proportion" and pooled.back is not None:
+            out["frequency"] = {"rate": pooled.back.estimate, "category": frequency(pooled.back.estimate, rules),
+                                "ci_low_category": frequency(pooled.back.ci_low, rules),
+                                "ci_high_category": frequency(pooled.back.ci_high, rules)}
     return out
+
+
+def _facts(sel, model, out: dict, spec: AnalysisSpec) -> Facts:
+    """What the grading rules look at, from the selected rows and the results computed above."""
+    kind = kind_of(model.measure)
+    kept = row_effects(model.measure, sel.columns, model.zero_cells).reason == ""
+    rows = [r for r, k in zip(sel.rows, kept) if k]
+    cols = {c: v[kept] for c, v in sel.columns.items()}
+    if kind == "proportion":
+        participants, events = cols["n"], float(cols["events"].sum())
+    elif kind in ("binary", "continuous"):
+        participants = cols["n_t"] + cols["n_c"]
+        events = float(cols["events_t"].sum() + cols["events_c"].sum()) if kind == "binary" else None
+    else:
+        participants, events = [float("nan")] * len(rows), None
+    res = out["result"]
+    full_sig = res["pvalue"] is not None and res["pvalue"] < 0.05
+    loo = out["leave_one_out"] if isinstance(out["leave_one_out"], list) else []
+    comparative = kind in ("binary", "continuous", "generic")
+    # a change of significance when one study is left out (for a single-arm rate, p tests 50%: not a conclusion)
+    flips = sum((r["pvalue"] is not None and r["pvalue"] < 0.05) != full_sig for r in loo) if comparative else 0
+    egger = out["small_study_effects"].get("egger", {})
+    frag = out.get("fragility") or {}
+    effects = compute_effects(model.measure, sel.columns, sel.study, model.zero_cells)
+    return Facts(
+        comparative=comparative, ratio=res["scale"] == "log",
+        binary=kind == "binary", k=res["k"], designs=tuple(r.get("design", "") for r in rows),
+        participants=tuple(float(x) for x in participants), rob=tuple(r.get("rob_overall", "") for r in rows),
+        yi=tuple(float(x) for x in effects.yi), estimate=res["estimate"], ci_low=res["ci_low"],
+        ci_high=res["ci_high"], pvalue=res["pvalue"], i2=res["i2"], events=events,
+        control_risk=float(cols["events_c"].sum() / cols["n_c"].sum()) if kind == "binary" else None,
+        egger_p=egger.get("pvalue") if res["k"] >= 10 else None, fragility=frag.get("index"), loo_flips=flips,
+        overrides=spec.grade,
+    )
 
 
 def _filled(order):

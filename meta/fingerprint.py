@@ -12,3 +12,7 @@ def fingerprint(base: Path) -> dict:
         digest.update(p.relative_to(base).as_posix().encode("utf-8") + b"\0")
         digest.update(hashlib.sha256(p.read_bytes()).digest())
     return {"sha256": digest.hexdigest(), "files": len(files)}
+
+
+def fingerprint_file(path: Path) -> dict:
+    return {"sha256": hashlib.sha256(Path(path).read_bytes()).hexdigest()}

@@ -123,3 +123,26 @@ def test_by_names_a_missing_column_exits_2(tmp_path):
                                         'where = { outcome = "abstinence" }\nby = "dosegroup"\n')
     res = run("--evidence", base, "--out", tmp_path / "build", "--quiet")
     assert res.exit_code == 2 and "'dosegroup'" in res.output
+
+
+def test_every_analysis_is_graded(results):
+    assert results["rules"]["version"] and results["rules"]["sha256"]
+    for a in results["analyses"]:
+        c = a["certainty"]
+        assert c["level"] in ("High", "Moderate", "Low", "Very low")
+        assert {j["domain"] for j in c["judgements"]} == {"risk_of_bias", "inconsistency", "indirectness",
+                                                         "imprecision", "publication_bias", "upgrade"}
+        assert all(j["reason"] and j["source"] for j in c["judgements"])
+        assert a["label"]["label"] in ("Strong", "Mixed", "Experimental, limited")
+    rates = {a["id"]: a["frequency"] for a in results["analyses"] if "frequency" in a}
+    assert rates["itb_somnolence"]["category"] in ("very common", "common")
+
+
+def test_a_broken_rule_set_exits_2_and_writes_nothing(tmp_path):
+    root = tmp_path / "evidence"
+    shutil.copytree(BASE, root / "baclofen")
+    text = (BASE.parent / "grading.toml").read_text()
+    (root / "grading.toml").write_text(text.replace("min_studies = 10", 'min_studies = "ten"'))
+    res = run("--evidence", root / "baclofen", "--out", tmp_path / "build", "--quiet")
+    assert res.exit_code == 2 and "min_studies" in res.output and "grading.toml" in res.output
+    assert not (tmp_path / "build").exists()
