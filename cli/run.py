@@ -26,33 +26,26 @@ from .paths import default_base
 @handle_errors
 def run(evidence_dir, out_dir, quiet):
     """Run every analysis of the evidence base and write OUT/results.json."""
-    from evsynth.meta.analyses import load_analyses
-    from evsynth.meta.analysis_run import run_analysis
-    from evsynth.meta.errors import CellProblem, SchemaError
-    from evsynth.meta.evidence import load_base
-    from evsynth.meta.fingerprint import fingerprint, fingerprint_file
-    from evsynth.meta.grading import load_rules
+    from evsynth.meta.pipeline import run_base
 
     base_dir = evidence_dir or default_base()
-    base = load_base(base_dir)
-    toml = Path(base_dir) / "analyses.toml"
-    if not toml.is_file():
-        raise SchemaError([CellProblem(str(toml), None, None, "no analyses.toml in the evidence base")])
-    specs = load_analyses(toml)
-    rules_path = Path(base_dir).parent / "grading.toml"
-    rules = load_rules(rules_path) if rules_path.is_file() else None
     if quiet:
-        analyses = [run_analysis(base, spec, rules) for spec in specs]
+        outcome = run_base(base_dir, _version())
     else:
-        with click.progressbar(specs, label="analyses", item_show_func=lambda s: s.id if s else "") as bar:
-            analyses = [run_analysis(base, spec, rules) for spec in bar]
-    results = {"tool": _version(), "evidence": fingerprint(Path(base_dir)),
-               "rules": None if rules is None else {"version": rules.version, **fingerprint_file(rules_path)},
-               "analyses": analyses}
+        def progress(specs):
+            with click.progressbar(specs, label="analyses", item_show_func=lambda s: s.id if s else "") as bar:
+                yield from bar
+        outcome = run_base(base_dir, _version(), progress)
+    results = outcome.results
+    analyses = results["analyses"]
     text = json.dumps(_clean(results), indent=1, ensure_ascii=False, allow_nan=False) + "\n"
     _replace_dir(out_dir, {"results.json": text})
     if not quiet:
-        click.echo(f"{len(analyses)} analyses -> {out_dir / 'results.json'}")
+        counts = {}
+        for v in outcome.verdicts:
+            counts[v.status] = counts.get(v.status, 0) + 1
+        summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+        click.echo(f"{len(analyses)} analyses, claims: {summary or 'none'} -> {out_dir / 'results.json'}")
 
 
 def _version() -> str:

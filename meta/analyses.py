@@ -33,7 +33,8 @@ from .evidence import EvidenceBase
 from .sensitivity import Model
 from .textfiles import read_text
 
-KEYS = {"title", "table", "where", "measure", "method", "test", "pi", "order", "by", "tsa", "grade"}
+KEYS = {"title", "table", "where", "measure", "method", "test", "pi", "order", "by", "tsa", "grade", "synthesis"}
+SYNTHESES = ("pool", "vote_count")
 GRADE_DOMAINS = {"risk_of_bias", "inconsistency", "indirectness", "imprecision", "publication_bias", "upgrade"}
 TSA_KEYS = {"rrr", "alpha", "power", "control_risk", "mean_difference", "sd"}
 
@@ -60,6 +61,7 @@ class AnalysisSpec:
     line: int | None = None
     by: str | None = None  # a column: subgroup analysis with the test for subgroup differences
     grade: dict = field(default_factory=dict)  # domain -> (change, reason): manual GRADE overrides
+    synthesis: str = "pool"  # or "vote_count": direction and significance of trials reporting only p-values
 
 
 @dataclass(frozen=True)
@@ -129,7 +131,14 @@ def _spec(aid, body, bad, line) -> AnalysisSpec | None:
             return None
 
     title, table = text("title"), text("table")
-    measure = choice("measure", Measure, None) if "measure" in body else (bad("measure", "is required") or None)
+    synthesis = body.get("synthesis", "pool")
+    if synthesis not in SYNTHESES:
+        bad("synthesis", f"{synthesis!r} is not one of {', '.join(SYNTHESES)}")
+        return None
+    if synthesis == "vote_count":
+        measure = Measure.GEN  # no effect size: direction and significance only
+    else:
+        measure = choice("measure", Measure, None) if "measure" in body else (bad("measure", "is required") or None)
     method = choice("method", Method, "REML")
     test = choice("test", Test, "knha")
     pi_type = choice("pi", PredictionType, "metafor")
@@ -161,7 +170,7 @@ def _spec(aid, body, bad, line) -> AnalysisSpec | None:
     if method in (Method.MH, Method.PETO) and test is not Test.Z:
         test = Test.Z  # MH and Peto use the z test
     return AnalysisSpec(aid, title, table, where, Model(measure, method, test, pi_type=pi_type), order, tsa, line, by,
-                        grade)
+                        grade, synthesis)
 
 
 def _grade(raw, bad) -> dict | None:
@@ -243,7 +252,7 @@ def select(base: EvidenceBase, spec: AnalysisSpec) -> Selection:
     rows = [r for r in table.rows if all(r.get(c, "") in vals for c, vals in spec.where.items())]
     if not rows:
         raise AnalysisError(f"analysis {spec.id}: the filter selects no row of {table.name}")
-    needed = REQUIRED.get(kind_of(spec.model.measure), ())
+    needed = REQUIRED.get(kind_of(spec.model.measure), ()) if spec.synthesis == "pool" else ()
     missing = [c for c in needed if c not in table.header]
     if missing:
         raise AnalysisError(f"analysis {spec.id}: measure {spec.model.measure.value} needs column(s) "

@@ -9,12 +9,14 @@ from __future__ import annotations
 from typing import Callable
 
 from . import bias
+from .distributions import norm_isf
 from .analyses import AnalysisSpec, select
 from .effects import compute_effects, kind_of, row_effects
 from .errors import AnalysisError
 from .evidence import EvidenceBase
 from .fragility import fragility
-from .grading import Facts, Rules, certainty, frequency, label
+from .votes import vote_count
+from .grading import Facts, Rules, certainty, frequency, label, label_votes
 from .sensitivity import cumulative, fit_table, influence, leave_one_out
 from .subgroups import subgroup_analysis
 from .tsa_inputs import run_tsa
@@ -22,6 +24,14 @@ from .tsa_inputs import run_tsa
 
 def run_analysis(base: EvidenceBase, spec: AnalysisSpec, rules: Rules | None = None) -> dict:
     sel = select(base, spec)
+    if spec.synthesis == "vote_count":
+        votes = vote_count(sel.rows)
+        out = {"id": spec.id, "title": spec.title, "table": spec.table,
+               "where": {k: list(v) for k, v in spec.where.items()},
+               "rows": [r.get("study_id", "") for r in sel.rows], "votes": votes}
+        if rules is not None:
+            out["label"] = label_votes(votes, rules).to_dict()
+        return out
     model = spec.model
     pooled = fit_table(sel.columns, sel.study, model)
     out: dict = {
@@ -30,6 +40,7 @@ def run_analysis(base: EvidenceBase, spec: AnalysisSpec, rules: Rules | None = N
         "result": pooled.to_dict(),
     }
     binary = kind_of(model.measure) == "binary"
+    out["study_effects"] = _study_effects(sel, model)
     order = None if all(x != x for x in sel.order) else sel.order
     out["leave_one_out"] = _step(lambda: [_brief(r) for r in leave_one_out(sel.columns, sel.study, model)])
     out["cumulative"] = _step(lambda: [_brief(r) for r in cumulative(sel.columns, sel.study, model,
@@ -90,6 +101,14 @@ def _facts(sel, model, out: dict, spec: AnalysisSpec) -> Facts:
         egger_p=egger.get("pvalue") if res["k"] >= 10 else None, fragility=frag.get("index"), loo_flips=flips,
         overrides=spec.grade,
     )
+
+
+def _study_effects(sel, model) -> list[dict]:
+    """Each included study's own effect and 95% CI (Wald, on the analysis scale)."""
+    effects = compute_effects(model.measure, sel.columns, sel.study, model.zero_cells)
+    crit = float(norm_isf((1 - model.level) / 2))
+    return [{"study": s, "yi": float(y), "vi": float(v), "ci_low": float(y - crit * v ** 0.5),
+             "ci_high": float(y + crit * v ** 0.5)} for s, y, v in zip(effects.study, effects.yi, effects.vi)]
 
 
 def _filled(order):

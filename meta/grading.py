@@ -69,7 +69,8 @@ REQUIRED: dict[str, dict[str, type | tuple]] = {
     "certainty.upgrade": {"large_ratio": NUM, "very_large_ratio": NUM},
     "certainty.levels": {"order": list},
     "labels": {"strong_min_rct": int, "strong_certainty": list, "strong_i2_max": NUM, "strong_min_fragility": int,
-               "mixed_min_rct": int, "limited_max_participants": NUM},
+               "mixed_min_rct": int, "limited_max_participants": NUM, "votes_sign_p": NUM,
+               "votes_min_significant_share": NUM},
     "frequency": {"very_common": NUM, "common": NUM, "uncommon": NUM, "rare": NUM},
 }
 
@@ -284,6 +285,27 @@ def label(f: Facts, c: Certainty, rules: Rules) -> Label:
     if not codes:
         return Label("Strong", (), rules.version)
     if k_rct >= rules.get("labels", "mixed_min_rct") and "FEW_PARTICIPANTS" not in codes:
+        return Label("Mixed", tuple(codes), rules.version)
+    return Label("Experimental, limited", tuple(codes), rules.version)
+
+
+def label_votes(votes: dict, rules: Rules) -> Label:
+    """The label of randomised trials that report only a direction and significance (vote counting)."""
+    favour, against = len(votes.get("favour_baclofen", [])), len(votes.get("favour_control", []))
+    significant = len(votes.get("significant_benefit", []))
+    p = votes.get("sign_test_p")
+    codes = []
+    if favour + against < rules.get("labels", "strong_min_rct"):
+        codes.append("FEW_RCTS")
+    if against > 0:
+        codes.append("INCONSISTENT_DIRECTION")
+    if p is None or p >= rules.get("labels", "votes_sign_p"):
+        codes.append("NOT_SIGNIFICANT")
+    if favour + against and significant / (favour + against) < rules.get("labels", "votes_min_significant_share"):
+        codes.append("FEW_SIGNIFICANT")
+    if not codes:
+        return Label("Strong", (), rules.version)
+    if favour + against >= rules.get("labels", "mixed_min_rct"):
         return Label("Mixed", tuple(codes), rules.version)
     return Label("Experimental, limited", tuple(codes), rules.version)
 

@@ -1,0 +1,73 @@
+"""`evsynth check [BASE]`: does every documented claim still follow from the data? Exit 1 if any fails."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
+
+import click
+
+from .errors import EXIT_CLAIM_FAILED, handle_errors
+from .paths import default_base
+
+COLUMNS = ("id", "document", "expected", "found", "status")
+
+
+@click.command()
+@click.argument("base", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--junit", "junit", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the verdicts as a JUnit XML report (one test case per claim) for CI systems.")
+@handle_errors
+def check(base, fmt, junit):
+    """Evaluate every claim of BASE/claims.toml against the data [default: the shipped baclofen base].
+
+    Statuses: pass, fail (the data contradict the claim), inconclusive (too little data), not_checkable.
+    """
+    from evsynth.meta.pipeline import run_base
+
+    from .run import _clean, _version
+
+    outcome = run_base(base or default_base(), _version())
+    verdicts = [v.to_dict() for v in outcome.verdicts]
+    if fmt == "json":
+        click.echo(json.dumps(_clean(verdicts), indent=2, ensure_ascii=False))
+    else:
+        _table(verdicts)
+    if junit is not None:
+        _write_junit(junit, verdicts)
+    failed = [v["id"] for v in verdicts if v["status"] == "fail"]
+    if failed:
+        click.echo(f"{len(failed)} claim(s) fail: {', '.join(failed)}", err=True)
+        raise SystemExit(EXIT_CLAIM_FAILED)
+
+
+def _table(verdicts: list[dict]) -> None:
+    rows = [[str(v[c]) for c in COLUMNS] for v in verdicts]
+    widths = [min(48, max(len(c), *(len(r[i]) for r in rows))) if rows else len(c) for i, c in enumerate(COLUMNS)]
+    click.echo("  ".join(c.ljust(w) for c, w in zip(COLUMNS, widths)))
+    for r in rows:
+        click.echo("  ".join(v[:w].ljust(w) for v, w in zip(r, widths)))
+    counts: dict[str, int] = {}
+    for v in verdicts:
+        counts[v["status"]] = counts.get(v["status"], 0) + 1
+    click.echo("\n" + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
+
+
+def _write_junit(path: Path, verdicts: list[dict]) -> None:
+    failures = sum(v["status"] == "fail" for v in verdicts)
+    skipped = sum(v["status"] in ("not_checkable", "inconclusive") for v in verdicts)
+    cases = []
+    for v in verdicts:
+        body = ""
+        detail = escape(f"expected {v['expected']}; found {v['found']}; numbers {json.dumps(v['numbers'], default=str)}")
+        if v["status"] == "fail":
+            body = f"<failure message={quoteattr('expected ' + v['expected'] + ', found ' + v['found'])}>{detail}</failure>"
+        elif v["status"] in ("not_checkable", "inconclusive"):
+            body = f"<skipped message={quoteattr(v['status'] + ': ' + v['found'])}/>"
+        cases.append(f'  <testcase classname={quoteattr(v["document"])} name={quoteattr(v["id"])}>{body}</testcase>')
+    xml = (f'<?xml version="1.0" encoding="UTF-8"?>\n<testsuite name="evsynth check" tests="{len(verdicts)}" '
+           f'failures="{failures}" skipped="{skipped}">\n' + "\n".join(cases) + "\n</testsuite>\n")
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(xml, encoding="utf-8")
+    tmp.replace(path)

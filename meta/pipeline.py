@@ -1,0 +1,55 @@
+"""The whole job on one evidence base: load and validate it, run every analysis, grade it, check every claim.
+
+Used by `evsynth run` (which writes the results) and `evsynth check` (which reports the claims).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .analyses import load_analyses
+from .analysis_run import run_analysis
+from .claims import Verdict, evaluate, load_claims
+from .errors import CellProblem, SchemaError
+from .evidence import load_base
+from .fingerprint import fingerprint, fingerprint_file
+from .grading import Rules, load_rules
+
+
+@dataclass(frozen=True)
+class Outcome:
+    results: dict  # JSON-ready: tool, evidence, rules, analyses, claims
+    verdicts: tuple[Verdict, ...]
+
+
+def rules_path(base_dir: Path) -> Path:
+    """The rule set beside the evidence base (evidence/grading.toml for evidence/baclofen)."""
+    return Path(base_dir).parent / "grading.toml"
+
+
+def run_base(base_dir: str | Path, version: str, progress=None) -> Outcome:
+    base_dir = Path(base_dir)
+    base = load_base(base_dir)
+    toml = base_dir / "analyses.toml"
+    if not toml.is_file():
+        raise SchemaError([CellProblem(str(toml), None, None, "no analyses.toml in the evidence base")])
+    specs = load_analyses(toml)
+    rpath = rules_path(base_dir)
+    rules: Rules | None = load_rules(rpath) if rpath.is_file() else None
+    claims_path = base_dir / "claims.toml"
+    claims = load_claims(claims_path, {s.id for s in specs}) if claims_path.is_file() else ()
+    analyses = []
+    for spec in (progress(specs) if progress else specs):
+        analyses.append(run_analysis(base, spec, rules))
+    by_id = {a["id"]: a for a in analyses}
+    ranges_table = next((t for t in base.tables if t.kind == "ranges"), None)
+    ranges = {r["study_id"]: r for r in ranges_table.rows} if ranges_table else {}
+    verdicts = tuple(evaluate(c, by_id, ranges, rules) for c in claims) if rules is not None else ()
+    results = {
+        "tool": version,
+        "evidence": fingerprint(base_dir),
+        "rules": None if rules is None else {"version": rules.version, **fingerprint_file(rpath)},
+        "analyses": analyses,
+        "claims": [v.to_dict() for v in verdicts],
+    }
+    return Outcome(results, verdicts)

@@ -1,0 +1,128 @@
+"""`evsynth check` and `evsynth diff`: claims re-checked when the evidence changes."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from evsynth.cli.main import main
+
+ROOT = Path(__file__).resolve().parent.parent
+BASE = ROOT / "evidence" / "baclofen"
+
+
+def cli(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def copy_base(tmp_path) -> Path:
+    root = tmp_path / "evidence"
+    shutil.copytree(BASE, root / "baclofen")
+    shutil.copy(BASE.parent / "grading.toml", root / "grading.toml")
+    return root / "baclofen"
+
+
+def edit_rows(path: Path, change) -> None:
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    header = list(rows[0])
+    rows = change(rows)
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=header, lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows)
+    path.write_text(buf.getvalue(), encoding="utf-8")
+
+
+def statuses(res) -> dict[str, str]:
+    return {v["id"]: v["status"] for v in json.loads(res.stdout)}
+
+
+def test_shipped_base_fails_only_the_claims_the_readme_explains():
+    res = cli("check", BASE, "--format", "json")
+    verdicts = json.loads(res.stdout)
+    failed = {v["id"] for v in verdicts if v["status"] == "fail"}
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    findings = readme.split("## Findings", 1)[1].split("\n## ", 1)[0]
+    assert failed == set(re.findall(r"`claim ([a-z0-9_]+)`", findings))
+    assert res.exit_code == (1 if failed else 0)
+    for v in verdicts:
+        assert v["status"] in ("pass", "fail", "inconclusive", "not_checkable")
+        assert v["document"].endswith(".txt") and v["claim"]
+        if v["status"] == "not_checkable":
+            assert v["found"]  # the reason
+
+
+def test_large_null_trials_flip_the_aud_claim(tmp_path):
+    """Five large trials with no significant difference (300/1000 vs 330/1000 abstinent each): the pooled
+    estimate no longer favours baclofen, so 'may increase abstinence' fails and check exits 1."""
+    base = copy_base(tmp_path)
+    before = cli("run", "--evidence", base, "--out", tmp_path / "old", "--quiet")
+    assert before.exit_code == 0, before.output
+
+    def add_null_trials(rows):
+        model = next(r for r in rows if r["study_id"] == "hauser2017-02")
+        for i, (e_t, e_c) in enumerate([(300, 330)] * 5):
+            new = dict(model)
+            new.update(study_id=f"bigtrial{i}-01", trial=f"bigtrial{i}", study=f"Big null trial {i}", year="2030",
+                       dose_group="high", events_t=str(e_t), n_t="1000", events_c=str(e_c), n_c="1000",
+                       analysis_population="ITT", quote=f"{e_t} of 1000 vs {e_c} of 1000 abstinent", derived="",
+                       notes="synthetic test row")
+            rows.append(new)
+        return rows
+
+    edit_rows(base / "tables" / "binary.csv", add_null_trials)
+    assert cli("validate", base).exit_code == 0
+    res = cli("check", base, "--format", "json")
+    assert res.exit_code == 1
+    st = statuses(res)
+    assert st["aud_may_increase_abstinence"] == "fail" and "aud_may_increase_abstinence" in res.stderr
+    after = cli("run", "--evidence", base, "--out", tmp_path / "new", "--quiet")
+    assert after.exit_code == 0
+    d = cli("diff", tmp_path / "old" / "results.json", tmp_path / "new" / "results.json")
+    assert d.exit_code == 0
+    assert "analysis aud_abstinence:" in d.output and "k: 3 -> 8" in d.output
+    assert "claim aud_may_increase_abstinence: pass -> fail" in d.output
+
+
+def test_removing_the_spasticity_rcts_flips_their_claims(tmp_path):
+    base = copy_base(tmp_path)
+    old = cli("check", BASE, "--format", "json")
+    rcts = ("feldman1978", "sawa1979", "milla1977", "hugenholtz1992", "sachais1977", "scheinberg2006", "penn1989",
+            "gilmartin2000", "nance1995")
+    for table in ("pvalues.csv", "proportions.csv"):
+        edit_rows(base / "tables" / table, lambda rows: [r for r in rows if r["trial"] not in rcts or
+                                                         r["study_id"] == "penn1989-04"])
+    assert cli("validate", base).exit_code == 0
+    new = cli("check", base, "--format", "json")
+    before, after = statuses(old), statuses(new)
+    flipped = {c for c in before if before[c] != after[c]}
+    assert {"placebo_trials_favour_baclofen", "uses_spasticity_strong"} <= flipped
+    assert after["uses_spasticity_strong"] == "fail" and after["placebo_trials_favour_baclofen"] == "inconclusive"
+    assert new.exit_code == 1 and "uses_spasticity_strong" in new.stderr
+    d = cli("diff", BASE, base)
+    assert "claim uses_spasticity_strong: pass -> fail" in d.output
+    assert "claim placebo_trials_favour_baclofen: pass -> inconclusive" in d.output
+    assert "analysis spasticity_vs_placebo_votes:" in d.output and "label: Strong ->" in d.output
+
+
+def test_junit_report(tmp_path):
+    out = tmp_path / "check.xml"
+    res = cli("check", BASE, "--junit", out)
+    xml = out.read_text()
+    assert xml.startswith("<?xml") and xml.count("<testcase") == len(statuses(cli("check", BASE, "--format",
+                                                                                    "json")))
+    assert ('failures="0"' in xml) is (res.exit_code == 0)
+
+
+def test_bad_claims_toml_exits_2(tmp_path):
+    base = copy_base(tmp_path)
+    (base / "claims.toml").write_text('[claims.x]\ndocument = "d.txt"\nsection = "s"\ntext = "t"\n'
+                                      'analysis = "no_such_analysis"\nat_least = 0.5\n')
+    res = cli("check", base)
+    assert res.exit_code == 2 and "claims.x.analysis" in res.output and "no_such_analysis" in res.output
