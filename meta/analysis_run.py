@@ -6,12 +6,14 @@ reason under "error" instead of stopping the run: a reader sees why it is missin
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Callable
 
 from . import bias
 from .distributions import norm_isf
 from .analyses import AnalysisSpec, select
 from .effects import compute_effects, kind_of, row_effects
+from .choices import Method, Test
 from .errors import AnalysisError
 from .evidence import EvidenceBase
 from .fragility import fragility
@@ -57,6 +59,8 @@ def run_analysis(base: EvidenceBase, spec: AnalysisSpec, rules: Rules | None = N
                                            alpha=t.alpha, power=t.power).to_dict())
     if binary:
         out["fragility"] = _step(lambda: fragility(sel.columns, sel.study, model).to_dict())
+    if kind_of(model.measure) != "proportion":
+        out["robustness"] = _robustness(sel, model, out)
     if rules is not None:
         facts = _facts(sel, model, out, spec)
         c = certainty(facts, rules)
@@ -86,8 +90,9 @@ def _facts(sel, model, out: dict, spec: AnalysisSpec) -> Facts:
     full_sig = res["pvalue"] is not None and res["pvalue"] < 0.05
     loo = out["leave_one_out"] if isinstance(out["leave_one_out"], list) else []
     comparative = kind in ("binary", "continuous", "generic")
-    # a change of significance when one study is left out (for a single-arm rate, p tests 50%: not a conclusion)
-    flips = sum((r["pvalue"] is not None and r["pvalue"] < 0.05) != full_sig for r in loo) if comparative else 0
+    # conclusions that flip under leave-one-out or another estimator or test (for a single-arm rate, p tests 50%:
+    # not a conclusion)
+    flips = len((out.get("robustness") or {}).get("flips", [])) if comparative else 0
     egger = out["small_study_effects"].get("egger", {})
     frag = out.get("fragility") or {}
     effects = compute_effects(model.measure, sel.columns, sel.study, model.zero_cells)
@@ -101,6 +106,44 @@ def _facts(sel, model, out: dict, spec: AnalysisSpec) -> Facts:
         egger_p=egger.get("pvalue") if res["k"] >= 10 else None, fragility=frag.get("index"), loo_flips=flips,
         overrides=spec.grade,
     )
+
+
+ALTERNATIVES = [(m, t) for m in (Method.DL, Method.REML, Method.PM) for t in (Test.Z, Test.KNHA)]
+
+
+def _robustness(sel, model, out: dict) -> dict:
+    """Does the conclusion (significance at 5%, and direction) survive defensible alternatives? Leave-one-out,
+    other tau^2 estimators and tests, the prediction interval against the CI, and the fragility index."""
+    res = out["result"]
+    sig = res["pvalue"] < 0.05
+    direction = res["estimate"] > 0
+    flips = []
+    loo = out["leave_one_out"] if isinstance(out["leave_one_out"], list) else []
+    for r in loo:
+        if (r["pvalue"] < 0.05) != sig or (sig and (r["estimate"] > 0) != direction):
+            flips.append({"by": "leave-one-out", "without": r["study"], "pvalue": r["pvalue"],
+                          "estimate": r["estimate"]})
+    models = []
+    if not model.counts_based:
+        for method, test in ALTERNATIVES:
+            try:
+                alt = fit_table(sel.columns, sel.study, replace(model, method=method, test=test))
+            except AnalysisError as exc:
+                models.append({"method": method.value, "test": test.value, "error": str(exc)})
+                continue
+            row = {"method": method.value, "test": alt.test, "estimate": alt.estimate, "ci_low": alt.ci_low,
+                   "ci_high": alt.ci_high, "pvalue": alt.pvalue}
+            models.append(row)
+            if (alt.pvalue < 0.05) != sig:
+                flips.append({"by": "model", "method": method.value, "test": alt.test, "pvalue": alt.pvalue})
+    pi_gap = None
+    if res.get("pi_low") is not None and res.get("pi_high") is not None:
+        ci_excludes = not (res["ci_low"] <= 0 <= res["ci_high"])
+        pi_includes = res["pi_low"] <= 0 <= res["pi_high"]
+        pi_gap = bool(ci_excludes and pi_includes)
+    frag = out.get("fragility") if isinstance(out.get("fragility"), dict) else {}
+    return {"significant": bool(sig), "flips": flips, "fragile": bool(flips), "models": models,
+            "ci_excludes_null_but_pi_does_not": pi_gap, "fragility_index": frag.get("index")}
 
 
 def _study_effects(sel, model) -> list[dict]:

@@ -149,6 +149,10 @@ def evaluate(claim: Claim, results: dict[str, dict], ranges: dict[str, dict], ru
     back = res.get("back") or {}
     numbers = {"k": k, "estimate": back.get("estimate", res["estimate"]), "ci_low": back.get("ci_low", res["ci_low"]),
                "ci_high": back.get("ci_high", res["ci_high"]), "i2": res.get("i2")}
+    rob = a.get("robustness")
+    if rob:
+        numbers["robustness"] = {"fragile": rob["fragile"], "flips": rob["flips"],
+                                 "fragility_index": rob.get("fragility_index")}
     if claim.kind == "label":
         lab = a.get("label") or {}
         found = lab.get("label", "not graded")

@@ -151,3 +151,16 @@ def test_a_broken_rule_set_exits_2_and_writes_nothing(tmp_path):
     res = run("--evidence", root / "baclofen", "--out", tmp_path / "build", "--quiet")
     assert res.exit_code == 2 and "min_studies" in res.output and "grading.toml" in res.output
     assert not (tmp_path / "build").exists()
+
+
+def test_robustness_of_the_aud_conclusion(results):
+    aud = next(a for a in results["analyses"] if a["id"] == "aud_abstinence")
+    rob = aud["robustness"]
+    assert [(m["method"], m["test"]) for m in rob["models"]] == [(m, t) for m in ("DL", "REML", "PM")
+                                                                 for t in ("z", "knha")]
+    sig = aud["result"]["pvalue"] < 0.05
+    expected = [r["study"] for r in aud["leave_one_out"] if (r["pvalue"] < 0.05) != sig]
+    assert [f["without"] for f in rob["flips"] if f["by"] == "leave-one-out"] == expected
+    assert rob["fragile"] is bool(rob["flips"])
+    if rob["fragile"]:
+        assert "FRAGILE" in aud["label"]["reasons"]
