@@ -72,6 +72,7 @@ class Selection:
     study: tuple[str, ...]
     order: np.ndarray
     rows: tuple[dict[str, str], ...] = field(repr=False)
+    notes: tuple[str, ...] = ()
 
 
 def load_analyses(path: str | Path) -> tuple[AnalysisSpec, ...]:
@@ -258,9 +259,40 @@ def select(base: EvidenceBase, spec: AnalysisSpec) -> Selection:
         raise AnalysisError(f"analysis {spec.id}: measure {spec.model.measure.value} needs column(s) "
                             f"{', '.join(missing)}, which {table.name} does not have")
     columns = {c: np.array([_num(r[c]) for r in rows]) for c in needed}
-    study = tuple(f"{r.get('study') or r.get('trial')}" for r in rows)
+    labels = [f"{r.get('study') or r.get('trial')}" for r in rows]
+    counts = {lab: labels.count(lab) for lab in labels}
+    study = tuple(f"{lab} ({r.get('arm') or r.get('dose') or r.get('study_id')})" if counts[lab] > 1 else lab
+                  for lab, r in zip(labels, rows))
     order = np.array([_num(r.get(spec.order, "")) for r in rows])
-    return Selection(columns, study, order, tuple(rows))
+    notes = _split_shared_controls(rows, columns)
+    return Selection(columns, study, order, tuple(rows), tuple(notes))
+
+
+def _split_shared_controls(rows: list[dict[str, str]], columns: dict[str, np.ndarray]) -> list[str]:
+    """A multi-arm trial entered once per active arm against one control group would count that control twice:
+    split the shared control's participants (and events) evenly across the arms (Cochrane Handbook 23.3.4)."""
+    shared = [c for c in ("events_c", "n_c", "mean_c", "sd_c") if c in columns]
+    if "n_c" not in columns:
+        return []
+    notes = []
+    by_trial: dict[str, list[int]] = {}
+    for i, r in enumerate(rows):
+        by_trial.setdefault(r.get("trial") or r.get("study_id", ""), []).append(i)
+    for trial, idx in by_trial.items():
+        if len(idx) < 2:
+            continue
+        same = all(np.array_equal(columns[c][idx], np.full(len(idx), columns[c][idx[0]]), equal_nan=True)
+                   for c in shared)
+        if not same:
+            continue
+        m = len(idx)
+        n_before = columns["n_c"][idx[0]]
+        for c in ("events_c", "n_c"):
+            if c in columns:
+                columns[c][idx] = columns[c][idx] / m
+        notes.append(f"trial {trial}: its control group (n = {n_before:g}) is shared by {m} arms and is split evenly "
+                     f"across them (Cochrane Handbook 23.3.4), so it is not counted twice")
+    return notes
 
 
 def _num(text: str) -> float:

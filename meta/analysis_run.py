@@ -40,6 +40,7 @@ def run_analysis(base: EvidenceBase, spec: AnalysisSpec, rules: Rules | None = N
         "id": spec.id, "title": spec.title, "table": spec.table, "where": {k: list(v) for k, v in spec.where.items()},
         "rows": [r.get("study_id", "") for r in sel.rows],
         "result": pooled.to_dict(),
+        "notes": list(sel.notes),
     }
     binary = kind_of(model.measure) == "binary"
     out["study_effects"] = _study_effects(sel, model)

@@ -164,3 +164,17 @@ def test_robustness_of_the_aud_conclusion(results):
     assert rob["fragile"] is bool(rob["flips"])
     if rob["fragile"]:
         assert "FRAGILE" in aud["label"]["reasons"]
+
+
+def test_a_shared_control_arm_is_split_not_counted_twice(results):
+    from evsynth.meta.pooling import pool_table
+
+    a = next(a for a in results["analyses"] if a["id"] == "aud_dropout")
+    assert any("garbutt2021" in n and "split evenly" in n for n in a["notes"])
+    # Garbutt 2021: 30 and 90 mg/day arms against one placebo group of 40 (17 dropouts): 20 and 8.5 per arm
+    rows = {"Addolorato 2002": (3, 20, 8, 19), "Addolorato 2007": (6, 42, 13, 42), "G30": (17, 43, 8.5, 20),
+            "G90": (13, 37, 8.5, 20), "Ponizovsky 2015": (19, 32, 21, 32), "NCT01751386": (2, 20, 3, 19)}
+    data = {key: [r[i] for r in rows.values()] for i, key in enumerate(("events_t", "n_t", "events_c", "n_c"))}
+    expected = pool_table(data, "RR", "REML", "knha", study=list(rows))
+    assert a["result"]["k"] == 6
+    assert a["result"]["estimate"] == pytest.approx(expected.estimate, rel=1e-10)
