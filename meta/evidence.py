@@ -166,6 +166,7 @@ def _cross_checks(tables: list[EvidenceTable], sources: dict[str, BibEntry], bib
     trials = {r["trial"].strip() for t in tables for r in t.rows}
     for t in tables:
         cells: dict[tuple, int] = {}
+        twins: dict[tuple, int] = {}
         for row, line in zip(t.rows, t.lines):
             where = (str(t.path), line)
             sid = row["study_id"].strip()
@@ -186,6 +187,15 @@ def _cross_checks(tables: list[EvidenceTable], sources: dict[str, BibEntry], bib
                                             "remove one row"))
             else:
                 cells[cell] = line
+            numbers = tuple(row.get(c, "").strip() for c in QUOTED_NUMBERS)
+            same = (row["trial"].strip().lower(), row["outcome"].strip().lower(), row["timepoint"].strip().lower(),
+                    numbers)
+            if any(numbers) and same in twins:
+                problems.append(CellProblem(*where, "arm", f"trial {row['trial'].strip()!r} has the same numbers for "
+                                            f"outcome {row['outcome'].strip()!r} on line {twins[same]}: the same "
+                                            "result entered twice under another arm label; remove one row"))
+            elif any(numbers):
+                twins[same] = line
             _check_quoted(row, where, problems)
         parents = {(r["trial"].strip(), r["outcome"].strip().lower(), r["timepoint"].strip().lower()): ln
                    for r, ln in zip(t.rows, t.lines)}

@@ -209,6 +209,16 @@ def test_same_trial_entered_twice(tmp_path):
     expect_failure(base, str(path), len(rows) + 1, "trial", "entered twice")
 
 
+def test_same_result_under_another_arm_label(tmp_path):
+    base = copy_base(tmp_path)
+    path = base / "tables" / "binary.csv"
+    header, rows = read_rows(path)
+    copy = dict(rows[0], study_id=rows[0]["study_id"] + "-copy", arm="another label")
+    rows.append(copy)
+    write_rows(path, header, rows)
+    expect_failure(base, str(path), len(rows) + 1, "arm", "entered twice under another arm label")
+
+
 def test_subgroup_beside_parent(tmp_path):
     base = copy_base(tmp_path)
     path = base / "tables" / "binary.csv"
