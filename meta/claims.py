@@ -16,9 +16,9 @@ from .results import _AsDict
 from .textfiles import read_text
 
 KINDS = ("label", "at_least", "within", "frequency_at_least", "mixed_results", "favours", "votes_favour",
-         "not_checkable")
+         "doses_within", "not_checkable")
 FREQUENCY_ORDER = ("very rare", "rare", "uncommon", "common", "very common")
-COMMON = {"document", "section", "text", "analysis", "range_row", "min_studies"}
+COMMON = {"document", "section", "text", "analysis", "range_row", "min_studies", "route", "unit"}
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,8 @@ class Claim:
     analysis: str | None = None
     range_row: str | None = None
     min_studies: int = 2
+    route: str | None = None  # doses_within: the route and unit of the doses checked
+    unit: str | None = None
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,12 @@ def load_claims(path: str | Path, analyses: set[str]) -> tuple[Claim, ...]:
         expected = body[kind]
         analysis = body.get("analysis")
         range_row = body.get("range_row")
-        if kind != "not_checkable" and analysis is None and range_row is None:
+        if kind == "doses_within":
+            if not (isinstance(expected, list) and len(expected) == 2 and expected[0] < expected[1]):
+                bad(kind, "must be [low, high] with low < high")
+            if not isinstance(body.get("route"), str) or not isinstance(body.get("unit"), str):
+                bad(kind, "needs route and unit (e.g. route = \"oral\", unit = \"mg/day\")")
+        elif kind != "not_checkable" and analysis is None and range_row is None:
             bad("analysis", "a checkable claim names the analysis (or range_row) it rests on")
         if analysis is not None and analysis not in analyses:
             bad("analysis", f"no analysis {analysis!r} in analyses.toml")
@@ -96,14 +103,17 @@ def load_claims(path: str | Path, analyses: set[str]) -> tuple[Claim, ...]:
         if kind == "label" and not isinstance(expected, str):
             bad(kind, "must be a label name")
         out.append(Claim(cid, str(body.get("document")), str(body.get("section")), str(body.get("text")), kind,
-                         expected, analysis, range_row, int(body.get("min_studies", 2))))
+                         expected, analysis, range_row, int(body.get("min_studies", 2)), body.get("route"),
+                         body.get("unit")))
     if problems:
         raise SchemaError(problems)
     return tuple(out)
 
 
-def evaluate(claim: Claim, results: dict[str, dict], ranges: dict[str, dict], rules) -> Verdict:
-    """One claim against the analyses' results (by id) and the ranges table's rows (by study_id)."""
+def evaluate(claim: Claim, results: dict[str, dict], ranges: dict[str, dict], rules,
+             rows: tuple[dict, ...] = ()) -> Verdict:
+    """One claim against the analyses' results (by id), the ranges table's rows (by study_id) and, for doses,
+    every row of the evidence base."""
     from .grading import frequency
 
     def verdict(expected: str, found: str, status: str, numbers: dict | None = None) -> Verdict:
@@ -112,6 +122,18 @@ def evaluate(claim: Claim, results: dict[str, dict], ranges: dict[str, dict], ru
 
     if claim.kind == "not_checkable":
         return verdict("-", str(claim.expected), "not_checkable")
+    if claim.kind == "doses_within":
+        low, high = claim.expected
+        doses = [(r.get("study_id"), _num(r.get("dose"))) for r in rows
+                 if r.get("route") == claim.route and r.get("dose_unit") == claim.unit]
+        doses = [(sid, d) for sid, d in doses if d == d]
+        outside = [f"{sid} ({d:g})" for sid, d in doses if not low <= d <= high]
+        expected = f"{low:g}-{high:g} {claim.unit}"
+        if not doses:
+            return verdict(expected, f"no {claim.route} dose in {claim.unit}", "inconclusive")
+        found = f"{len(doses)} doses, {min(d for _, d in doses):g}-{max(d for _, d in doses):g} {claim.unit}"
+        return verdict(expected, found + (f"; outside: {', '.join(outside)}" if outside else ""),
+                       "fail" if outside else "pass", {"doses": len(doses), "outside": outside})
     if claim.range_row is not None:
         row = ranges.get(claim.range_row)
         if row is None:

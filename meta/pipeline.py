@@ -44,7 +44,8 @@ def run_base(base_dir: str | Path, version: str, progress=None) -> Outcome:
     by_id = {a["id"]: a for a in analyses}
     ranges_table = next((t for t in base.tables if t.kind == "ranges"), None)
     ranges = {r["study_id"]: r for r in ranges_table.rows} if ranges_table else {}
-    verdicts = tuple(evaluate(c, by_id, ranges, rules) for c in claims) if rules is not None else ()
+    all_rows = tuple(r for t in base.tables for r in t.rows)
+    verdicts = tuple(evaluate(c, by_id, ranges, rules, all_rows) for c in claims) if rules is not None else ()
     results = {
         "tool": version,
         "evidence": fingerprint(base_dir),
