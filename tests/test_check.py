@@ -126,3 +126,35 @@ def test_bad_claims_toml_exits_2(tmp_path):
                                       'analysis = "no_such_analysis"\nat_least = 0.5\n')
     res = cli("check", base)
     assert res.exit_code == 2 and "claims.x.analysis" in res.output and "no_such_analysis" in res.output
+
+
+def test_diff_between_git_revisions(tmp_path):
+    """`evsynth diff REV1 REV2` runs the evidence as it was at each revision of a repository."""
+    import subprocess
+
+    repo = tmp_path / "repo"
+    (repo / "evidence").mkdir(parents=True)
+    shutil.copytree(BASE, repo / "evidence" / "baclofen")
+    shutil.copy(BASE.parent / "grading.toml", repo / "evidence" / "grading.toml")
+
+    def git(*args):
+        subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True,
+                       env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t",
+                            "GIT_COMMITTER_EMAIL": "t@t", "PATH": "/usr/bin:/bin"})
+
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-qm", "one")
+    claims = repo / "evidence" / "baclofen" / "claims.toml"
+    claims.write_text(claims.read_text().replace("at_least = 0.80", "at_least = 0.99"))
+    git("commit", "-qam", "two")
+    import os
+
+    cwd = os.getcwd()
+    os.chdir(repo)
+    try:
+        res = cli("diff", "HEAD~1", "HEAD")
+    finally:
+        os.chdir(cwd)
+    assert res.exit_code == 0, res.output
+    assert "claim itb_tone_over_80: pass -> fail" in res.output
