@@ -20,7 +20,6 @@ by reading the text for the analysis' table header and the key under it).
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,7 +30,7 @@ from .effects import REQUIRED, kind_of
 from .errors import AnalysisError, CellProblem, SchemaError
 from .evidence import EvidenceBase
 from .sensitivity import Model
-from .textfiles import read_text
+from .tomlfiles import read_toml
 
 KEYS = {"title", "table", "where", "measure", "method", "test", "pi", "order", "by", "tsa", "grade", "synthesis"}
 SYNTHESES = ("pool", "vote_count")
@@ -78,11 +77,7 @@ class Selection:
 def load_analyses(path: str | Path) -> tuple[AnalysisSpec, ...]:
     path = Path(path)
     name = str(path)
-    text = read_text(path)
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise SchemaError([CellProblem(name, _decode_line(str(exc)), None, f"not valid TOML: {exc}")]) from None
+    doc, text = read_toml(path)
     analyses = doc.get("analyses")
     if not isinstance(analyses, dict) or not analyses:
         raise SchemaError([CellProblem(name, None, "analyses", "no [analyses.<id>] tables")])
@@ -235,11 +230,6 @@ def _line(text: str, aid: str, key: str | None = None) -> int | None:
         if keyre.match(lines[i]):
             return i + 1
     return start + 1
-
-
-def _decode_line(message: str) -> int | None:
-    m = re.search(r"line (\d+)", message)
-    return int(m.group(1)) if m else None
 
 
 def select(base: EvidenceBase, spec: AnalysisSpec) -> Selection:

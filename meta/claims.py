@@ -7,13 +7,12 @@ states why the data cannot test it). Each verdict carries the numbers behind it.
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import CellProblem, SchemaError
 from .results import _AsDict
-from .textfiles import read_text
+from .tomlfiles import read_toml
 
 KINDS = ("label", "at_least", "within", "frequency_at_least", "mixed_results", "favours", "votes_favour",
          "doses_within", "not_checkable")
@@ -51,11 +50,7 @@ class Verdict(_AsDict):
 
 def load_claims(path: str | Path, analyses: set[str]) -> tuple[Claim, ...]:
     name = str(path)
-    text = read_text(path)
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise SchemaError([CellProblem(name, None, None, f"not valid TOML: {exc}")]) from None
+    doc, text = read_toml(path)
     raw = doc.get("claims")
     if not isinstance(raw, dict) or not raw:
         raise SchemaError([CellProblem(name, None, "claims", "no [claims.<id>] tables")])

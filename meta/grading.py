@@ -6,14 +6,13 @@ override a domain (with a reason), and the override is recorded.
 """
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
 from .errors import CellProblem, SchemaError
 from .results import _AsDict
-from .textfiles import read_text
+from .tomlfiles import read_toml
 
 DOMAINS = ("risk_of_bias", "inconsistency", "indirectness", "imprecision", "publication_bias", "upgrade")
 
@@ -32,11 +31,7 @@ class Rules:
 
 def load_rules(path: str | Path) -> Rules:
     name = str(path)
-    text = read_text(path)
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise SchemaError([CellProblem(name, None, None, f"not valid TOML: {exc}")]) from None
+    doc, text = read_toml(path)
     problems = []
     if not isinstance(doc.get("version"), str):
         problems.append(CellProblem(name, None, "version", "the rule set needs a version string"))
