@@ -32,7 +32,8 @@ from .evidence import EvidenceBase
 from .sensitivity import Model
 from .tomlfiles import read_toml
 
-KEYS = {"title", "table", "where", "measure", "method", "test", "pi", "order", "by", "tsa", "grade", "synthesis"}
+KEYS = {"title", "table", "where", "measure", "method", "test", "pi", "order", "by", "tsa", "grade", "synthesis",
+        "moderator"}
 SYNTHESES = ("pool", "vote_count")
 GRADE_DOMAINS = {"risk_of_bias", "inconsistency", "indirectness", "imprecision", "publication_bias", "upgrade"}
 TSA_KEYS = {"rrr", "alpha", "power", "control_risk", "mean_difference", "sd"}
@@ -61,6 +62,7 @@ class AnalysisSpec:
     by: str | None = None  # a column: subgroup analysis with the test for subgroup differences
     grade: dict = field(default_factory=dict)  # domain -> (change, reason): manual GRADE overrides
     synthesis: str = "pool"  # or "vote_count": direction and significance of trials reporting only p-values
+    moderator: str | None = None  # a numeric column (e.g. dose): meta-regression on it (dose-response)
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,10 @@ def _spec(aid, body, bad, line) -> AnalysisSpec | None:
     if by is not None and not isinstance(by, str):
         bad("by", f"must be a column name, not {by!r}")
         ok = False
+    moderator = body.get("moderator")
+    if moderator is not None and not isinstance(moderator, str):
+        bad("moderator", f"must be a column name, not {moderator!r}")
+        ok = False
     where: dict[str, tuple[str, ...]] = {}
     raw = body.get("where", {})
     if not isinstance(raw, dict):
@@ -166,7 +172,7 @@ def _spec(aid, body, bad, line) -> AnalysisSpec | None:
     if method in (Method.MH, Method.PETO) and test is not Test.Z:
         test = Test.Z  # MH and Peto use the z test
     return AnalysisSpec(aid, title, table, where, Model(measure, method, test, pi_type=pi_type), order, tsa, line, by,
-                        grade, synthesis)
+                        grade, synthesis, moderator)
 
 
 def _grade(raw, bad) -> dict | None:
@@ -237,9 +243,9 @@ def select(base: EvidenceBase, spec: AnalysisSpec) -> Selection:
     table = next((t for t in base.tables if t.name == f"{spec.table}.csv" or t.name == spec.table), None)
     if table is None:
         raise AnalysisError(f"analysis {spec.id}: no table {spec.table!r} in {base.path / 'tables'}")
-    for col in (*spec.where, *([spec.by] if spec.by else [])):
+    for col in (*spec.where, *([spec.by] if spec.by else []), *([spec.moderator] if spec.moderator else [])):
         if col not in table.header:
-            raise AnalysisError(f"analysis {spec.id}: column {col!r} (in where or by) is not in {table.name}")
+            raise AnalysisError(f"analysis {spec.id}: column {col!r} (in where, by or moderator) is not in {table.name}")
     rows = [r for r in table.rows if all(r.get(c, "") in vals for c, vals in spec.where.items())]
     if not rows:
         raise AnalysisError(f"analysis {spec.id}: the filter selects no row of {table.name}")

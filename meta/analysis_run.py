@@ -12,7 +12,7 @@ from typing import Callable
 from . import bias
 from .distributions import norm_isf
 from .analyses import AnalysisSpec, select
-from .effects import compute_effects, kind_of, row_effects
+from .effects import Effects, compute_effects, kind_of, row_effects
 from .choices import Method, Test
 from .errors import AnalysisError
 from .evidence import EvidenceBase
@@ -21,6 +21,7 @@ from .votes import vote_count
 from .grading import Facts, Rules, certainty, frequency, label, label_votes
 from .sensitivity import cumulative, fit_table, influence, leave_one_out
 from .subgroups import subgroup_analysis
+from .regression import design_matrix, meta_regression
 from .tsa_inputs import run_tsa
 
 
@@ -53,6 +54,8 @@ def run_analysis(base: EvidenceBase, spec: AnalysisSpec, rules: Rules | None = N
     out["small_study_effects"] = _small_study(sel, model, binary)
     if spec.by:
         out["subgroups"] = _step(lambda: _subgroups(sel, model, spec.by))
+    if spec.moderator:
+        out["meta_regression"] = _step(lambda: _regression(sel, model, spec.moderator))
     if spec.tsa is not None:
         t = spec.tsa
         out["tsa"] = _step(lambda: run_tsa(sel.columns, sel.study, model, _filled(order), rrr=t.rrr,
@@ -173,6 +176,31 @@ def _step(fn: Callable[[], object]) -> object:
 def _brief(r) -> dict:
     d = r.to_dict(False)
     return {"study": r.group, **{k: d[k] for k in ("k", "estimate", "ci_low", "ci_high", "pvalue", "tau2", "i2", "q")}}
+
+
+def _regression(sel, model, column: str) -> dict:
+    """Meta-regression on a numeric column (e.g. dose in mg/day); studies without a value are left out, named."""
+    if model.counts_based:
+        raise AnalysisError("meta-regression needs an inverse-variance model")
+    kept = row_effects(model.measure, sel.columns, model.zero_cells).reason == ""
+    values = [_number(r.get(column, "")) for r, k in zip(sel.rows, kept) if k]
+    effects = compute_effects(model.measure, sel.columns, sel.study, model.zero_cells)
+    have = [v == v for v in values]
+    missing = [s for s, h in zip(effects.study, have) if not h]
+    idx = [i for i, h in enumerate(have) if h]
+    sub = Effects(effects.measure, tuple(effects.study[i] for i in idx), effects.yi[idx], effects.vi[idx],
+                  effects.scale)
+    design = design_matrix({column: [values[i] for i in idx]})
+    res = meta_regression(sub, design, model.method, model.test, model.level).to_dict()
+    res["left_out"] = [{"study": s, "reason": f"no numeric {column}"} for s in missing]
+    return res
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        return float("nan")
 
 
 def _subgroups(sel, model, by: str) -> dict:

@@ -178,3 +178,15 @@ def test_a_shared_control_arm_is_split_not_counted_twice(results):
     expected = pool_table(data, "RR", "REML", "knha", study=list(rows))
     assert a["result"]["k"] == 6
     assert a["result"]["estimate"] == pytest.approx(expected.estimate, rel=1e-10)
+
+
+def test_dose_response_meta_regression(results):
+    a = next(a for a in results["analyses"] if a["id"] == "aud_dropout_by_dose")
+    reg = a["meta_regression"]
+    assert "error" not in reg, reg
+    assert [c["name"] for c in reg["coefficients"]] == ["intrcpt", "dose"]
+    assert reg["k"] == a["result"]["k"] - len(reg["left_out"])
+    assert {x["study"] for x in reg["left_out"]} == {"Addolorato 2007"}  # its dose is not reported
+    slope = reg["coefficients"][1]
+    assert slope["ci_low"] <= slope["estimate"] <= slope["ci_high"]
+    assert reg["qm_pvalue"] == pytest.approx(slope["pvalue"], rel=1e-9)  # one moderator: QM is its test
