@@ -95,6 +95,8 @@ def load_claims(path: str | Path, analyses: set[str]) -> tuple[Claim, ...]:
             bad(kind, "must be a proportion between 0 and 1")
         if kind == "frequency_at_least" and expected not in FREQUENCY_ORDER:
             bad(kind, f"must be one of {', '.join(FREQUENCY_ORDER)}")
+        if kind == "favours" and expected not in ("baclofen", "control"):
+            bad(kind, "must be \"baclofen\" or \"control\"")
         if kind == "label" and not isinstance(expected, str):
             bad(kind, "must be a label name")
         out.append(Claim(cid, str(body.get("document")), str(body.get("section")), str(body.get("text")), kind,
@@ -189,16 +191,14 @@ def evaluate(claim: Claim, results: dict[str, dict], ranges: dict[str, dict], ru
             status = "fail" if (hi < low or lo > high) else "inconclusive"
         return verdict(_expect(claim), f"{est:.0%} ({lo:.0%} to {hi:.0%})", status, numbers)
     if claim.kind == "favours":
-        # the analysis scale: > 0 favours baclofen for a beneficial outcome (e.g. abstinence); the point estimate
-        # decides the direction, and a CI on the other side of no effect contradicts the claim outright
+        # on the analysis scale, > 0 favours baclofen for the outcome as tabulated (e.g. abstinence); the claim names
+        # the side the pooled point estimate should lie on
         raw_est, raw_lo, raw_hi = res["estimate"], res["ci_low"], res["ci_high"]
-        if raw_est > 0:
-            status = "pass"
-        else:
-            status = "fail"
         side = "baclofen" if raw_est > 0 else "control"
-        return verdict("the pooled estimate favours baclofen", f"favours {side}: {est:.3g} ({lo:.3g} to {hi:.3g})",
-                       status, numbers | {"analysis_scale": [raw_est, raw_lo, raw_hi]})
+        return verdict(f"the pooled estimate favours {claim.expected}",
+                       f"favours {side}: {est:.3g} ({lo:.3g} to {hi:.3g})",
+                       "pass" if side == claim.expected else "fail",
+                       numbers | {"analysis_scale": [raw_est, raw_lo, raw_hi]})
     if claim.kind == "frequency_at_least":
         found = frequency(est, rules)
         need = FREQUENCY_ORDER.index(claim.expected)
