@@ -10,19 +10,19 @@ from dataclasses import replace
 from typing import Callable
 
 from . import bias
-from .distributions import norm_isf
 from .analyses import AnalysisSpec, select
-from .effects import Effects, compute_effects, kind_of, row_effects
 from .choices import Method, Test
+from .distributions import norm_isf
+from .effects import Effects, compute_effects, kind_of, row_effects
 from .errors import AnalysisError
 from .evidence import EvidenceBase
 from .fragility import fragility
-from .votes import vote_count
 from .grading import Facts, Rules, certainty, frequency, label, label_votes
+from .regression import design_matrix, meta_regression
 from .sensitivity import cumulative, fit_table, influence, leave_one_out
 from .subgroups import subgroup_analysis
-from .regression import design_matrix, meta_regression
 from .tsa_inputs import run_tsa
+from .votes import vote_count
 
 
 def run_analysis(base: EvidenceBase, spec: AnalysisSpec, rules: Rules | None = None) -> dict:
