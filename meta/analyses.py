@@ -254,12 +254,12 @@ def select(base: EvidenceBase, spec: AnalysisSpec) -> Selection:
     if missing:
         raise AnalysisError(f"analysis {spec.id}: measure {spec.model.measure.value} needs column(s) "
                             f"{', '.join(missing)}, which {table.name} does not have")
-    columns = {c: np.array([_num(r[c]) for r in rows]) for c in needed}
+    columns = {c: np.array([cell_number(r[c]) for r in rows]) for c in needed}
     labels = [f"{r.get('study') or r.get('trial')}" for r in rows]
     counts = {lab: labels.count(lab) for lab in labels}
     study = tuple(f"{lab} ({r.get('arm') or r.get('dose') or r.get('study_id')})" if counts[lab] > 1 else lab
                   for lab, r in zip(labels, rows))
-    order = np.array([_num(r.get(spec.order, "")) for r in rows])
+    order = np.array([cell_number(r.get(spec.order, "")) for r in rows])
     notes = _split_shared_controls(rows, columns)
     return Selection(columns, study, order, tuple(rows), tuple(notes))
 
@@ -291,7 +291,8 @@ def _split_shared_controls(rows: list[dict[str, str]], columns: dict[str, np.nda
     return notes
 
 
-def _num(text: str) -> float:
+def cell_number(text) -> float:
+    """A table cell as a number, NaN when empty or not numeric."""
     try:
         return float(text)
     except (TypeError, ValueError):

@@ -10,7 +10,7 @@ from dataclasses import replace
 from typing import Callable
 
 from . import bias
-from .analyses import AnalysisSpec, select
+from .analyses import AnalysisSpec, cell_number, select
 from .choices import Method, Test
 from .distributions import norm_isf
 from .effects import Effects, compute_effects, kind_of, row_effects
@@ -183,7 +183,7 @@ def _regression(sel, model, column: str) -> dict:
     if model.counts_based:
         raise AnalysisError("meta-regression needs an inverse-variance model")
     kept = row_effects(model.measure, sel.columns, model.zero_cells).reason == ""
-    values = [_number(r.get(column, "")) for r, k in zip(sel.rows, kept) if k]
+    values = [cell_number(r.get(column, "")) for r, k in zip(sel.rows, kept) if k]
     effects = compute_effects(model.measure, sel.columns, sel.study, model.zero_cells)
     have = [v == v for v in values]
     missing = [s for s, h in zip(effects.study, have) if not h]
@@ -194,13 +194,6 @@ def _regression(sel, model, column: str) -> dict:
     res = meta_regression(sub, design, model.method, model.test, model.level).to_dict()
     res["left_out"] = [{"study": s, "reason": f"no numeric {column}"} for s in missing]
     return res
-
-
-def _number(text: str) -> float:
-    try:
-        return float(text)
-    except (TypeError, ValueError):
-        return float("nan")
 
 
 def _subgroups(sel, model, by: str) -> dict:

@@ -6,10 +6,10 @@ states why the data cannot test it). Each verdict carries the numbers behind it.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .analyses import cell_number
 from .errors import CellProblem, SchemaError
 from .results import _AsDict
 from .tomlfiles import read_toml
@@ -121,7 +121,7 @@ def evaluate(claim: Claim, results: dict[str, dict], ranges: dict[str, dict], ru
         return verdict("-", str(claim.expected), "not_checkable")
     if claim.kind == "doses_within":
         low, high = claim.expected
-        doses = [(r.get("study_id"), _num(r.get("dose"))) for r in rows
+        doses = [(r.get("study_id"), cell_number(r.get("dose"))) for r in rows
                  if r.get("route") == claim.route and r.get("dose_unit") == claim.unit]
         doses = [(sid, d) for sid, d in doses if d == d]
         outside = [f"{sid} ({d:g})" for sid, d in doses if not low <= d <= high]
@@ -135,8 +135,8 @@ def evaluate(claim: Claim, results: dict[str, dict], ranges: dict[str, dict], ru
         row = ranges.get(claim.range_row)
         if row is None:
             return verdict(str(claim.expected), f"no row {claim.range_row!r} in ranges.csv", "inconclusive")
-        low = _num(row.get("low")) / 100
-        high = _num(row.get("high")) / 100
+        low = cell_number(row.get("low")) / 100
+        high = cell_number(row.get("high")) / 100
         found = frequency(low, rules) if low == low else "unknown"
         ok = found in FREQUENCY_ORDER and FREQUENCY_ORDER.index(found) >= FREQUENCY_ORDER.index(claim.expected)
         return verdict(f"at least {claim.expected}", f"{found} (reported {low:.0%}-{high:.0%})",
@@ -232,10 +232,3 @@ def _study_cis(a: dict) -> list[tuple[str, float, float]]:
     """Each study's own 95% CI on the analysis scale, from the influence table's full-model inputs."""
     cum = a.get("study_effects") or []
     return [(s["study"], s["ci_low"], s["ci_high"]) for s in cum]
-
-
-def _num(text) -> float:
-    try:
-        return float(text)
-    except (TypeError, ValueError):
-        return math.nan
