@@ -8,6 +8,7 @@ from xml.sax.saxutils import escape, quoteattr
 import click
 
 from .errors import EXIT_CLAIM_FAILED, handle_errors
+from .jsonout import clean, tool_version
 from .paths import default_base
 
 COLUMNS = ("id", "document", "expected", "found", "status")
@@ -26,12 +27,10 @@ def check(base, fmt, junit):
     """
     from evsynth.meta.pipeline import run_base
 
-    from .run import _clean, _version
-
-    outcome = run_base(base or default_base(), _version())
+    outcome = run_base(base or default_base(), tool_version())
     verdicts = [v.to_dict() for v in outcome.verdicts]
     if fmt == "json":
-        click.echo(json.dumps(_clean(verdicts), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(clean(verdicts), indent=2, ensure_ascii=False))
     else:
         _table(verdicts)
     if junit is not None:

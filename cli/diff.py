@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from .errors import handle_errors
+from .jsonout import clean, tool_version
 
 
 @click.command()
@@ -62,9 +63,7 @@ def _load(spec: str, evidence_dir: str) -> dict:
 def _run(base: Path) -> dict:
     from evsynth.meta.pipeline import run_base
 
-    from .run import _clean, _version
-
-    return _clean(run_base(base, _version()).results)
+    return clean(run_base(base, tool_version()).results)
 
 
 def _at_revision(rev: str, evidence_dir: str) -> dict:

@@ -5,11 +5,11 @@ Same CSV columns and model options as `evsynth pool`; JSON on stdout by default 
 from __future__ import annotations
 
 import json
-import math
 
 import click
 
 from .errors import handle_errors
+from .jsonout import clean
 from .options import model_options
 
 
@@ -40,17 +40,7 @@ def _load(file, measure, method, test, add, to, drop00, pi_type, level, columns,
 
 
 def _emit(obj) -> None:
-    click.echo(json.dumps(_clean(obj), indent=2, allow_nan=False))
-
-
-def _clean(x):
-    if isinstance(x, float):
-        return x if math.isfinite(x) else None
-    if isinstance(x, dict):
-        return {k: _clean(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_clean(v) for v in x]
-    return x
+    click.echo(json.dumps(clean(obj), indent=2, allow_nan=False))
 
 
 def _rows(rows: list[dict], columns: list[str]) -> None:
@@ -113,11 +103,10 @@ def bias(file, measure, method, test, add, to, drop00, pi_type, level, columns, 
     table, model = _load(file, measure, method, test, add, to, drop00, pi_type, level, columns, study_column)
     effects = compute_effects(model.measure, table.columns, table.study, model.zero_cells)
     binary = kind_of(model.measure) == "binary"
-    fit_method = model.method
-    egger = b.egger(effects, fit_method, model.test, model.level)
+    egger = b.egger(effects, model.method, model.test, model.level)
     egger_lm = b.egger_lm(effects, model.level)
     begg = b.begg(effects)
-    tf = b.trimfill(effects, fit_method, estimator, level=model.level, test=model.test)
+    tf = b.trimfill(effects, model.method, estimator, level=model.level, test=model.test)
     out = {
         "k": effects.k,
         "egger_z": egger.statistic, "egger_p": egger.pvalue, "egger_df": egger.df,

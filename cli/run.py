@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from .errors import handle_errors
+from .jsonout import clean, tool_version
 from .paths import default_base
 
 
@@ -30,15 +31,15 @@ def run(evidence_dir, out_dir, quiet):
 
     base_dir = evidence_dir or default_base()
     if quiet:
-        outcome = run_base(base_dir, _version())
+        outcome = run_base(base_dir, tool_version())
     else:
         def progress(specs):
             with click.progressbar(specs, label="analyses", item_show_func=lambda s: s.id if s else "") as bar:
                 yield from bar
-        outcome = run_base(base_dir, _version(), progress)
+        outcome = run_base(base_dir, tool_version(), progress)
     results = outcome.results
     analyses = results["analyses"]
-    text = json.dumps(_clean(results), indent=1, ensure_ascii=False, allow_nan=False) + "\n"
+    text = json.dumps(clean(results), indent=1, ensure_ascii=False, allow_nan=False) + "\n"
     _replace_dir(out_dir, {"results.json": text})
     if not quiet:
         counts = {}
@@ -46,22 +47,6 @@ def run(evidence_dir, out_dir, quiet):
             counts[v.status] = counts.get(v.status, 0) + 1
         summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
         click.echo(f"{len(analyses)} analyses, claims: {summary or 'none'} -> {out_dir / 'results.json'}")
-
-
-def _version() -> str:
-    from importlib.metadata import version
-
-    return version("evsynth")
-
-
-def _clean(x):
-    if isinstance(x, float):
-        return x if x == x and x not in (float("inf"), float("-inf")) else None
-    if isinstance(x, dict):
-        return {k: _clean(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_clean(v) for v in x]
-    return x
 
 
 def _replace_dir(out_dir: Path, files: dict[str, str]) -> None:

@@ -6,14 +6,16 @@ reason under "error" instead of stopping the run: a reader sees why it is missin
 """
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Callable
+
+import numpy as np
 
 from . import bias
 from .analyses import AnalysisSpec, cell_number, select
 from .choices import Method, Test
 from .distributions import norm_isf
-from .effects import Effects, compute_effects, kind_of, row_effects
+from .effects import Effects, kind_of, row_effects
 from .errors import AnalysisError
 from .evidence import EvidenceBase
 from .fragility import fragility
@@ -44,18 +46,19 @@ def run_analysis(base: EvidenceBase, spec: AnalysisSpec, rules: Rules | None = N
         "notes": list(sel.notes),
     }
     binary = kind_of(model.measure) == "binary"
-    out["study_effects"] = _study_effects(sel, model)
+    inc = _included(sel, model)
+    out["study_effects"] = _study_effects(inc, model)
     order = None if all(x != x for x in sel.order) else sel.order
     out["leave_one_out"] = _step(lambda: [_brief(r) for r in leave_one_out(sel.columns, sel.study, model)])
     out["cumulative"] = _step(lambda: [_brief(r) for r in cumulative(sel.columns, sel.study, model,
                                                                        _filled(order))])
     out["influence"] = _step(lambda: influence(sel.columns, sel.study, model).to_dict()) \
         if not model.counts_based else {"error": "influence diagnostics need an inverse-variance model"}
-    out["small_study_effects"] = _small_study(sel, model, binary)
+    out["small_study_effects"] = _small_study(sel, inc, model, binary)
     if spec.by:
-        out["subgroups"] = _step(lambda: _subgroups(sel, model, spec.by))
+        out["subgroups"] = _step(lambda: _subgroups(inc, model, spec.by))
     if spec.moderator:
-        out["meta_regression"] = _step(lambda: _regression(sel, model, spec.moderator))
+        out["meta_regression"] = _step(lambda: _regression(inc, model, spec.moderator))
     if spec.tsa is not None:
         t = spec.tsa
         out["tsa"] = _step(lambda: run_tsa(sel.columns, sel.study, model, _filled(order), rrr=t.rrr,
@@ -66,7 +69,7 @@ def run_analysis(base: EvidenceBase, spec: AnalysisSpec, rules: Rules | None = N
     if kind_of(model.measure) != "proportion":
         out["robustness"] = _robustness(sel, model, out)
     if rules is not None:
-        facts = _facts(sel, model, out, spec)
+        facts = _facts(sel, inc, model, out, spec)
         c = certainty(facts, rules)
         out["certainty"] = c.to_dict()
         out["label"] = label(facts, c, rules).to_dict()
@@ -77,12 +80,27 @@ def run_analysis(base: EvidenceBase, spec: AnalysisSpec, rules: Rules | None = N
     return out
 
 
-def _facts(sel, model, out: dict, spec: AnalysisSpec) -> Facts:
+@dataclass(frozen=True)
+class _Included:
+    """The studies an analysis pools: their effect sizes, which selected rows they are, and those rows."""
+
+    effects: Effects
+    kept: np.ndarray  # over the selected rows
+    rows: tuple[dict, ...]
+
+
+def _included(sel, model) -> _Included:
+    per_row = row_effects(model.measure, sel.columns, model.zero_cells)
+    kept = per_row.reason == ""
+    effects = per_row.select(list(sel.study), np.arange(len(sel.study)))
+    return _Included(effects, kept, tuple(r for r, k in zip(sel.rows, kept) if k))
+
+
+def _facts(sel, inc: _Included, model, out: dict, spec: AnalysisSpec) -> Facts:
     """What the grading rules look at, from the selected rows and the results computed above."""
     kind = kind_of(model.measure)
-    kept = row_effects(model.measure, sel.columns, model.zero_cells).reason == ""
-    rows = [r for r, k in zip(sel.rows, kept) if k]
-    cols = {c: v[kept] for c, v in sel.columns.items()}
+    rows = inc.rows
+    cols = {c: v[inc.kept] for c, v in sel.columns.items()}
     if kind == "proportion":
         participants, events = cols["n"], float(cols["events"].sum())
     elif kind in ("binary", "continuous"):
@@ -91,20 +109,17 @@ def _facts(sel, model, out: dict, spec: AnalysisSpec) -> Facts:
     else:
         participants, events = [float("nan")] * len(rows), None
     res = out["result"]
-    full_sig = res["pvalue"] is not None and res["pvalue"] < 0.05
-    loo = out["leave_one_out"] if isinstance(out["leave_one_out"], list) else []
     comparative = kind in ("binary", "continuous", "generic")
     # conclusions that flip under leave-one-out or another estimator or test (for a single-arm rate, p tests 50%:
     # not a conclusion)
     flips = len((out.get("robustness") or {}).get("flips", [])) if comparative else 0
     egger = out["small_study_effects"].get("egger", {})
     frag = out.get("fragility") or {}
-    effects = compute_effects(model.measure, sel.columns, sel.study, model.zero_cells)
     return Facts(
         comparative=comparative, ratio=res["scale"] == "log",
         binary=kind == "binary", k=res["k"], designs=tuple(r.get("design", "") for r in rows),
         participants=tuple(float(x) for x in participants), rob=tuple(r.get("rob_overall", "") for r in rows),
-        yi=tuple(float(x) for x in effects.yi), estimate=res["estimate"], ci_low=res["ci_low"],
+        yi=tuple(float(x) for x in inc.effects.yi), estimate=res["estimate"], ci_low=res["ci_low"],
         ci_high=res["ci_high"], pvalue=res["pvalue"], i2=res["i2"], events=events,
         control_risk=float(cols["events_c"].sum() / cols["n_c"].sum()) if kind == "binary" else None,
         egger_p=egger.get("pvalue") if res["k"] >= 10 else None, fragility=frag.get("index"), loo_flips=flips,
@@ -150,9 +165,9 @@ def _robustness(sel, model, out: dict) -> dict:
             "ci_excludes_null_but_pi_does_not": pi_gap, "fragility_index": frag.get("index")}
 
 
-def _study_effects(sel, model) -> list[dict]:
+def _study_effects(inc: _Included, model) -> list[dict]:
     """Each included study's own effect and 95% CI (Wald, on the analysis scale)."""
-    effects = compute_effects(model.measure, sel.columns, sel.study, model.zero_cells)
+    effects = inc.effects
     crit = float(norm_isf((1 - model.level) / 2))
     return [{"study": s, "yi": float(y), "vi": float(v), "ci_low": float(y - crit * v ** 0.5),
              "ci_high": float(y + crit * v ** 0.5)} for s, y, v in zip(effects.study, effects.yi, effects.vi)]
@@ -178,13 +193,12 @@ def _brief(r) -> dict:
     return {"study": r.group, **{k: d[k] for k in ("k", "estimate", "ci_low", "ci_high", "pvalue", "tau2", "i2", "q")}}
 
 
-def _regression(sel, model, column: str) -> dict:
+def _regression(inc: _Included, model, column: str) -> dict:
     """Meta-regression on a numeric column (e.g. dose in mg/day); studies without a value are left out, named."""
     if model.counts_based:
         raise AnalysisError("meta-regression needs an inverse-variance model")
-    kept = row_effects(model.measure, sel.columns, model.zero_cells).reason == ""
-    values = [cell_number(r.get(column, "")) for r, k in zip(sel.rows, kept) if k]
-    effects = compute_effects(model.measure, sel.columns, sel.study, model.zero_cells)
+    values = [cell_number(r.get(column, "")) for r in inc.rows]
+    effects = inc.effects
     have = [v == v for v in values]
     missing = [s for s, h in zip(effects.study, have) if not h]
     idx = [i for i, h in enumerate(have) if h]
@@ -196,18 +210,16 @@ def _regression(sel, model, column: str) -> dict:
     return res
 
 
-def _subgroups(sel, model, by: str) -> dict:
+def _subgroups(inc: _Included, model, by: str) -> dict:
     if model.counts_based:
         raise AnalysisError("subgroup analysis needs an inverse-variance model")
-    kept = row_effects(model.measure, sel.columns, model.zero_cells).reason == ""
-    effects = compute_effects(model.measure, sel.columns, sel.study, model.zero_cells)
-    labels = [r.get(by, "") or "not reported" for r, k in zip(sel.rows, kept) if k]
-    return subgroup_analysis(effects, labels, by, model.method, model.test, pi_type=model.pi_type,
+    labels = [r.get(by, "") or "not reported" for r in inc.rows]
+    return subgroup_analysis(inc.effects, labels, by, model.method, model.test, pi_type=model.pi_type,
                              level=model.level).to_dict()
 
 
-def _small_study(sel, model, binary: bool) -> dict:
-    effects = compute_effects(model.measure, sel.columns, sel.study, model.zero_cells)
+def _small_study(sel, inc: _Included, model, binary: bool) -> dict:
+    effects = inc.effects
     out = {
         "egger": _step(lambda: bias.egger(effects, model.method, model.test, model.level).to_dict()),
         "egger_lm": _step(lambda: bias.egger_lm(effects, model.level).to_dict()),
@@ -215,8 +227,7 @@ def _small_study(sel, model, binary: bool) -> dict:
         "trimfill": _step(lambda: bias.trimfill(effects, model.method, level=model.level, test=model.test).to_dict()),
     }
     if binary:
-        kept = row_effects(model.measure, sel.columns, model.zero_cells).reason == ""
-        n = (sel.columns["n_t"] + sel.columns["n_c"])[kept]
+        n = (sel.columns["n_t"] + sel.columns["n_c"])[inc.kept]
         out["peters"] = _step(lambda: bias.peters(effects, n, model.level).to_dict())
         out["harbord"] = _step(lambda: bias.harbord(sel.columns, model.level).to_dict())
     out["few_studies"] = effects.k < bias.MIN_STUDIES

@@ -149,6 +149,9 @@ def begg(effects: Effects) -> AsymmetryTest:
     return AsymmetryTest("begg", tau, pvalue, None, None, None, None, k, _notes(k, [note] if note else []))
 
 
+EXACT_MAX = 250  # larger untied samples: the normal approximation
+
+
 def kendall(x: np.ndarray, y: np.ndarray) -> tuple[float, float, str]:
     """Kendall's tau-b and its two-sided p-value as R's cor.test(method = "kendall", exact = TRUE)."""
     n = len(x)
@@ -184,9 +187,6 @@ def kendall(x: np.ndarray, y: np.ndarray) -> tuple[float, float, str]:
     note = ("ties: normal approximation to Kendall's tau (no exact p-value with ties, as R)" if ties else
             f"k > {EXACT_MAX}: normal approximation to Kendall's tau")
     return tau, float(2 * norm_sf(abs(z))), note
-
-
-EXACT_MAX = 250
 
 
 def _tie_counts(x: np.ndarray) -> np.ndarray:
@@ -268,7 +268,7 @@ def trimfill(effects: Effects, method: Method = Method.REML, estimator: str = "L
             var_sr = (k * (k + 1) * (2 * k + 1) + 10 * k0f**3 + 27 * k0f**2 + 17 * k0f - 18 * k * k0f**2
                       - 18 * k * k0f + 6 * k**2 * k0f) / 24
             se_k0 = 4 * math.sqrt(var_sr) / (2 * k - 1) if var_sr >= 0 else float("nan")  # NaN, as R's sqrt
-        k0 = max(0, int(_round_half_even(k0f)))
+        k0 = max(0, int(round(k0f)))  # halves to even, as R's round()
         se_k0 = max(0.0, se_k0)
     notes = list(_notes(k))
     if k0 > 0:
@@ -295,23 +295,3 @@ def _rank_first(x: np.ndarray) -> np.ndarray:
     ranks = np.empty(len(x))
     ranks[order] = np.arange(1, len(x) + 1)
     return ranks
-
-
-def _round_half_even(x: float) -> float:
-    """R's round(): halves to even (IEC 60559), as Python's round()."""
-    return float(round(x))
-
-
-@dataclass(frozen=True)
-class BiasReport(_AsDict):
-    """Everything `evsynth bias` reports for one analysis."""
-
-    k: int
-    egger: AsymmetryTest
-    egger_lm: AsymmetryTest
-    begg: AsymmetryTest
-    trimfill: TrimFill | None
-    peters: AsymmetryTest | None = None
-    harbord: AsymmetryTest | None = None
-    notes: tuple[str, ...] = ()
-

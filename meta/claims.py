@@ -229,6 +229,5 @@ def _expect(claim: Claim) -> str:
 
 
 def _study_cis(a: dict) -> list[tuple[str, float, float]]:
-    """Each study's own 95% CI on the analysis scale, from the influence table's full-model inputs."""
-    cum = a.get("study_effects") or []
-    return [(s["study"], s["ci_low"], s["ci_high"]) for s in cum]
+    """Each included study's own 95% CI on the analysis scale (the analysis' study_effects)."""
+    return [(s["study"], s["ci_low"], s["ci_high"]) for s in a.get("study_effects") or []]

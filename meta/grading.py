@@ -6,12 +6,15 @@ override a domain (with a reason), and the override is recorded.
 """
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
 from .errors import CellProblem, SchemaError
 from .results import _AsDict
+from .tsa import required_information_size_binary
 from .tomlfiles import read_toml
 
 DOMAINS = ("risk_of_bias", "inconsistency", "indirectness", "imprecision", "publication_bias", "upgrade")
@@ -192,8 +195,6 @@ def _indirectness(rules: Rules) -> Judgement:
 
 
 def _imprecision(f: Facts, rules: Rules) -> Judgement:
-    from .tsa import required_information_size_binary
-
     sec = "certainty.imprecision"
     n = sum(f.participants)
     reasons, change, source = [], 0, rules.get(sec, "source_fallback")
@@ -240,8 +241,6 @@ def _publication_bias(f: Facts, rules: Rules) -> Judgement:
 
 
 def _upgrade(f: Facts, rules: Rules, all_rct: bool) -> Judgement:
-    import math
-
     sec = "certainty.upgrade"
     source = rules.get(sec, "source")
     if all_rct or not (f.ratio and f.comparative):

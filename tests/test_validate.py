@@ -199,24 +199,20 @@ def test_duplicate_study_id_across_tables(tmp_path):
     expect_failure(base, str(base / "tables" / "generic.csv"), line, "study_id", "already used")
 
 
-def test_same_trial_entered_twice(tmp_path):
+@pytest.mark.parametrize("arm, column, words", [
+    (None, "trial", "entered twice"),  # the same analysis cell
+    ("another label", "arm", "entered twice under another arm label"),  # the same numbers, relabelled
+])
+def test_same_trial_entered_twice(tmp_path, arm, column, words):
     base = copy_base(tmp_path)
     path = base / "tables" / "binary.csv"
     header, rows = read_rows(path)
     copy = dict(rows[0], study_id=rows[0]["study_id"] + "-copy")
+    if arm is not None:
+        copy["arm"] = arm
     rows.append(copy)
     write_rows(path, header, rows)
-    expect_failure(base, str(path), len(rows) + 1, "trial", "entered twice")
-
-
-def test_same_result_under_another_arm_label(tmp_path):
-    base = copy_base(tmp_path)
-    path = base / "tables" / "binary.csv"
-    header, rows = read_rows(path)
-    copy = dict(rows[0], study_id=rows[0]["study_id"] + "-copy", arm="another label")
-    rows.append(copy)
-    write_rows(path, header, rows)
-    expect_failure(base, str(path), len(rows) + 1, "arm", "entered twice under another arm label")
+    expect_failure(base, str(path), len(rows) + 1, column, words)
 
 
 def test_subgroup_beside_parent(tmp_path):
