@@ -9,6 +9,7 @@
     test = "knha"                             # default knha (Hartung-Knapp, as RevMan now does)
     order = "year"                            # cumulative analysis and TSA order (default year)
     by = "dose_group"                         # optional: subgroups, with the test for subgroup differences
+    outcome_kind = "benefit"                  # or "harm" (dropout, an adverse event): which side a ratio > 1 favours
     [analyses.aud_abstinence.tsa]             # optional: trial sequential analysis settings
     rrr = 0.20                                # relative risk reduction to detect
     alpha = 0.05
@@ -33,7 +34,8 @@ from .sensitivity import Model
 from .tomlfiles import read_toml
 
 KEYS = {"title", "table", "where", "measure", "method", "test", "pi", "order", "by", "tsa", "grade", "synthesis",
-        "moderator"}
+        "moderator", "outcome_kind"}
+OUTCOME_KINDS = ("benefit", "harm")  # is more of the outcome good (abstinence) or bad (dropout, an adverse event)?
 SYNTHESES = ("pool", "vote_count")
 GRADE_DOMAINS = {"risk_of_bias", "inconsistency", "indirectness", "imprecision", "publication_bias", "upgrade"}
 TSA_KEYS = {"rrr", "alpha", "power", "control_risk", "mean_difference", "sd"}
@@ -63,6 +65,7 @@ class AnalysisSpec:
     grade: dict = field(default_factory=dict)  # domain -> (change, reason): manual GRADE overrides
     synthesis: str = "pool"  # or "vote_count": direction and significance of trials reporting only p-values
     moderator: str | None = None  # a numeric column (e.g. dose): meta-regression on it (dose-response)
+    outcome_kind: str = "benefit"  # "harm": more events is worse, so a ratio above 1 favours the control
 
 
 @dataclass(frozen=True)
@@ -149,6 +152,10 @@ def _spec(aid, body, bad, line) -> AnalysisSpec | None:
     if moderator is not None and not isinstance(moderator, str):
         bad("moderator", f"must be a column name, not {moderator!r}")
         ok = False
+    outcome_kind = body.get("outcome_kind", "benefit")
+    if outcome_kind not in OUTCOME_KINDS:
+        bad("outcome_kind", f"{outcome_kind!r} is not one of {', '.join(OUTCOME_KINDS)}")
+        ok = False
     where: dict[str, tuple[str, ...]] = {}
     raw = body.get("where", {})
     if not isinstance(raw, dict):
@@ -172,7 +179,7 @@ def _spec(aid, body, bad, line) -> AnalysisSpec | None:
     if method in (Method.MH, Method.PETO) and test is not Test.Z:
         test = Test.Z  # MH and Peto use the z test
     return AnalysisSpec(aid, title, table, where, Model(measure, method, test, pi_type=pi_type), order, tsa, line, by,
-                        grade, synthesis, moderator)
+                        grade, synthesis, moderator, outcome_kind)
 
 
 def _grade(raw, bad) -> dict | None:

@@ -18,6 +18,7 @@ from .distributions import norm_isf
 from .effects import Effects, kind_of, row_effects
 from .errors import AnalysisError
 from .evidence import EvidenceBase
+from .evidence_schema import ROB
 from .fragility import fragility
 from .grading import Facts, Rules, certainty, frequency, label, label_votes
 from .regression import design_matrix, meta_regression
@@ -41,13 +42,14 @@ def run_analysis(base: EvidenceBase, spec: AnalysisSpec, rules: Rules | None = N
     pooled = fit_table(sel.columns, sel.study, model)
     out: dict = {
         "id": spec.id, "title": spec.title, "table": spec.table, "where": {k: list(v) for k, v in spec.where.items()},
+        "outcome_kind": spec.outcome_kind,
         "rows": [r.get("study_id", "") for r in sel.rows],
         "result": pooled.to_dict(),
         "notes": list(sel.notes),
     }
     binary = kind_of(model.measure) == "binary"
     inc = _included(sel, model)
-    out["study_effects"] = _study_effects(inc, model)
+    out["study_effects"] = _study_effects(inc, sel, model)
     order = None if all(x != x for x in sel.order) else sel.order
     out["leave_one_out"] = _step(lambda: [_brief(r) for r in leave_one_out(sel.columns, sel.study, model)])
     out["cumulative"] = _step(lambda: [_brief(r) for r in cumulative(sel.columns, sel.study, model,
@@ -165,12 +167,24 @@ def _robustness(sel, model, out: dict) -> dict:
             "ci_excludes_null_but_pi_does_not": pi_gap, "fragility_index": frag.get("index")}
 
 
-def _study_effects(inc: _Included, model) -> list[dict]:
-    """Each included study's own effect and 95% CI (Wald, on the analysis scale)."""
+ARM_COLUMNS = ("events_t", "n_t", "events_c", "n_c", "mean_t", "sd_t", "mean_c", "sd_c", "events", "n")
+
+
+def _study_effects(inc: _Included, sel, model) -> list[dict]:
+    """Each included study's own effect and 95% CI (Wald, on the analysis scale), with what a forest plot shows
+    beside it: the row it came from, its year, its per-arm data and its risk-of-bias judgements."""
     effects = inc.effects
     crit = float(norm_isf((1 - model.level) / 2))
-    return [{"study": s, "yi": float(y), "vi": float(v), "ci_low": float(y - crit * v ** 0.5),
-             "ci_high": float(y + crit * v ** 0.5)} for s, y, v in zip(effects.study, effects.yi, effects.vi)]
+    data_cols = [c for c in ARM_COLUMNS if c in sel.columns]
+    out = []
+    for i, (s, y, v, row) in enumerate(zip(effects.study, effects.yi, effects.vi, inc.rows)):
+        j = int(np.flatnonzero(inc.kept)[i])
+        out.append({"study": s, "row": row.get("study_id", ""), "year": row.get("year", ""),
+                    "yi": float(y), "vi": float(v), "ci_low": float(y - crit * v ** 0.5),
+                    "ci_high": float(y + crit * v ** 0.5),
+                    "data": {c: float(sel.columns[c][j]) for c in data_cols},
+                    "rob": {c: row[c] for c in ROB if row.get(c)}})
+    return out
 
 
 def _filled(order):

@@ -191,10 +191,12 @@ def evaluate(claim: Claim, results: dict[str, dict], ranges: dict[str, dict], ru
             status = "fail" if (hi < low or lo > high) else "inconclusive"
         return verdict(_expect(claim), f"{est:.0%} ({lo:.0%} to {hi:.0%})", status, numbers)
     if claim.kind == "favours":
-        # on the analysis scale, > 0 favours baclofen for the outcome as tabulated (e.g. abstinence); the claim names
-        # the side the pooled point estimate should lie on
+        # on the analysis scale, > 0 is more of the outcome on baclofen: that favours baclofen for a benefit
+        # (abstinence) and the control for a harm (dropout, an adverse event). The claim names the side the pooled
+        # point estimate should lie on.
         raw_est, raw_lo, raw_hi = res["estimate"], res["ci_low"], res["ci_high"]
-        side = "baclofen" if raw_est > 0 else "control"
+        more = raw_est > 0
+        side = "baclofen" if more == (a.get("outcome_kind", "benefit") == "benefit") else "control"
         return verdict(f"the pooled estimate favours {claim.expected}",
                        f"favours {side}: {est:.3g} ({lo:.3g} to {hi:.3g})",
                        "pass" if side == claim.expected else "fail",

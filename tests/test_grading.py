@@ -101,3 +101,17 @@ def test_every_section_names_its_source(tmp_path):
     path.write_text(text.replace("egger_p = 0.10", 'egger_p = "ten"'))
     with pytest.raises(SchemaError, match="egger_p"):
         load_rules(path)
+
+
+@pytest.mark.parametrize("kind,estimate,side", [("benefit", 0.4, "baclofen"), ("benefit", -0.4, "control"),
+                                                ("harm", 0.4, "control"), ("harm", -0.4, "baclofen")])
+def test_favours_reads_the_outcome_kind(kind, estimate, side):
+    """More events on baclofen favours baclofen for a benefit (abstinence) and the control for a harm (dropout)."""
+    from evsynth.meta.claims import Claim, evaluate
+
+    result = {"k": 3, "estimate": estimate, "ci_low": estimate - 1, "ci_high": estimate + 1, "i2": 0.0}
+    analysis = {"outcome_kind": kind, "result": result}
+    claim = Claim("c", "d.txt", "s", "t", "favours", "baclofen", analysis="a")
+    v = evaluate(claim, {"a": analysis}, {}, None)
+    assert v.found.startswith(f"favours {side}")
+    assert v.status == ("pass" if side == "baclofen" else "fail")

@@ -82,6 +82,8 @@ def test_a_broken_csv_leaves_the_previous_build(tmp_path):
     ('[analyses.x]\ntitle = "x"\ntable = "binary"\nmeasure = "RR"\nmethdo = "DL"\n', "unknown key"),
     ('[analyses.x]\ntitle = "x"\ntable = "binary"\nmeasure = "RR"\n[analyses.x.tsa]\nrrr = 2\n', "out of range"),
     ('[analyses.x\n', "not valid TOML"),
+    ('[analyses.x]\ntitle = "x"\ntable = "binary"\nmeasure = "RR"\noutcome_kind = "bad"\n',
+     "'analyses.x.outcome_kind': 'bad' is not one of benefit, harm"),
 ])
 def test_bad_analyses_toml_names_file_line_and_key(tmp_path, body, fragment):
     path = tmp_path / "analyses.toml"
