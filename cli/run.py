@@ -1,7 +1,9 @@
-"""`evsynth run`: validate the evidence base, run every analysis of analyses.toml, write results.json.
+"""`evsynth run`: validate the evidence base, run every analysis of analyses.toml, check every claim, draw every
+figure and write the report.
 
-Outputs are written to a temporary folder beside --out and moved into place only when complete, so bad input
-or a crash leaves the previous build as it was.
+Everything is written into a temporary folder beside --out and moved into place only when complete, so bad
+input, a crash or a kill leaves the previous build as it was. Exit codes: 0 all claims hold (or cannot be
+checked), 1 a claim fails, 2 bad input (nothing written).
 """
 from __future__ import annotations
 
@@ -9,26 +11,46 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
+from typing import Callable
 
 import click
 
-from .errors import handle_errors
+from .errors import EXIT_CLAIM_FAILED, handle_errors
 from .jsonout import clean, tool_version
 from .paths import default_base
+
+
+class _Clock:
+    """Wall time per stage, for --timings."""
+
+    def __init__(self) -> None:
+        self.stages: list[tuple[str, float]] = []
+        self._t = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.stages.append((name, now - self._t))
+        self._t = now
 
 
 @click.command()
 @click.option("--evidence", "evidence_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Evidence base (tables/, sources.bib, analyses.toml) [default: the shipped baclofen base].")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("build"),
-              show_default=True, help="Folder for results.json (replaced only when the new build is complete).")
-@click.option("--quiet", is_flag=True, help="No progress on the console.")
+              show_default=True, help="Output folder (replaced only when the new build is complete).")
+@click.option("--quiet", is_flag=True, help="No progress bar and no summary line.")
+@click.option("--figures/--no-figures", default=True, show_default=True, help="Draw every analysis' figures.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None,
+              help="Processes drawing figures [default: the number of cores].")
+@click.option("--timings", is_flag=True, help="Print where the time went, per stage.")
 @handle_errors
-def run(evidence_dir, out_dir, quiet):
-    """Run every analysis of the evidence base and write OUT/results.json."""
+def run(evidence_dir, out_dir, quiet, figures, jobs, timings):
+    """Run every analysis and claim of the evidence base; write OUT/results.json, the figures and the report."""
     from evsynth.meta.pipeline import run_base
 
+    clock = _Clock()
     base_dir = evidence_dir or default_base()
     if quiet:
         outcome = run_base(base_dir, tool_version())
@@ -37,28 +59,56 @@ def run(evidence_dir, out_dir, quiet):
             with click.progressbar(specs, label="analyses", item_show_func=lambda s: s.id if s else "") as bar:
                 yield from bar
         outcome = run_base(base_dir, tool_version(), progress)
-    results = outcome.results
-    analyses = results["analyses"]
-    text = json.dumps(clean(results), indent=1, ensure_ascii=False, allow_nan=False) + "\n"
-    _replace_dir(out_dir, {"results.json": text})
+    clock.lap("analyses and claims")
+    results = clean(outcome.results)
+    text = json.dumps(results, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
+
+    def write(tmp: Path) -> None:
+        (tmp / "results.json").write_text(text, encoding="utf-8")
+        if figures:
+            _figures(results, tmp, jobs or os.cpu_count() or 1, quiet)
+            clock.lap("figures")
+
+    _replace_dir(out_dir, write)
+    failed = [v.id for v in outcome.verdicts if v.status == "fail"]
     if not quiet:
-        counts = {}
+        counts: dict[str, int] = {}
         for v in outcome.verdicts:
             counts[v.status] = counts.get(v.status, 0) + 1
         summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
-        click.echo(f"{len(analyses)} analyses, claims: {summary or 'none'} -> {out_dir / 'results.json'}")
+        click.echo(f"{len(results['analyses'])} analyses, claims: {summary or 'none'} -> {out_dir}/")
+        if failed:
+            click.echo(f"claim(s) that the data contradict: {', '.join(failed)} (see the report)")
+    if timings:
+        total = sum(t for _, t in clock.stages)
+        for name, t in clock.stages:
+            click.echo(f"{name:<22} {t:7.2f} s", err=True)
+        click.echo(f"{'total':<22} {total:7.2f} s", err=True)
+    if failed:
+        raise SystemExit(EXIT_CLAIM_FAILED)
 
 
-def _replace_dir(out_dir: Path, files: dict[str, str]) -> None:
-    """Write the files into a fresh temporary folder beside out_dir, then swap it in."""
+def _figures(results: dict, out: Path, jobs: int, quiet: bool) -> None:
+    from evsynth.figures.catalogue import draw_all, plan
+
+    frequency = (results.get("rules") or {}).get("frequency")
+    if quiet:
+        draw_all(results, out, frequency=frequency, jobs=jobs)
+        return
+    with click.progressbar(length=len(plan(results)), label="figures ") as bar:
+        draw_all(results, out, frequency=frequency, jobs=jobs, progress=lambda job: bar.update(1))
+
+
+def _replace_dir(out_dir: Path, write: Callable[[Path], None]) -> None:
+    """Let `write` fill a fresh temporary folder beside out_dir, then swap it in (the old build is removed only
+    after the new one is in place)."""
     out_dir = Path(out_dir)
     parent = out_dir.resolve().parent
     parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=parent))
     os.chmod(tmp, 0o755)  # mkdtemp makes it private; a build folder is for reading
     try:
-        for name, text in files.items():
-            (tmp / name).write_text(text, encoding="utf-8")
+        write(tmp)
         old = None
         if out_dir.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=parent))

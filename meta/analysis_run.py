@@ -221,6 +221,9 @@ def _regression(inc: _Included, model, column: str) -> dict:
     design = design_matrix({column: [values[i] for i in idx]})
     res = meta_regression(sub, design, model.method, model.test, model.level).to_dict()
     res["left_out"] = [{"study": s, "reason": f"no numeric {column}"} for s in missing]
+    res["moderator"] = column
+    res["points"] = [{"study": sub.study[i], "x": float(design.X[i, 1]), "yi": float(sub.yi[i]),
+                      "vi": float(sub.vi[i])} for i in range(sub.k)]
     return res
 
 

@@ -15,6 +15,8 @@ from .evidence import load_base
 from .fingerprint import fingerprint, fingerprint_file
 from .grading import Rules, load_rules
 
+FREQUENCY_KEYS = ("very_common", "common", "uncommon", "rare")
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -49,8 +51,25 @@ def run_base(base_dir: str | Path, version: str, progress=None) -> Outcome:
     results = {
         "tool": version,
         "evidence": fingerprint(base_dir),
-        "rules": None if rules is None else {"version": rules.version, **fingerprint_file(rpath)},
+        "rules": None if rules is None else {"version": rules.version, **fingerprint_file(rpath),
+                                             "frequency": {k: rules.get("frequency", k) for k in FREQUENCY_KEYS}},
         "analyses": analyses,
         "claims": [v.to_dict() for v in verdicts],
     }
     return Outcome(results, verdicts)
+
+
+def run_one(base_dir: str | Path, analysis_id: str) -> dict:
+    """One analysis of the evidence base, graded (what `evsynth forest ID` and the other figure commands draw)."""
+    base_dir = Path(base_dir)
+    toml = base_dir / "analyses.toml"
+    if not toml.is_file():
+        raise SchemaError([CellProblem(str(toml), None, None, "no analyses.toml in the evidence base")])
+    specs = {s.id: s for s in load_analyses(toml)}
+    if analysis_id not in specs:
+        raise SchemaError([CellProblem(str(toml), None, None, f"no analysis {analysis_id!r} (there are: "
+                                       f"{', '.join(sorted(specs))})")])
+    base = load_base(base_dir)
+    rpath = rules_path(base_dir)
+    rules = load_rules(rpath) if rpath.is_file() else None
+    return run_analysis(base, specs[analysis_id], rules)

@@ -1,0 +1,80 @@
+"""`evsynth forest | funnel | labbe | bubble | figure`: one figure of one analysis of the evidence base.
+
+The analysis is run (as `evsynth run` runs it) and drawn; nothing else is written. The file is written to a
+temporary name and moved into place.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .errors import handle_errors
+from .paths import default_base
+
+FORMATS = ("svg", "png", "pdf")
+
+
+def _draw(kind: str, analysis_id: str, evidence_dir, out, formats) -> None:
+    from evsynth.meta.errors import AnalysisError
+    from evsynth.meta.pipeline import run_one
+
+    base_dir = evidence_dir or default_base()
+    analysis = run_one(base_dir, analysis_id)
+    from evsynth.figures import theme
+    from evsynth.figures.catalogue import drawer, kinds_for
+
+    if kind not in kinds_for(analysis):
+        have = ", ".join(kinds_for(analysis)) or "none"
+        raise AnalysisError(f"analysis {analysis_id!r} has no {kind} figure (it has: {have})")
+    try:
+        fig = drawer(kind)(analysis)
+    except ValueError as exc:
+        raise AnalysisError(str(exc)) from None
+    stem = Path(out) if out else Path(f"{analysis_id}-{kind}")
+    if stem.suffix.lstrip(".") in FORMATS:
+        formats = (stem.suffix.lstrip("."),)
+        stem = stem.with_suffix("")
+    try:
+        for path in theme.save(fig, stem, formats or ("svg", "png")):
+            click.echo(str(path))
+    finally:
+        theme.close(fig)
+
+
+def _command(kind: str, help_text: str):
+    @click.command(name=kind, help=help_text)
+    @click.argument("analysis_id")
+    @click.option("--evidence", "evidence_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+                  help="Evidence base [default: the shipped baclofen base].")
+    @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                  help=f"Output file or stem [default: ANALYSIS_ID-{kind}]; an extension picks the format.")
+    @click.option("--format", "formats", type=click.Choice(FORMATS), multiple=True,
+                  help="Formats to write (repeatable) [default: svg and png].")
+    @handle_errors
+    def cmd(analysis_id, evidence_dir, out, formats):
+        _draw(kind, analysis_id, evidence_dir, out, formats)
+
+    return cmd
+
+
+forest = _command("forest", "Forest plot of one analysis of analyses.toml (subgroup panels when it has `by`).")
+funnel = _command("funnel", "Contour-enhanced funnel plot, with trim-and-fill's imputed studies.")
+labbe = _command("labbe", "L'Abbé plot: event risk on baclofen against control, per study.")
+bubble = _command("bubble", "Bubble plot of an analysis' meta-regression (e.g. against dose).")
+
+
+@click.command()
+@click.argument("kind", type=click.Choice(["forest", "cumulative", "leave-one-out", "funnel", "labbe", "bubble",
+                                           "direction"]))
+@click.argument("analysis_id")
+@click.option("--evidence", "evidence_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Evidence base [default: the shipped baclofen base].")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Output file or stem [default: ANALYSIS_ID-KIND]; an extension picks the format.")
+@click.option("--format", "formats", type=click.Choice(FORMATS), multiple=True,
+              help="Formats to write (repeatable) [default: svg and png].")
+@handle_errors
+def figure(kind, analysis_id, evidence_dir, out, formats):
+    """Any figure of one analysis: forest, cumulative, leave-one-out, funnel, labbe, bubble, direction."""
+    _draw(kind, analysis_id, evidence_dir, out, formats)

@@ -1,0 +1,120 @@
+"""Which figures each analysis gets, and drawing them all into a folder (what `evsynth run` does).
+
+Per pooled analysis: the forest plot (always), cumulative and leave-one-out forests and a contour-enhanced
+funnel plot with trim-and-fill (from 3 studies), a L'Abbé plot (two-arm counts, from 2 studies) and a bubble
+plot when it has a meta-regression. A vote-counting analysis gets its effect direction plot. The evidence base
+gets one plot of pooled adverse-event rates against the CIOMS bands.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from . import theme
+
+KINDS = ("forest", "cumulative", "leave-one-out", "funnel", "labbe", "bubble", "direction")
+
+
+def drawer(kind: str) -> Callable[[dict], object]:
+    """The function that draws this kind of figure for one analysis."""
+    from .bubble import draw_bubble
+    from .direction import draw_direction
+    from .forest import draw_forest
+    from .forest_data import forest_data, steps_data
+    from .funnel import draw_funnel
+    from .labbe import draw_labbe
+
+    return {
+        "forest": lambda a: draw_forest(forest_data(a)),
+        "cumulative": lambda a: draw_forest(steps_data(a, "cumulative")),
+        "leave-one-out": lambda a: draw_forest(steps_data(a, "leave_one_out")),
+        "funnel": lambda a: draw_funnel(a, trimfill=True),
+        "labbe": draw_labbe,
+        "bubble": draw_bubble,
+        "direction": draw_direction,
+    }[kind]
+
+
+def kinds_for(analysis: dict) -> list[str]:
+    if "votes" in analysis:
+        return ["direction"]
+    if "result" not in analysis:
+        return []
+    k = analysis["result"]["k"]
+    kinds = ["forest"]
+    if k >= 2 and isinstance(analysis.get("cumulative"), list):
+        kinds.append("cumulative")
+    if k >= 3 and isinstance(analysis.get("leave_one_out"), list):
+        kinds.append("leave-one-out")
+    if k >= 3:
+        kinds.append("funnel")
+    effects = analysis.get("study_effects") or []
+    if k >= 2 and effects and "events_t" in (effects[0].get("data") or {}):
+        kinds.append("labbe")
+    if isinstance(analysis.get("meta_regression"), dict) and analysis["meta_regression"].get("points"):
+        kinds.append("bubble")
+    return kinds
+
+
+def plan(results: dict) -> list[tuple[str, str]]:
+    """(analysis id, kind) of every figure of a results document, plus ("", "rates") when there are rates."""
+    from .rates import rate_rows
+
+    jobs = [(a["id"], kind) for a in results["analyses"] for kind in kinds_for(a)]
+    if rate_rows(results["analyses"]):
+        jobs.append(("", "rates"))
+    return jobs
+
+
+def relative_stem(analysis_id: str, kind: str) -> str:
+    return f"figures/{analysis_id}/{kind}" if analysis_id else f"figures/{kind}"
+
+
+def draw_one(results: dict, analysis_id: str, kind: str, out: Path, formats=("svg", "png"),
+             frequency: dict | None = None) -> list[Path]:
+    """Draw one planned figure of `results` into out/<relative stem>.<format>."""
+    if kind == "rates":
+        from .rates import draw_rates
+
+        fig = draw_rates(results["analyses"], frequency or {})
+    else:
+        analysis = next(a for a in results["analyses"] if a["id"] == analysis_id)
+        fig = drawer(kind)(analysis)
+    try:
+        return theme.save(fig, Path(out) / relative_stem(analysis_id, kind), formats)
+    finally:
+        theme.close(fig)
+
+
+_SHARED: dict = {}  # what forked workers inherit: the results and the drawing settings
+
+
+def _work(job: tuple[str, str]) -> list[str]:
+    s = _SHARED
+    return [str(p) for p in draw_one(s["results"], job[0], job[1], s["out"], s["formats"], s["frequency"])]
+
+
+def draw_all(results: dict, out: Path, formats=("svg", "png"), frequency: dict | None = None, jobs: int = 1,
+             progress: Callable[[tuple[str, str]], None] | None = None) -> list[Path]:
+    """Draw every planned figure into out/figures/; with jobs > 1, in that many forked processes. The files are
+    the same bytes either way (each figure is drawn on its own)."""
+    import multiprocessing as mp
+
+    todo = plan(results)
+    _SHARED.update(results=results, out=Path(out), formats=tuple(formats), frequency=frequency or {})
+    written: list[Path] = []
+    try:
+        if jobs > 1 and len(todo) > 1 and "fork" in mp.get_all_start_methods():
+            with mp.get_context("fork").Pool(min(jobs, len(todo))) as pool:
+                for job, paths in zip(todo, pool.imap(_work, todo)):
+                    written += [Path(p) for p in paths]
+                    if progress:
+                        progress(job)
+        else:
+            for job in todo:
+                written += [Path(p) for p in _work(job)]
+                if progress:
+                    progress(job)
+    finally:
+        _SHARED.clear()
+    return written

@@ -1,0 +1,38 @@
+"""Effect direction plot (Cochrane Handbook 12.3.1; Boon and Thomson 2021) for vote-counting analyses: one row
+per trial, a triangle pointing to the side it favours (a circle when it reports no direction), filled when the
+trial's own result is significant, and the sign test beneath."""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+
+from . import theme
+
+
+def draw_direction(analysis: dict):
+    theme.theme()
+    v = analysis.get("votes")
+    if not isinstance(v, dict):
+        raise ValueError(f"analysis {analysis.get('id')!r} is not a vote count")
+    significant = set(v.get("significant_benefit", [])) | set(v.get("significant_harm", []))
+    rows = [(t, 1) for t in v.get("favour_baclofen", [])] + [(t, 0) for t in v.get("no_direction", [])] + \
+        [(t, -1) for t in v.get("favour_control", [])]
+    if not rows:
+        raise ValueError(f"analysis {analysis.get('id')!r}: no trial to show")
+    height = 1.25 + 0.2 * len(rows)
+    fig, ax = plt.subplots(figsize=(theme.SINGLE_COLUMN * 1.3, height), layout="constrained")
+    for i, (trial, side) in enumerate(rows):
+        y = len(rows) - 1 - i
+        marker = {1: ">", 0: "o", -1: "<"}[side]
+        filled = trial in significant
+        ax.plot([side], [y], marker=marker, ms=7, color=theme.POOLED, mfc=theme.POOLED if filled else "white",
+                mew=1.0, gid=f"trial-{i + 1}")
+    ax.axvline(0, color="#bfbfbf", lw=0.6)
+    ax.set_yticks(range(len(rows)), [t for t, _ in rows][::-1])
+    ax.set_xticks([-1, 0, 1], ["Favours\ncontrol", "No direction\nreported", "Favours\nbaclofen"])
+    ax.set_xlim(-1.6, 1.6)
+    ax.set_ylim(-0.7, len(rows) - 0.3)
+    p = v.get("sign_test_p")
+    ax.set_xlabel(f"Filled: significant on its own. Sign test over {v.get('trials', 0)} trials: "
+                  f"P = {p:.3f}" if p is not None else "Filled: significant on its own.", fontsize=theme.FONT_SIZE - 1)
+    ax.set_title(analysis.get("title", ""), fontsize=theme.FONT_SIZE, loc="left", wrap=True)
+    return fig

@@ -1,0 +1,238 @@
+"""What a forest plot shows, taken from one analysis' results (results.json's analysis entries), never recomputed.
+
+Every number here is already in the results: study effects and their CIs, weights, the pooled estimate, its CI
+and prediction interval, heterogeneity and the tests. This module only picks them, back-transforms them to the
+scale a reader knows (a ratio, a percentage) and writes the text beside them.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from evsynth.meta.transforms import back_transform
+
+RATIO = {"OR": "Odds ratio", "RR": "Risk ratio", "PETO": "Peto odds ratio", "IRR": "Rate ratio", "ROM": "Ratio of means",
+         "GEN": "Ratio"}
+DIFFERENCE = {"RD": "Risk difference", "MD": "Mean difference", "SMD": "Standardised mean difference"}
+PROPORTION = {"PR", "PLO", "PAS", "PFT"}
+METHOD = {"REML": "REML", "DL": "DerSimonian-Laird", "PM": "Paule-Mandel", "ML": "ML", "SJ": "Sidik-Jonkman",
+          "HE": "Hedges", "EB": "empirical Bayes", "FE": "common effect (inverse variance)",
+          "MH": "Mantel-Haenszel", "PETO": "Peto"}
+TEST = {"knha": "Hartung-Knapp", "z": "z", "adhoc": "Hartung-Knapp (ad hoc)"}
+
+
+@dataclass(frozen=True)
+class StudyRow:
+    label: str
+    cells: tuple[str, ...]  # per-arm data, in the order of ForestData.columns
+    estimate: float  # on the displayed scale (a ratio, a proportion ...)
+    ci_low: float
+    ci_high: float
+    weight: float | None  # percent of the analysis' total
+    rob: tuple[str, ...] = ()  # judgements, in the order of ForestData.rob_columns
+
+
+@dataclass(frozen=True)
+class Summary:
+    label: str
+    estimate: float
+    ci_low: float
+    ci_high: float
+    pi_low: float | None
+    pi_high: float | None
+    lines: tuple[str, ...]  # heterogeneity and the test for the overall effect
+
+
+@dataclass(frozen=True)
+class Panel:
+    title: str | None  # a subgroup's name; None for an analysis without subgroups
+    studies: tuple[StudyRow, ...]
+    summary: Summary | None  # a subgroup's subtotal
+
+
+@dataclass(frozen=True)
+class ForestData:
+    title: str
+    effect_name: str  # "Risk ratio", "Proportion" ...
+    columns: tuple[str, ...]  # headers of the per-arm data columns
+    panels: tuple[Panel, ...]
+    overall: Summary
+    footer: tuple[str, ...]  # the test for subgroup differences, the model
+    log_scale: bool
+    null: float | None  # the line of no effect (None for single-arm proportions)
+    favours: tuple[str, str] | None  # labels under the left and right of the axis
+    percent: bool  # effects shown as percentages
+    rob_columns: tuple[str, ...] = ()
+
+    @property
+    def studies(self) -> tuple[StudyRow, ...]:
+        return tuple(s for p in self.panels for s in p.studies)
+
+
+ROB_SHORT = {"rob_randomisation": "R", "rob_deviations": "D", "rob_missing": "M", "rob_measurement": "O",
+             "rob_reporting": "S", "rob_overall": "All"}
+ASSESSED = {"low", "some concerns", "high"}
+
+
+def _pct(p: float | None) -> str:
+    """'P = 0.24', 'P < 0.001' (RevMan's style)."""
+    if p is None or p != p:
+        return "P = NA"
+    return "P < 0.001" if p < 0.001 else f"P = {p:.3f}" if p < 0.01 else f"P = {p:.2f}"
+
+
+def _num(x: float) -> str:
+    return f"{int(round(x))}" if abs(x - round(x)) < 1e-9 else f"{x:.1f}"
+
+
+def _cells(kind: str, data: dict) -> tuple[str, ...]:
+    if kind == "binary":
+        return f"{_num(data['events_t'])}/{_num(data['n_t'])}", f"{_num(data['events_c'])}/{_num(data['n_c'])}"
+    if kind == "continuous":
+        return tuple(f"{data[f'mean_{a}']:.3g} ({data[f'sd_{a}']:.3g}) {_num(data[f'n_{a}'])}" for a in ("t", "c"))
+    if kind == "proportion":
+        return (f"{_num(data['events'])}/{_num(data['n'])}",)
+    return ()
+
+
+def _kind(data: dict) -> str:
+    if "events_t" in data:
+        return "binary"
+    if "mean_t" in data:
+        return "continuous"
+    if "events" in data:
+        return "proportion"
+    return "generic"
+
+
+HEADERS = {"binary": ("Baclofen\nevents/total", "Control\nevents/total"),
+           "continuous": ("Baclofen\nmean (SD) n", "Control\nmean (SD) n"),
+           "proportion": ("Events/total",), "generic": ()}
+
+
+def _back(scale: str, values):
+    out = back_transform(scale, values)
+    return [float(v) for v in (values if out is None else out)]
+
+
+def _heterogeneity(res: dict) -> str:
+    if res.get("q") is None or res["k"] < 2:
+        return "Heterogeneity: not applicable (one study)"
+    i2 = res.get("i2")
+    i2_text = f"I² = {i2:.0f}%" if i2 is not None else "I² = NA"
+    tau = f"τ² = {res['tau2']:.3g}; " if res.get("method") not in ("FE", "MH", "PETO") else ""
+    return f"Heterogeneity: {tau}{i2_text}; Q = {res['q']:.2f}, df = {res['q_df']} ({_pct(res.get('q_pvalue'))})"
+
+
+def _overall_test(res: dict, proportion: bool) -> str | None:
+    if proportion:
+        return None  # a single-arm rate has no null of no effect
+    stat = "t" if res.get("df") is not None else "z"
+    df = f", df = {res['df']:.3g}" if res.get("df") is not None else ""
+    return f"Test for overall effect: {stat} = {res['statistic']:.2f}{df} ({_pct(res['pvalue'])})"
+
+
+def _summary(label: str, res: dict, proportion: bool) -> Summary:
+    scale = res["scale"]
+    est, lo, hi = _back(scale, [res["estimate"], res["ci_low"], res["ci_high"]])
+    pi_lo = pi_hi = None
+    if res.get("pi_low") is not None and res["k"] >= 2 and res.get("method") not in ("FE", "MH", "PETO"):
+        pi_lo, pi_hi = _back(scale, [res["pi_low"], res["pi_high"]])
+    lines = [_heterogeneity(res)]
+    test = _overall_test(res, proportion)
+    if test:
+        lines.append(test)
+    return Summary(label, est, lo, hi, pi_lo, pi_hi, tuple(lines))
+
+
+def _favours(measure: str, outcome_kind: str) -> tuple[str, str] | None:
+    if measure in PROPORTION:
+        return None
+    more = "Favours baclofen" if outcome_kind == "benefit" else "Favours control"
+    less = "Favours control" if outcome_kind == "benefit" else "Favours baclofen"
+    return less, more  # left of the null: fewer events (or lower means) on baclofen
+
+
+def forest_data(analysis: dict) -> ForestData:
+    """The forest plot of one pooled analysis (an entry of results.json's "analyses")."""
+    if "result" not in analysis or not analysis.get("study_effects"):
+        raise ValueError(f"analysis {analysis.get('id')!r} has no pooled result to draw")
+    res = analysis["result"]
+    measure, scale = res["measure"], res["scale"]
+    proportion = measure in PROPORTION
+    effects = analysis["study_effects"]
+    kind = _kind(effects[0].get("data", {}))
+    weights = dict(zip(res["studies"], res["weights"]))
+    rob_cols = tuple(c for c in ROB_SHORT if any((e.get("rob") or {}).get(c) in ASSESSED for e in effects))
+    rows = {}
+    for e in effects:
+        est, lo, hi = _back(scale, [e["yi"], e["ci_low"], e["ci_high"]])
+        rob = tuple((e.get("rob") or {}).get(c, "") for c in rob_cols)
+        rows[e["study"]] = StudyRow(e["study"], _cells(kind, e.get("data", {})), est, lo, hi, weights.get(e["study"]),
+                                    rob)
+    model = f"Random effects, {METHOD.get(res['method'], res['method'])}" \
+        if res["method"] not in ("FE", "MH", "PETO") else METHOD[res["method"]]
+    if res["method"] not in ("FE", "MH", "PETO"):
+        model += f", {TEST.get(res['test'], res['test'])} CI"
+    footer = []
+    subgroups = analysis.get("subgroups")
+    if isinstance(subgroups, dict) and "subgroups" in subgroups:
+        panels = []
+        for g in subgroups["subgroups"]:
+            members = tuple(rows[s] for s in g["studies"] if s in rows)
+            panels.append(Panel(f"{subgroups['variable'].replace('_', ' ')}: {g['group']}", members,
+                                _summary(f"Subtotal (k = {g['k']})", g, proportion)))
+        footer.append(f"Test for subgroup differences: Q = {subgroups['q_between']:.2f}, "
+                      f"df = {subgroups['q_between_df']} ({_pct(subgroups['q_between_pvalue'])})")
+    else:
+        panels = [Panel(None, tuple(rows[e["study"]] for e in effects), None)]
+    footer.append(f"Model: {model}; 95% confidence intervals.")
+    if proportion:
+        effect_name = "Proportion, %"
+    else:
+        effect_name = RATIO.get(measure) or DIFFERENCE.get(measure, measure)
+    return ForestData(
+        title=analysis.get("title", analysis.get("id", "")), effect_name=effect_name, columns=HEADERS[kind],
+        panels=tuple(panels), overall=_summary(f"Total (k = {res['k']})", res, proportion), footer=tuple(footer),
+        log_scale=scale == "log", null=None if proportion else (1.0 if scale == "log" else 0.0),
+        favours=_favours(measure, analysis.get("outcome_kind", "benefit")), percent=proportion,
+        rob_columns=rob_cols,
+    )
+
+
+def effect_text(est: float, lo: float, hi: float, percent: bool) -> str:
+    if percent:
+        return f"{100 * est:.1f} [{100 * lo:.1f}, {100 * hi:.1f}]"
+    return f"{_fmt(est)} [{_fmt(lo)}, {_fmt(hi)}]"
+
+
+def _fmt(x: float) -> str:
+    if x != x:
+        return "NA"
+    if math.isinf(x):
+        return "∞" if x > 0 else "-∞"
+    a = abs(x)
+    return f"{x:.2f}" if a < 100 else f"{x:.0f}"
+
+
+def steps_data(analysis: dict, which: str) -> ForestData:
+    """A cumulative ("cumulative": each row adds a study, in the analysis' order) or leave-one-out
+    ("leave_one_out": each row omits a study) forest plot: one pooled estimate and CI per row, the full analysis
+    as the diamond."""
+    base = forest_data(analysis)
+    steps = analysis.get(which)
+    if not isinstance(steps, list) or not steps:
+        reason = steps.get("error") if isinstance(steps, dict) else "not computed"
+        raise ValueError(f"analysis {analysis.get('id')!r}: no {which.replace('_', '-')} results ({reason})")
+    scale = analysis["result"]["scale"]
+    prefix = "+ " if which == "cumulative" else "Omitting "
+    rows = []
+    for st in steps:
+        est, lo, hi = _back(scale, [st["estimate"], st["ci_low"], st["ci_high"]])
+        i2 = "" if st.get("i2") is None else f"{st['i2']:.0f}%"
+        rows.append(StudyRow(f"{prefix}{st['study']}", (str(st["k"]), i2), est, lo, hi, None))
+    what = "Cumulative meta-analysis" if which == "cumulative" else "Leave-one-out analysis"
+    return ForestData(
+        title=f"{what}: {base.title}", effect_name=base.effect_name, columns=("k", "I²"),
+        panels=(Panel(None, tuple(rows), None),), overall=base.overall, footer=base.footer[-1:],
+        log_scale=base.log_scale, null=base.null, favours=base.favours, percent=base.percent)

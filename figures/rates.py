@@ -1,0 +1,59 @@
+"""Pooled adverse-event rates with their 95% CIs against the CIOMS frequency bands (very common >= 1/10,
+common >= 1/100, uncommon >= 1/1000, rare >= 1/10000, very rare below): one row per pooled rate."""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.transforms import blended_transform_factory
+
+from . import theme
+
+BANDS = ("very common", "common", "uncommon", "rare", "very rare")
+SHORT = {"very common": "very\ncommon", "common": "common", "uncommon": "un-\ncommon", "rare": "rare",
+         "very rare": "very\nrare"}
+
+
+def rate_rows(analyses: list[dict]) -> list[tuple[str, float, float, float, int]]:
+    """(title, rate, CI low, CI high, k) of every pooled single-arm rate of a harm outcome."""
+    out = []
+    for a in analyses:
+        res = a.get("result") or {}
+        if a.get("outcome_kind") == "harm" and res.get("back") and res.get("measure") in ("PR", "PLO", "PAS", "PFT"):
+            b = res["back"]
+            out.append((a.get("title", a["id"]), b["estimate"], b["ci_low"], b["ci_high"], res["k"]))
+    return out
+
+
+def draw_rates(analyses: list[dict], thresholds: dict[str, float]):
+    """thresholds: the lower bound of each band, from grading.toml's [frequency] (very_common, common ...)."""
+    theme.theme()
+    rows = rate_rows(analyses)
+    if not rows:
+        raise ValueError("no pooled adverse-event rates (proportion analyses with outcome_kind = \"harm\")")
+    edges = [1.0] + [thresholds[b.replace(" ", "_")] for b in BANDS[:-1]] + [1e-5]
+    height = 1.2 + 0.3 * len(rows)
+    fig, ax = plt.subplots(figsize=(theme.DOUBLE_COLUMN, height), layout="constrained")
+    right = blended_transform_factory(ax.transAxes, ax.transData)
+    shades = ["#f2f2f2", "#ffffff"]
+    for i, band in enumerate(BANDS):
+        hi, lo = edges[i], edges[i + 1]
+        ax.axvspan(lo, hi, color=shades[i % 2], lw=0, zorder=0, gid=f"band-{band.replace(' ', '-')}")
+        ax.text(np.sqrt(lo * hi), len(rows) - 0.45, SHORT[band], ha="center", va="bottom",
+                fontsize=theme.FONT_SIZE - 1.5, color="#555555", linespacing=0.95)
+        ax.axvline(lo, color="#bfbfbf", lw=0.5, zorder=0)
+    for j, (title, est, lo, hi, k) in enumerate(rows):
+        y = len(rows) - 1 - j
+        ax.plot([lo, hi], [y, y], color=theme.STUDY, lw=0.9, gid=f"rate-{j + 1}-ci")
+        ax.plot([est], [y], marker="D", ms=5, color=theme.POOLED, mec="black", mew=0.4, gid=f"rate-{j + 1}")
+        ax.text(1.02, y, f"{100 * est:.1f}% ({100 * lo:.1f} to {100 * hi:.1f}), k = {k}", transform=right,
+                ha="left", va="center", fontsize=theme.FONT_SIZE - 1)
+    ax.set_xscale("log")
+    ax.set_xlim(1e-5, 1)
+    ax.set_xticks([1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1], ["0.001%", "0.01%", "0.1%", "1%", "10%", "100%"])
+    ax.set_yticks(range(len(rows)), [r[0] for r in rows][::-1])
+    ax.set_ylim(-0.6, len(rows) + 0.25)
+    ax.xaxis.set_minor_locator(plt.NullLocator())
+    ax.set_xlabel("Pooled rate (95% CI), log scale; bands: CIOMS frequency categories")
+    fig.suptitle("Pooled adverse-event rates against the CIOMS frequency bands", x=0.01, ha="left",
+                 fontsize=theme.FONT_SIZE + 0.5, fontweight="bold")
+    return fig
