@@ -47,7 +47,8 @@ class _Clock:
 @click.option("--timings", is_flag=True, help="Print where the time went, per stage.")
 @handle_errors
 def run(evidence_dir, out_dir, quiet, figures, jobs, timings):
-    """Run every analysis and claim of the evidence base; write OUT/results.json, the figures and the report."""
+    """Run every analysis and claim of the evidence base; write OUT/results.json, OUT/figures/, OUT/report.html
+    and OUT/report.md. Exit 1 when a claim fails, 2 on bad input (the previous OUT is left as it was)."""
     from evsynth.meta.pipeline import run_base
 
     clock = _Clock()
@@ -68,6 +69,11 @@ def run(evidence_dir, out_dir, quiet, figures, jobs, timings):
         if figures:
             _figures(results, tmp, jobs or os.cpu_count() or 1, quiet)
             clock.lap("figures")
+        from .report import render
+
+        for name, body in render(results, tmp).items():
+            (tmp / name).write_text(body, encoding="utf-8")
+        clock.lap("report")
 
     _replace_dir(out_dir, write)
     failed = [v.id for v in outcome.verdicts if v.status == "fail"]

@@ -17,7 +17,9 @@ from .tomlfiles import read_toml
 KINDS = ("label", "at_least", "within", "frequency_at_least", "mixed_results", "favours", "votes_favour",
          "doses_within", "not_checkable")
 FREQUENCY_ORDER = ("very rare", "rare", "uncommon", "common", "very common")
-COMMON = {"document", "section", "text", "analysis", "range_row", "min_studies", "route", "unit"}
+COMMON = {"document", "section", "text", "analysis", "range_row", "min_studies", "route", "unit", "table"}
+# the documents' tables a claim is a row of, regenerated in the report
+TABLES = ("uses", "side_effects", "dosing")
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class Claim:
     min_studies: int = 2
     route: str | None = None  # doses_within: the route and unit of the doses checked
     unit: str | None = None
+    table: str | None = None  # uses | side_effects | dosing: the document table this claim is a row of
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,7 @@ class Verdict(_AsDict):
     found: str
     status: str  # pass | fail | inconclusive | not_checkable
     numbers: dict = field(default_factory=dict)
+    table: str | None = None
 
 
 def load_claims(path: str | Path, analyses: set[str]) -> tuple[Claim, ...]:
@@ -99,9 +103,11 @@ def load_claims(path: str | Path, analyses: set[str]) -> tuple[Claim, ...]:
             bad(kind, "must be \"baclofen\" or \"control\"")
         if kind == "label" and not isinstance(expected, str):
             bad(kind, "must be a label name")
+        if body.get("table") is not None and body["table"] not in TABLES:
+            bad("table", f"{body['table']!r} is not one of {', '.join(TABLES)}")
         out.append(Claim(cid, str(body.get("document")), str(body.get("section")), str(body.get("text")), kind,
                          expected, analysis, range_row, int(body.get("min_studies", 2)), body.get("route"),
-                         body.get("unit")))
+                         body.get("unit"), body.get("table")))
     if problems:
         raise SchemaError(problems)
     return tuple(out)
@@ -115,7 +121,7 @@ def evaluate(claim: Claim, results: dict[str, dict], ranges: dict[str, dict], ru
 
     def verdict(expected: str, found: str, status: str, numbers: dict | None = None) -> Verdict:
         return Verdict(claim.id, claim.document, claim.section, claim.text, claim.analysis, expected, found, status,
-                       numbers or {})
+                       numbers or {}, claim.table)
 
     if claim.kind == "not_checkable":
         return verdict("-", str(claim.expected), "not_checkable")

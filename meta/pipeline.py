@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import summary
 from .analyses import load_analyses
 from .analysis_run import run_analysis
 from .claims import Verdict, evaluate, load_claims
@@ -41,8 +42,14 @@ def run_base(base_dir: str | Path, version: str, progress=None) -> Outcome:
     claims_path = base_dir / "claims.toml"
     claims = load_claims(claims_path, {s.id for s in specs}) if claims_path.is_file() else ()
     analyses = []
+    index = {r.get("study_id", ""): r for t in base.tables for r in t.rows}
     for spec in (progress(specs) if progress else specs):
-        analyses.append(run_analysis(base, spec, rules))
+        a = run_analysis(base, spec, rules)
+        included = [index[e["row"]] for e in a.get("study_effects", []) if e.get("row") in index]
+        a["sof"] = summary.sof_row(a, included)
+        if "result" in a:
+            a["published"] = [p | {"why": summary.compare(a, p)} for p in summary.published(spec, base)]
+        analyses.append(a)
     by_id = {a["id"]: a for a in analyses}
     ranges_table = next((t for t in base.tables if t.kind == "ranges"), None)
     ranges = {r["study_id"]: r for r in ranges_table.rows} if ranges_table else {}
@@ -55,8 +62,18 @@ def run_base(base_dir: str | Path, version: str, progress=None) -> Outcome:
                                              "frequency": {k: rules.get("frequency", k) for k in FREQUENCY_KEYS}},
         "analyses": analyses,
         "claims": [v.to_dict() for v in verdicts],
+        "doses": [d.__dict__ for d in summary.dose_ranges(base)],
+        "studies": summary.provenance(base, _used_rows(analyses, verdicts)),
     }
     return Outcome(results, verdicts)
+
+
+def _used_rows(analyses: list[dict], verdicts) -> set[str]:
+    used = {r for a in analyses for r in a.get("rows", [])}
+    used |= {p["study_id"] for a in analyses for p in a.get("published", [])}
+    for v in verdicts:
+        used |= {r for r in (v.numbers or {}).get("rows", []) if isinstance(r, str)}
+    return used
 
 
 def run_one(base_dir: str | Path, analysis_id: str) -> dict:
