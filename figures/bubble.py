@@ -29,19 +29,20 @@ def draw_bubble(analysis: dict):
     grid = np.linspace(x.min(), x.max(), 100)
     slope = coef[reg["moderator"]]
     ax.plot(grid, b0 + b1 * grid, color="black", lw=1.0, gid="fit",
-            label=f"slope {slope['estimate']:.3g} ({slope['ci_low']:.3g} to {slope['ci_high']:.3g}), "
-                  f"P = {slope['pvalue']:.2f}")
+            label=f"Fitted line: slope {slope['estimate']:.3g} per unit ({slope['ci_low']:.3g} to "
+                  f"{slope['ci_high']:.3g}), P = {slope['pvalue']:.2f}" + (" (log scale)" if
+                                                                           analysis["result"]["scale"] == "log" else ""))
     ax.axhline(0, color="#7f7f7f", lw=0.6, ls=":", gid="null")
     log = analysis["result"]["scale"] == "log"
     if log:
         lo, hi = ax.get_ylim()
-        ticks = [t for t in (0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20) if lo <= math.log(t) <= hi]
+        ticks = [t for t in (0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1, 1.5, 2, 3, 5, 10, 20) if lo <= math.log(t) <= hi]
         ax.set_yticks([math.log(t) for t in ticks], [f"{t:g}" for t in ticks])
         ax.set_ylabel(f"{RATIO.get(analysis['result']['measure'], 'Ratio')} (log scale)")
     else:
         ax.set_ylabel(analysis["result"]["measure"])
-    ax.set_xlabel(reg["moderator"].replace("_", " "))
-    ax.legend(loc="upper left", frameon=False, fontsize=theme.FONT_SIZE - 1)
+    ax.set_xlabel(reg["moderator"].replace("_", " ").capitalize())
+    fig.legend(loc="outside lower center", frameon=False, fontsize=theme.FONT_SIZE - 1)
     left_out = len(reg.get("left_out", []))
     if left_out:
         ax.annotate(f"{left_out} stud{'y' if left_out == 1 else 'ies'} without a value left out",

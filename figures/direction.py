@@ -28,7 +28,7 @@ def draw_direction(analysis: dict):
                 mew=1.0, gid=f"trial-{i + 1}")
     ax.axvline(0, color="#bfbfbf", lw=0.6)
     ax.set_yticks(range(len(rows)), [t for t, _ in rows][::-1])
-    ax.set_xticks([-1, 0, 1], ["Favours\ncontrol", "No direction\nreported", "Favours\nbaclofen"])
+    ax.set_xticks([-1, 0, 1], ["Favours\ncontrol", "No difference or\nno direction", "Favours\nbaclofen"])
     ax.set_xlim(-1.6, 1.6)
     ax.set_ylim(-0.7, len(rows) - 0.3)
     p = v.get("sign_test_p")
