@@ -27,7 +27,7 @@ def check(base, fmt, junit):
     """
     from evsynth.meta.pipeline import run_base
 
-    outcome = run_base(base or default_base(), tool_version())
+    outcome = run_base(base or default_base(), tool_version(), light=True)
     verdicts = [v.to_dict() for v in outcome.verdicts]
     if fmt == "json":
         click.echo(json.dumps(clean(verdicts), indent=2, ensure_ascii=False))

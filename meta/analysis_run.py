@@ -28,7 +28,9 @@ from .tsa_inputs import run_tsa
 from .votes import vote_count
 
 
-def run_analysis(base: EvidenceBase, spec: AnalysisSpec, rules: Rules | None = None) -> dict:
+def run_analysis(base: EvidenceBase, spec: AnalysisSpec, rules: Rules | None = None, light: bool = False) -> dict:
+    """`light`: only what the grading and the claims read (for `evsynth check`): no cumulative analysis,
+    influence diagnostics, TSA, or small-study tests other than Egger's."""
     sel = select(base, spec)
     if spec.synthesis == "vote_count":
         votes = vote_count(sel.rows)
@@ -52,16 +54,17 @@ def run_analysis(base: EvidenceBase, spec: AnalysisSpec, rules: Rules | None = N
     out["study_effects"] = _study_effects(inc, sel, model)
     order = None if all(x != x for x in sel.order) else sel.order
     out["leave_one_out"] = _step(lambda: [_brief(r) for r in leave_one_out(sel.columns, sel.study, model)])
-    out["cumulative"] = _step(lambda: [_brief(r) for r in cumulative(sel.columns, sel.study, model,
-                                                                       _filled(order))])
-    out["influence"] = _step(lambda: influence(sel.columns, sel.study, model).to_dict()) \
-        if not model.counts_based else {"error": "influence diagnostics need an inverse-variance model"}
-    out["small_study_effects"] = _small_study(sel, inc, model, binary)
+    if not light:
+        out["cumulative"] = _step(lambda: [_brief(r) for r in cumulative(sel.columns, sel.study, model,
+                                                                           _filled(order))])
+        out["influence"] = _step(lambda: influence(sel.columns, sel.study, model).to_dict()) \
+            if not model.counts_based else {"error": "influence diagnostics need an inverse-variance model"}
+    out["small_study_effects"] = _small_study(sel, inc, model, binary, light)
     if spec.by:
         out["subgroups"] = _step(lambda: _subgroups(inc, model, spec.by))
     if spec.moderator:
         out["meta_regression"] = _step(lambda: _regression(inc, model, spec.moderator))
-    if spec.tsa is not None:
+    if spec.tsa is not None and not light:
         t = spec.tsa
         out["tsa"] = _step(lambda: run_tsa(sel.columns, sel.study, model, _filled(order), rrr=t.rrr,
                                            control_risk=t.control_risk, mean_difference=t.mean_difference, sd=t.sd,
@@ -148,7 +151,7 @@ def _robustness(sel, model, out: dict) -> dict:
     if not model.counts_based:
         for method, test in ALTERNATIVES:
             try:
-                alt = fit_table(sel.columns, sel.study, replace(model, method=method, test=test))
+                alt = fit_table(sel.columns, sel.study, replace(model, method=method, test=test), tau2_ci=False)
             except AnalysisError as exc:
                 models.append({"method": method.value, "test": test.value, "error": str(exc)})
                 continue
@@ -235,15 +238,17 @@ def _subgroups(inc: _Included, model, by: str) -> dict:
                              level=model.level).to_dict()
 
 
-def _small_study(sel, inc: _Included, model, binary: bool) -> dict:
+def _small_study(sel, inc: _Included, model, binary: bool, light: bool = False) -> dict:
     effects = inc.effects
-    out = {
-        "egger": _step(lambda: bias.egger(effects, model.method, model.test, model.level).to_dict()),
-        "egger_lm": _step(lambda: bias.egger_lm(effects, model.level).to_dict()),
-        "begg": _step(lambda: bias.begg(effects).to_dict()),
-        "trimfill": _step(lambda: bias.trimfill(effects, model.method, level=model.level, test=model.test).to_dict()),
-    }
-    if binary:
+    out = {"egger": _step(lambda: bias.egger(effects, model.method, model.test, model.level).to_dict())}
+    if not light:
+        out |= {
+            "egger_lm": _step(lambda: bias.egger_lm(effects, model.level).to_dict()),
+            "begg": _step(lambda: bias.begg(effects).to_dict()),
+            "trimfill": _step(lambda: bias.trimfill(effects, model.method, level=model.level,
+                                                    test=model.test).to_dict()),
+        }
+    if binary and not light:
         n = (sel.columns["n_t"] + sel.columns["n_c"])[inc.kept]
         out["peters"] = _step(lambda: bias.peters(effects, n, model.level).to_dict())
         out["harbord"] = _step(lambda: bias.harbord(sel.columns, model.level).to_dict())

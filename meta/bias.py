@@ -286,7 +286,7 @@ def trimfill(effects: Effects, method: Method = Method.REML, estimator: str = "L
 
 def _pool_estimate(y: np.ndarray, v: np.ndarray, method: Method, level: float) -> float:
     e = Effects(Measure.GEN, tuple(str(i) for i in range(len(y))), y, v, "identity")
-    return pool(e, method, Test.Z, level=level).estimate
+    return pool(e, method, Test.Z, level=level, tau2_ci=False).estimate
 
 
 def _rank_first(x: np.ndarray) -> np.ndarray:

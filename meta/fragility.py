@@ -146,6 +146,7 @@ def _batched(cols, model: Model, variants, done: int) -> tuple[np.ndarray, np.nd
     p, est = np.full(B, np.nan), np.full(B, np.nan)
     ok = mask.any(axis=1)
     if ok.any():
-        fit = fit_batch(y[ok], v[ok], mask[ok], None, model.method, model.test, model.pi_type, model.level)
+        fit = fit_batch(y[ok], v[ok], mask[ok], None, model.method, model.test, model.pi_type, model.level,
+                        tau2_ci=False)
         p[ok], est[ok] = fit.pvalue[:, 0], fit.beta[:, 0]
     return p, est

@@ -30,7 +30,8 @@ def rules_path(base_dir: Path) -> Path:
     return Path(base_dir).parent / "grading.toml"
 
 
-def run_base(base_dir: str | Path, version: str, progress=None) -> Outcome:
+def run_base(base_dir: str | Path, version: str, progress=None, light: bool = False) -> Outcome:
+    """`light`: only what the claims need (`evsynth check`); see analysis_run.run_analysis."""
     base_dir = Path(base_dir)
     base = load_base(base_dir)
     toml = base_dir / "analyses.toml"
@@ -44,7 +45,10 @@ def run_base(base_dir: str | Path, version: str, progress=None) -> Outcome:
     analyses = []
     index = {r.get("study_id", ""): r for t in base.tables for r in t.rows}
     for spec in (progress(specs) if progress else specs):
-        a = run_analysis(base, spec, rules)
+        a = run_analysis(base, spec, rules, light)
+        if light:
+            analyses.append(a)
+            continue
         included = [index[e["row"]] for e in a.get("study_effects", []) if e.get("row") in index]
         a["sof"] = summary.sof_row(a, included)
         if "result" in a:

@@ -23,8 +23,10 @@ def pool_table(
     zero_cells: ZeroCells = ZeroCells(),
     pi_type: PredictionType | str = PredictionType.METAFOR,
     level: float = 0.95,
+    tau2_ci: bool = True,
 ) -> MetaResult:
-    """Compute effect sizes from canonical columns and pool them with `method`."""
+    """Compute effect sizes from canonical columns and pool them with `method` (`tau2_ci=False` skips the
+    Q-profile CI of tau^2, for refits that do not report it)."""
     measure, method, test = Measure(measure), Method(method), Test(test)
     if method is Method.MH:
         _require_fixed_test(method, test)
@@ -35,7 +37,7 @@ def pool_table(
             raise AnalysisError(f"Peto's method pools odds ratios; measure {measure.value} does not fit it")
         return pool_peto(dict(data), study, zero_cells, level)
     effects = compute_effects(measure, data, study, zero_cells)
-    return pool(effects, method, test, PredictionType(pi_type), level)
+    return pool(effects, method, test, PredictionType(pi_type), level, tau2_ci)
 
 
 def _require_fixed_test(method: Method, test: Test) -> None:
@@ -49,8 +51,10 @@ def pool(
     test: Test | str = Test.Z,
     pi_type: PredictionType | str = PredictionType.METAFOR,
     level: float = 0.95,
+    tau2_ci: bool = True,
 ) -> MetaResult:
-    """Inverse-variance pooling (fixed effect or random effects) of precomputed effect sizes."""
+    """Inverse-variance pooling (fixed effect or random effects) of precomputed effect sizes; `tau2_ci=False`
+    skips the Q-profile CI of tau^2 (None in the result)."""
     method, test, pi_type = Method(method), Test(test), PredictionType(pi_type)
     if method in (Method.MH, Method.PETO):
         raise AnalysisError(f"method {method.value} needs the 2x2 counts; use pool_table")
@@ -59,7 +63,7 @@ def pool(
     y = effects.yi[None, :]
     v = effects.vi[None, :]
     mask = np.ones_like(y, dtype=bool)
-    fit = fit_batch(y, v, mask, None, method, test, pi_type, level)
+    fit = fit_batch(y, v, mask, None, method, test, pi_type, level, tau2_ci=tau2_ci)
     return result_from_batch(fit, 0, effects, method, test, pi_type)
 
 

@@ -38,9 +38,10 @@ class Model:
         return self.method in (Method.MH, Method.PETO)
 
 
-def fit_table(data: Mapping[str, Sequence[float]], study: Sequence[str], model: Model) -> MetaResult:
+def fit_table(data: Mapping[str, Sequence[float]], study: Sequence[str], model: Model,
+              tau2_ci: bool = True) -> MetaResult:
     return pool_table(data, model.measure, model.method, model.test, study, model.zero_cells, model.pi_type,
-                      model.level)
+                      model.level, tau2_ci)
 
 
 def _subset(data: Mapping[str, Sequence[float]], rows: np.ndarray) -> dict[str, np.ndarray]:
@@ -62,7 +63,7 @@ def _refits(e: Effects, subsets: list[np.ndarray], model: Model) -> tuple[list[M
     mask = np.zeros((B, K), dtype=bool)
     for b, rows in enumerate(subsets):
         y[b, :len(rows)], v[b, :len(rows)], mask[b, :len(rows)] = e.yi[rows], e.vi[rows], True
-    fit = fit_batch(y, v, mask, None, model.method, model.test, model.pi_type, model.level)
+    fit = fit_batch(y, v, mask, None, model.method, model.test, model.pi_type, model.level, tau2_ci=False)
     rows_view = _Rows(fit)
     results = [result_from_batch(rows_view, b, _effects_subset(e, rows), model.method, model.test, model.pi_type)
                for b, rows in enumerate(subsets)]

@@ -47,7 +47,8 @@ def run_tsa(data: Mapping[str, Sequence[float]], study: Sequence[str], model: Mo
     labels = [labels[i] for i in perm]
     kept = row_effects(model.measure, cols, model.zero_cells).reason == ""
     effects = _effects(cols, labels, model)
-    tau2 = 0.0 if model.counts_based else pool(effects, model.method, model.test, model.pi_type, model.level).tau2
+    tau2 = 0.0 if model.counts_based else pool(effects, model.method, model.test, model.pi_type, model.level,
+                                                    tau2_ci=False).tau2
     information = (cols["n_t"] + cols["n_c"])[kept]
     defaults = []
     if kind == "binary":

@@ -158,3 +158,11 @@ def test_diff_between_git_revisions(tmp_path):
         os.chdir(cwd)
     assert res.exit_code == 0, res.output
     assert "claim itb_tone_over_80: pass -> fail" in res.output
+
+
+def test_check_gives_the_verdicts_run_records(tmp_path):
+    """`evsynth check` computes only what the claims read; its verdicts equal those of the full `evsynth run`."""
+    res = cli("run", "--evidence", BASE, "--out", tmp_path / "b", "--quiet", "--no-figures")
+    full = json.loads((tmp_path / "b" / "results.json").read_text())["claims"]
+    light = json.loads(cli("check", BASE, "--format", "json").stdout)
+    assert light == full and res.exit_code == (1 if any(v["status"] == "fail" for v in full) else 0)
