@@ -21,10 +21,17 @@ from .options import model_options
               help="Include per-study labels and weights in JSON [default: yes; no with --by].")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None,
               help="Processes for --by JSON [default: every core for tables of 20,000 rows or more, else 1].")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="For --by JSON: 'dask' runs the groups' partitions on a Dask cluster (the optional dask extra).")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="With --engine dask: a running scheduler (tcp://host:8786) [default: a LocalCluster].")
+@click.option("--partitions", type=click.IntRange(1, 100_000), default=None,
+              help="With --engine dask: partitions of consecutive groups [default: 4 per worker].")
 @handle_errors
 def pool(file, measure, method, test, add, to, drop00, pi_type, level, by, columns, study_column, fmt, studies,
-         jobs):
-    """Pool the studies in FILE (CSV) with inverse-variance, Mantel-Haenszel or Peto methods.
+         jobs, engine, scheduler, partitions):
+    """Pool the studies in FILE (CSV, or Parquet with pyarrow) with inverse-variance, Mantel-Haenszel or Peto
+    methods.
 
     \b
     Canonical columns:
@@ -45,10 +52,21 @@ def pool(file, measure, method, test, add, to, drop00, pi_type, level, by, colum
     table = load_table(file, measure_e, parse_column_map(columns), tuple(by), study_column)
     model = (table, measure_e, Method(method.upper()), Test(test.lower()), tuple(by),
              ZeroCells(add, ZeroTo(to), drop00), PredictionType(pi_type), level / 100)
+    if engine == "dask" and not (by and fmt == "json"):
+        from evsynth.meta.errors import CellProblem, SchemaError
+
+        raise SchemaError([CellProblem("--engine", None, None, "the dask engine runs batches: use it with --by and "
+                                       "--format json")])
     if by and fmt == "json":
         from .batch_json import batch_json, default_jobs
 
-        text, errors = batch_json(model, bool(studies), jobs or default_jobs(len(table.study)))
+        if engine == "dask":
+            from .batch_dask import batch_json_dask
+
+            workers = jobs or max(1, default_jobs(10**9))
+            text, errors = batch_json_dask(model, bool(studies), partitions or 4 * workers, scheduler, workers)
+        else:
+            text, errors = batch_json(model, bool(studies), jobs or default_jobs(len(table.study)))
         click.echo(text)
         _fail(errors)
         return

@@ -80,8 +80,9 @@ def group_layout(table: StudyTable, by: Sequence[str], measure: Measure, zero_ce
 
 def fit_chunks(layout: GroupLayout, method: Method, test: Test, pi_type: PredictionType, level: float,
                groups: range | None = None):
-    """Fit the groups that have a study (those in `groups`, default all), smallest first, CHUNK at a time, padded
-    to the chunk's largest k.
+    """Fit the groups that have a study (those in `groups`, default all), smallest first, CHUNK at a time. A
+    chunk holds groups of one k only: with no padding, every sum runs over exactly the group's studies, so each
+    group's result has the same bits as when it is pooled alone (numpy's pairwise sums depend on the length).
 
     Yields (groups, their k, the padding mask, the rows behind the mask's cells, the BatchFit).
     """
@@ -90,8 +91,13 @@ def fit_chunks(layout: GroupLayout, method: Method, test: Test, pi_type: Predict
         usable = usable[(usable >= groups.start) & (usable < groups.stop)]
     usable = usable[np.argsort(layout.k[usable], kind="stable")]
     eff = layout.effects
-    for start in range(0, len(usable), CHUNK):
-        chunk = usable[start:start + CHUNK]
+    ks = layout.k[usable]
+    bounds = np.flatnonzero(np.diff(ks)) + 1
+    starts = [s for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, len(usable)]) for s in range(lo, hi, CHUNK)]
+    ends = [min(s + CHUNK, hi) for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, len(usable)])
+            for s in range(lo, hi, CHUNK)]
+    for start, end in zip(starts, ends):
+        chunk = usable[start:end]
         sizes = layout.k[chunk]
         K = int(sizes.max())
         mask = np.arange(K)[None, :] < sizes[:, None]

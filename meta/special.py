@@ -525,13 +525,14 @@ _G_COEF = tuple(1.0 / (2 * k + 3) for k in range(19))   # 1/3, 1/5, ...
 def _g_series(u):
     v = u / (2.0 + u)
     v2 = v * v
-    m = float(v2.max()) if v2.size else 0.0
-    nt = 19                                      # enough for |v| <= 1/3
-    for k in range(2, 19):
-        if m ** k < 1e-17 * (2 * k + 3):
-            nt = k
-            break
-    return u * v - 2.0 * v * v2 * _poly(v2, _G_COEF[:nt])
+    # terms per element (19 are enough for |v| <= 1/3), so that a value never depends on its batch-mates
+    nt = np.full(v2.shape, 19)
+    for k in range(18, 1, -1):
+        nt = np.where(v2 ** k < 1e-17 * (2 * k + 3), k, nt)
+    r = np.zeros(v2.shape)
+    for k in range(18, -1, -1):                  # Horner over each element's own coefficients
+        r = np.where(k == nt - 1, _G_COEF[k], np.where(k < nt - 1, r * v2 + _G_COEF[k], r))
+    return u * v - 2.0 * v * v2 * r
 
 
 def _log1pmx_neg(u, log1pu=None):
@@ -773,7 +774,7 @@ def _igam_series(a, x):
         if it >= _MAXITER or done.all():
             out[idx] = np.where(done, s, np.nan)       # NaN rather than an unconverged value
             break
-        if 4 * np.count_nonzero(done) >= done.size:       # shrink the working set
+        if done.any():  # freeze converged elements now: a value never depends on its batch-mates
             out[idx[done]] = s[done]
             keep = ~done
             idx, r, c, s, x = _compress(keep, idx, r, c, s, x)
@@ -804,7 +805,7 @@ def _igamc_cf(a, x):
         if i >= _MAXITER or done.all():
             out[idx] = np.where(done, h, np.nan)       # NaN rather than an unconverged value
             break
-        if 4 * np.count_nonzero(done) >= done.size:       # shrink the working set
+        if done.any():  # freeze converged elements now: a value never depends on its batch-mates
             out[idx[done]] = h[done]
             keep = ~done
             idx, a, b, d, c, h = _compress(keep, idx, a, b, d, c, h)
@@ -818,10 +819,12 @@ _SMALLX_INV_FACT = np.array([1.0 / math.factorial(k) for k in range(1, 41)])
 def _igamc_small_x(a, x):
     """Q(a, x) for x <= 2.5 and small a (DLMF 8.7.3 arranged against cancellation, as cephes
     ``igamc_series``); the 40-term series sum_n (-x)^n / (n! (a + n)) is summed in one 2-D pass."""
-    nterms = 16 if float(x.max()) <= 0.5 else 40
+    nterms = 40 if x.size and float(x.max()) > 0.5 else 16
     n = _SMALLX_N[:nterms]
     pw = np.cumprod(np.broadcast_to(-x[:, None], (x.size, nterms)), axis=1)
-    s = (pw * (_SMALLX_INV_FACT[:nterms] / (a[:, None] + n))).sum(axis=1)
+    terms = pw * (_SMALLX_INV_FACT[:nterms] / (a[:, None] + n))
+    terms[x <= 0.5, 16:] = 0.0  # 16 terms for x <= 0.5 whatever the batch (adding zeros keeps the sum's bits)
+    s = terms.sum(axis=1)
     logx = np.log(x)
     with _QUIET:
         return -np.expm1(a * logx - _lgam1p(a)) - np.exp(a * logx - _lgamma_pos(a)) * s
@@ -831,9 +834,24 @@ _IGAM_DABS = np.abs(_IGAM_D)
 
 
 def _temme_sum(ainv, eta):
-    """sum_k a^-k sum_n d[k, n] eta^n, truncated where the terms fall below 3e-17 for this group."""
-    emax = float(np.abs(eta).max())
-    amin_inv = float(ainv.max())
+    """sum_k a^-k sum_n d[k, n] eta^n, truncated where the terms fall below 3e-17. The truncation is chosen per
+    bucket of (|eta|, 1/a) rounded up to powers of 2, so that a value never depends on its batch-mates."""
+    ebits = np.ceil(np.log2(np.maximum(np.abs(eta), 1e-300)))
+    abits = np.ceil(np.log2(ainv))
+    keys = np.stack([ebits, abits], axis=1)
+    uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
+    inverse = inverse.ravel()
+    if len(uniq) == 1:
+        return _temme_sum_bound(ainv, eta, 2.0 ** uniq[0, 0], 2.0 ** uniq[0, 1])
+    out = np.empty(eta.size)
+    for j, (eb, ab) in enumerate(uniq):
+        sel = inverse == j
+        out[sel] = _temme_sum_bound(ainv[sel], eta[sel], 2.0 ** eb, 2.0 ** ab)
+    return out
+
+
+def _temme_sum_bound(ainv, eta, emax, amin_inv):
+    """The Temme double series for elements with |eta| <= emax and 1/a <= amin_inv."""
     K, N = _IGAM_D.shape
     terms = _IGAM_DABS * (emax ** np.arange(N))[None, :] * (amin_inv ** np.arange(K))[:, None]
     tails = np.cumsum(terms[:, ::-1], axis=1)[:, ::-1]        # tails[k, n] = sum_{n' >= n} terms
@@ -974,7 +992,7 @@ def _bfrac(a, b, x, lam):
         if m >= _MAXITER or done.all():
             out[idx] = np.where(done, f, np.nan)       # NaN rather than an unconverged value
             break
-        if 4 * np.count_nonzero(done) >= done.size:       # shrink the working set
+        if done.any():  # freeze converged elements now: a value never depends on its batch-mates
             out[idx[done]] = f[done]
             keep = ~done
             idx, x, tmx, lm, apm, qm, bm, am, r, f, c, d = _compress(
@@ -988,12 +1006,15 @@ def _bpser(p, q, x, logy, h):
     uni = _uniform(p)
     s = np.zeros(p.size)
     c = np.ones(p.size)
+    live = np.ones(p.size, dtype=bool)  # an element stops adding terms once its own series has converged
     for j in range(1, 400):
         c = c * ((j - q) * x) * (1.0 / j)
-        t = c * (1.0 / (p[0] + j)) if uni else c / (p + j)
-        s += t
-        if j % 4 == 0 and np.all(np.abs(t) <= 1e-17 * np.abs(s + 1.0 / p)):
-            break
+        t = c * (1.0 / (p[0] + j)) if uni else c * (1.0 / (p + j))
+        s += np.where(live, t, 0.0)
+        if j % 4 == 0:
+            live &= ~(np.abs(t) <= 1e-17 * np.abs(s + 1.0 / p))
+            if not live.any():
+                break
     with _QUIET:
         return h * np.exp(-q * logy) * (1.0 / p + s)
 
@@ -1064,6 +1085,7 @@ def _bgrat(a, b, logx):
     lx2 = 0.25 * logx * logx
     lxp = h
     it4 = 0.25 / (t * t)
+    live = np.ones(s.size, dtype=bool)  # an element stops adding terms once its own series has converged
     for n in range(1, _BGRAT_TERMS):
         if not uni:
             acc = (b - 1.0) / _ODD_FACT[n]
@@ -1074,9 +1096,11 @@ def _bgrat(a, b, logx):
         lxp = lxp * lx2
         b2n = b2n + 2.0
         r = pn[n] * j
-        s += r
-        if n % 3 == 0 and np.all(np.abs(r) <= 1e-17 * s):
-            break
+        s += np.where(live, r, 0.0)
+        if n % 3 == 0:
+            live &= ~(np.abs(r) <= 1e-17 * s)
+            if not live.any():
+                break
     return g * s
 
 

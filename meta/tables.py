@@ -41,10 +41,37 @@ class StudyTable:
         return len(self.study)
 
 
+PARQUET = (".parquet", ".pq")
+
+
+def read_parquet(path: str | Path, numeric: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """A Parquet table: the columns named in `numeric` as numbers, every other column as text, as a CSV is read
+    (needs pyarrow)."""
+    name = str(path)
+    try:
+        frame = pd.read_parquet(path)
+    except ImportError:
+        raise SchemaError([CellProblem(name, None, None, "reading Parquet needs pyarrow: "
+                                       "pip install 'evsynth[parquet]'")]) from None
+    except (OSError, ValueError) as exc:
+        raise SchemaError([CellProblem(name, None, None, f"not a readable Parquet file: {exc}")]) from None
+    wanted = set((numeric or {}).keys())
+    for col in frame.columns:
+        if str(col).strip() not in wanted:
+            frame[col] = ["" if v is None or (isinstance(v, float) and v != v) else str(v) for v in frame[col]]
+    frame.columns = [str(c).strip() for c in frame.columns]
+    if frame.empty:
+        raise SchemaError([CellProblem(name, None, None, "has no data rows")])
+    return frame
+
+
 def read_csv_text(path: str | Path, numeric: Mapping[str, str] | None = None) -> pd.DataFrame:
     """The CSV's cells as strings, except the columns named in `numeric` (file name -> canonical name), which
-    the C parser converts when they are clean; or a SchemaError naming the file."""
+    the C parser converts when they are clean; or a SchemaError naming the file. A .parquet file is read as
+    Parquet (its rows are numbered as if it had a header line, like a CSV's lines)."""
     name = str(path)
+    if Path(path).suffix.lower() in PARQUET:
+        return read_parquet(path, numeric)
     text = read_text(path)
     try:
         header = next(csv.reader(io.StringIO(text.split("\n", 1)[0])), [])
@@ -139,9 +166,14 @@ def load_table(
 def _numeric_candidates(path, measure: Measure, rename: Mapping[str, str]) -> dict[str, str]:
     """Columns of the file that the measure will read as numbers (file name -> canonical name)."""
     try:
-        with open(path, encoding="utf-8-sig", newline="") as fh:
-            header = [c.strip() for c in next(csv.reader(fh), [])]
-    except (OSError, UnicodeDecodeError, csv.Error):
+        if Path(path).suffix.lower() in PARQUET:
+            import pyarrow.parquet as pq
+
+            header = [c.strip() for c in pq.read_schema(path).names]
+        else:
+            with open(path, encoding="utf-8-sig", newline="") as fh:
+                header = [c.strip() for c in next(csv.reader(fh), [])]
+    except (OSError, UnicodeDecodeError, csv.Error, ImportError, ValueError):
         return {}
     canon = {rename.get(c, c): c for c in header}
     return {canon[c]: c for c in required_columns(measure, set(canon)) if c in canon}
