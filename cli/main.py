@@ -52,3 +52,7 @@ def main(ctx: click.Context, debug: bool) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
+
+
+if __name__ == "__main__":  # python -m evsynth.cli.main
+    main()

@@ -111,13 +111,14 @@ def _replace_dir(out_dir: Path, write: Callable[[Path], None]) -> None:
     out_dir = Path(out_dir)
     parent = out_dir.resolve().parent
     parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=parent))
+    _remove_stale(parent, out_dir.name)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-{os.getpid()}-", dir=parent))
     os.chmod(tmp, 0o755)  # mkdtemp makes it private; a build folder is for reading
     try:
         write(tmp)
         old = None
         if out_dir.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=parent))
+            old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-{os.getpid()}-", dir=parent))
             os.replace(out_dir, old / out_dir.name)
         os.replace(tmp, out_dir)
         if old is not None:
@@ -125,3 +126,18 @@ def _replace_dir(out_dir: Path, write: Callable[[Path], None]) -> None:
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _remove_stale(parent: Path, name: str) -> None:
+    """Temporary folders left by a run that was killed (its process is gone): removed, never the build itself."""
+    for p in parent.glob(f".{name}.*-*-*"):
+        kind, _, rest = p.name[len(name) + 2:].partition("-")
+        pid = rest.split("-", 1)[0]
+        if kind not in ("new", "old") or not pid.isdigit() or not p.is_dir():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(p, ignore_errors=True)
+        except PermissionError:
+            pass  # another user's live process

@@ -21,14 +21,14 @@ by reading the text for the analysis' table header and the key under it).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
 from .choices import Measure, Method, PredictionType, Test
 from .effects import REQUIRED, kind_of
-from .errors import AnalysisError, CellProblem, SchemaError
+from .errors import CellProblem, SchemaError
 from .evidence import EvidenceBase
 from .sensitivity import Model
 from .tomlfiles import read_toml
@@ -66,6 +66,13 @@ class AnalysisSpec:
     synthesis: str = "pool"  # or "vote_count": direction and significance of trials reporting only p-values
     moderator: str | None = None  # a numeric column (e.g. dose): meta-regression on it (dose-response)
     outcome_kind: str = "benefit"  # "harm": more events is worse, so a ratio above 1 favours the control
+    path: str = ""  # the analyses.toml it came from, and the lines of its keys, for error messages
+    key_lines: dict = field(default_factory=dict)
+
+    def problem(self, key: str, reason: str) -> SchemaError:
+        """An error naming analyses.toml, the line of `key` in this analysis and the key."""
+        return SchemaError([CellProblem(self.path or "analyses.toml", self.key_lines.get(key, self.line),
+                                        f"analyses.{self.id}.{key}", reason)])
 
 
 @dataclass(frozen=True)
@@ -101,7 +108,8 @@ def load_analyses(path: str | Path) -> tuple[AnalysisSpec, ...]:
             bad(key, f"unknown key (allowed: {', '.join(sorted(KEYS))})")
         spec = _spec(aid, body, bad, line)
         if spec is not None:
-            specs.append(spec)
+            keys = {k: _line(text, aid, k) for k in ("where", "by", "moderator", "table", "measure")}
+            specs.append(replace(spec, path=name, key_lines={k: v for k, v in keys.items() if v}))
     if problems:
         raise SchemaError(problems)
     return tuple(specs)
@@ -249,18 +257,20 @@ def select(base: EvidenceBase, spec: AnalysisSpec) -> Selection:
     """The analysis' rows, with their numbers as the measure needs them."""
     table = next((t for t in base.tables if t.name == f"{spec.table}.csv" or t.name == spec.table), None)
     if table is None:
-        raise AnalysisError(f"analysis {spec.id}: no table {spec.table!r} in {base.path / 'tables'}")
-    for col in (*spec.where, *([spec.by] if spec.by else []), *([spec.moderator] if spec.moderator else [])):
-        if col not in table.header:
-            raise AnalysisError(f"analysis {spec.id}: column {col!r} (in where, by or moderator) is not in {table.name}")
+        raise spec.problem("table", f"no table {spec.table!r} in {base.path / 'tables'}")
+    for key, cols in (("where", tuple(spec.where)), ("by", (spec.by,) if spec.by else ()),
+                      ("moderator", (spec.moderator,) if spec.moderator else ())):
+        for col in cols:
+            if col not in table.header:
+                raise spec.problem(key, f"column {col!r} is not in {table.name}")
     rows = [r for r in table.rows if all(r.get(c, "") in vals for c, vals in spec.where.items())]
     if not rows:
-        raise AnalysisError(f"analysis {spec.id}: the filter selects no row of {table.name}")
+        raise spec.problem("where", f"the filter selects no row of {table.name}")
     needed = REQUIRED.get(kind_of(spec.model.measure), ()) if spec.synthesis == "pool" else ()
     missing = [c for c in needed if c not in table.header]
     if missing:
-        raise AnalysisError(f"analysis {spec.id}: measure {spec.model.measure.value} needs column(s) "
-                            f"{', '.join(missing)}, which {table.name} does not have")
+        raise spec.problem("measure", f"measure {spec.model.measure.value} needs column(s) {', '.join(missing)}, "
+                           f"which {table.name} does not have")
     columns = {c: np.array([cell_number(r[c]) for r in rows]) for c in needed}
     labels = [f"{r.get('study') or r.get('trial')}" for r in rows]
     counts = {lab: labels.count(lab) for lab in labels}

@@ -144,7 +144,9 @@ def fit_notes(k: int, converged: bool, iterations: int, s2w: float, tau2: float,
     if not random and test is not Test.Z:
         notes.append("Hartung-Knapp is meant for random-effects models (metafor warns likewise)")
     if not converged:
-        notes.append(f"tau^2 estimator {method.value} did not converge after {iterations} iterations")
+        notes.append(f"tau^2 estimator {method.value} did not converge after {iterations} iterations; the "
+                     "DerSimonian-Laird estimate is used instead (metafor stops with an error and suggests another "
+                     "estimator)")
     if test is not Test.Z and k > 1 and s2w == 0:
         notes.append("the Hartung-Knapp scale is 0 (the estimates agree exactly), so the CI has zero width; "
                      "test 'adhoc' avoids this")

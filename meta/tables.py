@@ -143,7 +143,7 @@ def load_table(
     for col in needed:
         series = frame[col]
         if series.dtype.kind in "iuf":
-            values = series.to_numpy(dtype=float)
+            values = series.to_numpy(dtype=float, copy=True)  # writable: bad cells are replaced below
             cells = None
         else:
             cells = series.astype(str).to_numpy(dtype=object)

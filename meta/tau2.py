@@ -35,6 +35,9 @@ def _ols_p(mask: np.ndarray, X: np.ndarray) -> np.ndarray:
     return _p_matrix(w1, X, wls.fit(np.zeros_like(w1), w1, X).vb)
 
 
+MAX_ITER = 300  # iterations of the root finder before an estimator is declared not converged
+
+
 def estimate(method: Method, y: np.ndarray, v: np.ndarray, mask: np.ndarray, X: np.ndarray) -> Tau2Fit:
     """tau^2 and its standard error for B padded analyses (y, v, mask: (B, K); X: (B, K, p))."""
     B = y.shape[0]
@@ -108,12 +111,17 @@ def estimate(method: Method, y: np.ndarray, v: np.ndarray, mask: np.ndarray, X: 
     ybar = np.sum(y * mask, axis=1) / np.maximum(k, 1)
     spread = np.sum(mask * (y - ybar[:, None]) ** 2, axis=1) / np.maximum(k, 1)
     hi = np.maximum(spread, np.sum(mask * vv, axis=1) / np.maximum(k, 1))
-    roots = find_decreasing_root(equation, hi, active, f0, newton=True, slope_lo=slope0)
+    roots = find_decreasing_root(equation, hi, active, f0, newton=True, slope_lo=slope0, max_iter=MAX_ITER)
     t2 = np.where(active, roots.x, 0.0)
     iterations, other = roots.iterations, None
     if method in (Method.ML, Method.REML):
         t2, other, extra = _highest_maximum(method, equation, y, v, vv, mask, X, dfree, t2, f0, slope0)
         iterations = iterations + extra
+    failed = active & ~roots.converged
+    if failed.any():  # never a half-converged value: DerSimonian-Laird instead, and the note says so
+        t2 = np.where(failed, estimate(Method.DL, y, v, mask, X).tau2, t2)
+        if other is not None:
+            other = np.where(failed, np.nan, other)
     w = weights(t2)
     f = wls.fit(y, w, X)
     if method is Method.ML:

@@ -1,0 +1,238 @@
+"""A battery of malformed inputs: every one exits 2 with a message naming the file, the line and the field, shows
+no traceback, and writes nothing (the previous build stays as it was, no temporary folder is left)."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from evsynth.cli.main import main
+
+ROOT = Path(__file__).resolve().parent.parent
+BASE = ROOT / "evidence" / "baclofen"
+
+
+def set_cell(table: str, study_id: str, column: str, value: str):
+    """A mutation: one cell of one row of tables/<table>.csv."""
+    def change(base: Path) -> None:
+        path = base / "tables" / f"{table}.csv"
+        rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+        col = rows[0].index(column)
+        hit = [r for r in rows[1:] if r[0] == study_id]
+        assert hit, study_id
+        hit[0][col] = value
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerows(rows)
+        path.write_text(buf.getvalue(), encoding="utf-8")
+    return change
+
+
+def edit_text(rel: str, old: str, new: str, count: int = 1):
+    def change(base: Path) -> None:
+        path = base / rel if not rel.startswith("../") else base.parent / rel[3:]
+        text = path.read_text(encoding="utf-8")
+        assert old in text, (rel, old)
+        path.write_text(text.replace(old, new, count), encoding="utf-8")
+    return change
+
+
+def append_text(rel: str, extra: str):
+    def change(base: Path) -> None:
+        path = base / rel if not rel.startswith("../") else base.parent / rel[3:]
+        path.write_text(path.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    return change
+
+
+def write_bytes(rel: str, data: bytes):
+    def change(base: Path) -> None:
+        (base / rel).write_bytes(data)
+    return change
+
+
+def header_and_first_row(table: str) -> tuple[str, str]:
+    lines = (BASE / "tables" / f"{table}.csv").read_text(encoding="utf-8").splitlines()
+    return lines[0], lines[1]
+
+
+H, R1 = header_and_first_row("binary")
+ROW = "addolorato2007-01"
+
+# (case id, mutation, fragments the message must hold: file, line, field ...)
+EVIDENCE_CASES = [
+    ("text in a count", set_cell("binary", ROW, "n_t", "forty"), ["binary.csv", "line", "n_t"]),
+    ("negative events", set_cell("binary", ROW, "events_t", "-3"), ["binary.csv", "line", "events_t"]),
+    ("events above n", set_cell("binary", ROW, "events_t", "99"), ["binary.csv", "line", "events_t"]),
+    ("zero participants", set_cell("binary", ROW, "n_c", "0"), ["binary.csv", "line", "n_c"]),
+    ("NaN count", set_cell("binary", ROW, "events_c", "nan"), ["binary.csv", "line", "events_c"]),
+    ("infinite count", set_cell("binary", ROW, "n_t", "inf"), ["binary.csv", "line", "n_t"]),
+    ("huge number", set_cell("binary", ROW, "n_t", "1e400"), ["binary.csv", "line", "n_t"]),
+    ("fractional count", set_cell("binary", ROW, "events_t", "3.5"), ["binary.csv", "line", "events_t"]),
+    ("year in the future", set_cell("binary", ROW, "year", "3025"), ["binary.csv", "line", "year"]),
+    ("unknown design", set_cell("binary", ROW, "design", "vibes"), ["binary.csv", "line", "design"]),
+    ("source not in sources.bib", set_cell("binary", ROW, "source", "nosuchsource2099"),
+     ["binary.csv", "line", "source"]),
+    ("quote missing", set_cell("binary", ROW, "quote", ""), ["binary.csv", "line", "quote"]),
+    ("no identifier", lambda b: [set_cell("binary", ROW, c, "")(b) for c in ("doi", "pmid", "url")],
+     ["binary.csv", "line"]),
+    ("negative dose", set_cell("binary", "garbutt2021-01", "dose", "-30"), ["binary.csv", "line", "dose"]),
+    ("zero duration", set_cell("binary", ROW, "duration_weeks", "0"), ["binary.csv", "line", "duration_weeks"]),
+    ("duplicate study_id", set_cell("binary", "addolorato2007-02", "study_id", ROW), ["binary.csv", "line",
+                                                                                       "study_id"]),
+    ("p-value above 1", set_cell("pvalues", "garbutt2010-01", "p", "1.5"), ["pvalues.csv", "line", "p"]),
+    ("proportion events above n", set_cell("proportions", "hedley1975-01", "events", "36"),
+     ["proportions.csv", "line", "events"]),
+    ("part_of names no trial", set_cell("binary", ROW, "part_of", "ghosttrial1999"),
+     ["binary.csv", "line", "part_of"]),
+    ("part_of names itself", set_cell("binary", ROW, "part_of", "addolorato2007"),
+     ["binary.csv", "line", "part_of"]),
+    ("missing column", edit_text("tables/binary.csv", ",n_c,", ",n_cc,"), ["binary.csv", "line 1", "n_c"]),
+    ("ragged row", append_text("tables/binary.csv", R1.replace(ROW, "extra1999-01") + ",surplus\n"),
+     ["binary.csv", "line"]),
+    ("not UTF-8", write_bytes("tables/trials.csv", H.encode() + b"\n\xff\xfe broken\n"), ["trials.csv", "line"]),
+    ("header only", write_bytes("tables/continuous.csv",
+                                (BASE / "tables" / "continuous.csv").read_bytes().split(b"\n")[0] + b"\n"),
+     ["continuous.csv"]),
+    ("semicolons", write_bytes("tables/binary.csv", H.replace(",", ";").encode() + b"\n"
+                               + R1.replace(",", ";").encode() + b"\n"), ["binary.csv", "line 1"]),
+    ("unknown table kind", write_bytes("tables/notes.csv", b"a,b\n1,2\n"), ["notes.csv"]),
+    # analyses.toml
+    ("analyses: not TOML", append_text("analyses.toml", "\n[analyses.broken\n"), ["analyses.toml", "line"]),
+    ("analyses: unknown key", edit_text("analyses.toml", 'measure = "RR"\n', 'measure = "RR"\nmethdo = "DL"\n'),
+     ["analyses.toml", "line", "methdo"]),
+    ("analyses: bad measure", edit_text("analyses.toml", 'measure = "RR"', 'measure = "XYZ"'),
+     ["analyses.toml", "line", "measure"]),
+    ("analyses: method of the wrong type", edit_text("analyses.toml", 'measure = "PLO"\n',
+                                                     'measure = "PLO"\nmethod = 7\n'),
+     ["analyses.toml", "line", "method"]),
+    ("analyses: filter selects nothing", edit_text("analyses.toml", 'outcome = "abstinence"',
+                                                   'outcome = "abstinense"'),
+     ["analyses.toml", "line", "selects no row"]),
+    ("analyses: by names no column", edit_text("analyses.toml", 'by = "dose_group"', 'by = "dosegroup"'),
+     ["analyses.toml", "dosegroup"]),
+    ("analyses: duplicated table", append_text("analyses.toml", '\n[analyses.aud_abstinence]\ntitle = "again"\n'),
+     ["analyses.toml", "line"]),
+    ("analyses: TSA out of range", edit_text("analyses.toml", "rrr = 0.2", "rrr = 2.5"),
+     ["analyses.toml", "line", "rrr"]),
+    ("analyses: override without reason", append_text(
+        "analyses.toml", '\n[analyses.aud_dropout.grade]\nindirectness = { change = -1 }\n'),
+     ["analyses.toml", "line", "grade"]),
+    ("analyses: bad outcome_kind", edit_text("analyses.toml", 'outcome_kind = "harm"', 'outcome_kind = "bad"'),
+     ["analyses.toml", "line", "outcome_kind"]),
+    # claims.toml
+    ("claims: unknown analysis", edit_text("claims.toml", 'analysis = "aud_abstinence"', 'analysis = "aud_nothing"'),
+     ["claims.toml", "line", "analysis"]),
+    ("claims: two expectations", edit_text("claims.toml", '"itb_tone_responders"\nat_least = 0.80',
+                                                                  '"itb_tone_responders"\nat_least = 0.80\nlabel = "Strong"'),
+     ["claims.toml", "line"]),
+    ("claims: level above 1", edit_text("claims.toml", '"itb_tone_responders"\nat_least = 0.80',
+                                                             '"itb_tone_responders"\nat_least = 1.8'),
+     ["claims.toml", "line", "at_least"]),
+    ("claims: reversed range", edit_text("claims.toml", "\nwithin = [0.10, 0.75]", "\nwithin = [0.75, 0.10]"),
+     ["claims.toml", "line", "within"]),
+    ("claims: unknown document table", edit_text("claims.toml", '\ntable = "uses"', '\ntable = "usage"'),
+     ["claims.toml", "line", "table"]),
+    ("claims: no text", edit_text("claims.toml", 'text = "Evidence for baclofen in spasticity is rated strong."\n',
+                                  ""), ["claims.toml", "line", "text"]),
+    ("claims: not TOML", append_text("claims.toml", "\n[claims.x\n"), ["claims.toml", "line"]),
+    # grading.toml
+    ("grading: threshold of the wrong type", edit_text("../grading.toml", "i2_no_concern = 30.0",
+                                                       'i2_no_concern = "thirty"'),
+     ["grading.toml", "line", "i2_no_concern"]),
+    ("grading: missing threshold", edit_text("../grading.toml", "strong_min_rct = 3\n", ""),
+     ["grading.toml", "strong_min_rct"]),
+    ("grading: not TOML", append_text("../grading.toml", "\n[labels\n"), ["grading.toml", "line"]),
+    # sources.bib
+    ("bib: unbalanced braces", append_text("sources.bib", "\n@article{broken2020,\n  title = {never closed\n"),
+     ["sources.bib", "line"]),
+    ("bib: duplicate key", append_text("sources.bib", "\n@article{abel1994,\n  title = {again},\n}\n"),
+     ["sources.bib", "line", "abel1994"]),
+    ("bib: entry without a key", append_text("sources.bib", "\n@article{,\n  title = {no key},\n}\n"),
+     ["sources.bib", "line"]),
+]
+
+
+@pytest.fixture()
+def base(tmp_path) -> Path:
+    root = tmp_path / "evidence"
+    shutil.copytree(BASE, root / "baclofen")
+    shutil.copy(BASE.parent / "grading.toml", root / "grading.toml")
+    return root / "baclofen"
+
+
+def no_traceback(res) -> None:
+    assert "Traceback" not in res.output and not isinstance(res.exception, Exception) or \
+        isinstance(res.exception, SystemExit), res.output
+
+
+@pytest.mark.parametrize("case, mutate, fragments", EVIDENCE_CASES, ids=[c[0] for c in EVIDENCE_CASES])
+def test_bad_evidence_exits_2_naming_where_and_writes_nothing(base, tmp_path, case, mutate, fragments):
+    out = tmp_path / "build"
+    out.mkdir()
+    (out / "previous.txt").write_text("the previous build")
+    before = {p.name: p.stat().st_mtime_ns for p in base.rglob("*")}
+    mutate(base)
+    after_edit = {p.name: p.read_bytes() for p in base.rglob("*") if p.is_file()}
+    res = CliRunner().invoke(main, ["run", "--evidence", str(base), "--out", str(out), "--quiet", "--no-figures"])
+    assert res.exit_code == 2, (case, res.output)
+    no_traceback(res)
+    message = res.output
+    for f in fragments:
+        assert f in message, (case, f, message)
+    if "line" in fragments:
+        assert re.search(r"line \d+", message), message
+    # nothing written: the previous build as it was, no temporary folder, the inputs untouched
+    assert sorted(p.name for p in out.iterdir()) == ["previous.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["build", "evidence"]
+    assert {p.name: p.read_bytes() for p in base.rglob("*") if p.is_file()} == after_edit
+    assert before  # the copy existed
+
+
+CLI_CASES = [
+    ("pool: unknown measure", ["pool", "{bcg}", "--measure", "XX"], ["XX"]),
+    ("pool: level out of range", ["pool", "{bcg}", "--measure", "RR", "--level", "150"], ["--level"]),
+    ("pool: bad --columns", ["pool", "{bcg}", "--measure", "RR", "--columns", "events_t"], ["--columns",
+                                                                                            "events_t"]),
+    ("pool: missing file", ["pool", "{tmp}/none.csv", "--measure", "RR"], ["none.csv"]),
+    ("pool: a folder", ["pool", "{tmp}", "--measure", "RR"], []),
+    ("pool: absurd size", ["pool", "{big}", "--measure", "GEN"], ["big.csv", "limit"]),
+    ("bias: one study", ["bias", "{one}", "--measure", "GEN"], ["at least"]),
+    ("forest: unknown analysis", ["forest", "no_such_analysis"], ["analyses.toml", "no_such_analysis"]),
+    ("figure: unknown kind", ["figure", "violin", "aud_abstinence"], ["violin"]),
+    ("run: zero jobs", ["run", "--jobs", "0", "--out", "{tmp}/out"], ["--jobs"]),
+    ("check: not a folder", ["check", "{tmp}/nowhere"], ["nowhere"]),
+    ("diff: missing snapshot", ["diff", "{tmp}/a.json", "{tmp}/b.json"], ["a.json"]),
+    ("pool: engine dask without --by", ["pool", "{bcg}", "--measure", "RR", "--engine", "dask"], ["--by"]),
+]
+
+
+@pytest.mark.parametrize("case, args, fragments", CLI_CASES, ids=[c[0] for c in CLI_CASES])
+def test_bad_cli_use_exits_2(tmp_path, monkeypatch, case, args, fragments):
+    from evsynth.meta import textfiles
+
+    monkeypatch.setattr(textfiles, "MAX_BYTES", 10_000)
+    big = tmp_path / "big.csv"
+    big.write_text("study,yi,vi\n" + "".join(f"s{i},0.1,0.2\n" for i in range(2000)))
+    one = tmp_path / "one.csv"
+    one.write_text("study,yi,vi\na,0.1,0.2\n")
+    subs = {"{bcg}": str(ROOT / "evidence" / "examples" / "bcg.csv"), "{tmp}": str(tmp_path), "{big}": str(big),
+            "{one}": str(one)}
+    argv = []
+    for a in args:
+        for k, v in subs.items():
+            a = a.replace(k, v)
+        argv.append(a)
+    res = CliRunner().invoke(main, argv)
+    assert res.exit_code == 2, (case, res.output)
+    no_traceback(res)
+    for f in fragments:
+        assert f in res.output, (case, f, res.output)
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_battery_is_large_enough():
+    assert len(EVIDENCE_CASES) + len(CLI_CASES) >= 40
