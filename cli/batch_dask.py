@@ -45,8 +45,9 @@ def _task(model: tuple, studies: bool) -> tuple[str, list[str]]:
 
 
 def batch_json_dask(model: tuple, studies: bool, partitions: int, scheduler: str | None,
-                    workers: int) -> tuple[str, list[str]]:
-    """(the JSON array of every group's record, the groups' errors in group order), computed on Dask."""
+                    workers: int, write) -> list[str]:
+    """Write the JSON array of every group's record through `write`, computed on Dask, partition by partition in
+    group order; return the groups' errors in group order."""
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError:
@@ -63,13 +64,19 @@ def batch_json_dask(model: tuple, studies: bool, partitions: int, scheduler: str
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
         client = Client(cluster)
     try:
+        from .batch_json import _Joiner
+
         futures = [client.submit(_task, (_subset(table, rows),) + model[1:], studies, pure=False)
                    for rows in parts]
-        results = client.gather(futures)
+        out, errors = _Joiner(write), []
+        for future in futures:  # in partition order; each result is released once written
+            body, errs = future.result()
+            out.add(body)
+            errors += errs
+            future.release()
+        out.close()
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
-    bodies = [b for b, _ in results if b]
-    errors = [e for _, errs in results for e in errs]
-    return "[" + ",".join(bodies) + "]", errors
+    return errors

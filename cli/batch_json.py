@@ -23,33 +23,57 @@ def default_jobs(rows: int) -> int:
     return max(1, min(cores, 8))
 
 
-def batch_json(model: tuple, studies: bool, jobs: int) -> tuple[str, list[str]]:
-    """(the JSON array of every group's record, the groups' error messages in group order)."""
+def batch_json(model: tuple, studies: bool, jobs: int, write) -> list[str]:
+    """Write the JSON array of every group's record through `write` (part by part, in group order, so the whole
+    text is never held at once); return the groups' error messages in group order."""
+    out = _Joiner(write)
     if jobs <= 1 or not hasattr(os, "fork"):
         body, errors = _part(model, studies, (0, 1))
-        return f"[{body}]", errors
+        out.add(body)
+        out.close()
+        return errors
     children = [_fork(model, studies, (i, jobs)) for i in range(1, jobs)]
     try:
         body, errors = _part(model, studies, (0, jobs))
-        bodies = [body]
+        out.add(body)
+        del body
         for i, (pid, fd) in enumerate(children, start=1):
             with os.fdopen(fd, "rb") as pipe:
                 data = pipe.read()
             ok = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
             children[i - 1] = (0, -1)
             if ok:
-                head, _, body = data.decode("utf-8").partition("\n")
+                head, _, rest = data.partition(b"\n")
+                del data
                 part_errors = json.loads(head)
+                out.add(rest.decode("utf-8"))
             else:
                 body, part_errors = _part(model, studies, (i, jobs))
-            bodies.append(body)
+                out.add(body)
             errors.extend(part_errors)
     finally:
         for pid, fd in children:  # only left when the parent itself failed
             if pid:
                 os.close(fd)
                 os.waitpid(pid, 0)
-    return "[" + ",".join(b for b in bodies if b) + "]", errors
+    out.close()
+    return errors
+
+
+class _Joiner:
+    """Writes '[' part ',' part ... ']' as the parts arrive (empty parts skipped)."""
+
+    def __init__(self, write) -> None:
+        self.write, self.first = write, True
+        write("[")
+
+    def add(self, body: str) -> None:
+        if body:
+            self.write(body if self.first else "," + body)
+            self.first = False
+
+    def close(self) -> None:
+        self.write("]\n")
 
 
 def _part(model: tuple, studies: bool, part: tuple[int, int]) -> tuple[str, list[str]]:

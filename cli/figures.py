@@ -24,8 +24,8 @@ def _draw(kind: str, analysis_id: str, evidence_dir, out, formats) -> None:
     from evsynth.figures import theme
     from evsynth.figures.catalogue import drawer, kinds_for
 
-    if kind not in kinds_for(analysis):
-        have = ", ".join(kinds_for(analysis)) or "none"
+    if kind not in kinds_for(analysis, on_request=True):
+        have = ", ".join(kinds_for(analysis, on_request=True)) or "none"
         raise AnalysisError(f"analysis {analysis_id!r} has no {kind} figure (it has: {have})")
     try:
         fig = drawer(kind)(analysis)

@@ -60,14 +60,16 @@ def pool(file, measure, method, test, add, to, drop00, pi_type, level, by, colum
     if by and fmt == "json":
         from .batch_json import batch_json, default_jobs
 
+        def write(text: str) -> None:
+            click.echo(text, nl=False)
+
         if engine == "dask":
             from .batch_dask import batch_json_dask
 
             workers = jobs or max(1, default_jobs(10**9))
-            text, errors = batch_json_dask(model, bool(studies), partitions or 4 * workers, scheduler, workers)
+            errors = batch_json_dask(model, bool(studies), partitions or 4 * workers, scheduler, workers, write)
         else:
-            text, errors = batch_json(model, bool(studies), jobs or default_jobs(len(table.study)))
-        click.echo(text)
+            errors = batch_json(model, bool(studies), jobs or default_jobs(len(table.study)), write)
         _fail(errors)
         return
     results = pool_groups(*model)

@@ -1,8 +1,9 @@
 """Which figures each analysis gets, and drawing them all into a folder (what `evsynth run` does).
 
-Per pooled analysis: the forest plot (always), cumulative and leave-one-out forests and a contour-enhanced
-funnel plot with trim-and-fill (from 3 studies), a L'Abbé plot (two-arm counts, from 2 studies) and a bubble
-plot when it has a meta-regression. A vote-counting analysis gets its effect direction plot. The evidence base
+Per pooled analysis: the forest plot (always), a cumulative forest (from 2 studies) and a leave-one-out forest
+(from 3), a contour-enhanced funnel plot with trim-and-fill (from 10 studies, as Sterne et al. 2011 advise; on
+request from 3), a L'Abbé plot (two-arm counts, from 2 studies) and a bubble plot when it has a
+meta-regression. A vote-counting analysis gets its effect direction plot. The evidence base
 gets one plot of pooled adverse-event rates against the CIOMS bands.
 """
 from __future__ import annotations
@@ -35,7 +36,11 @@ def drawer(kind: str) -> Callable[[dict], object]:
     }[kind]
 
 
-def kinds_for(analysis: dict) -> list[str]:
+FUNNEL_MIN_K = 10  # Sterne et al. 2011 (BMJ 343:d4002): funnel plots and their tests need at least 10 studies
+
+
+def kinds_for(analysis: dict, on_request: bool = False) -> list[str]:
+    """The figures an analysis gets in `evsynth run`; `on_request`: those a figure command may draw."""
     if "votes" in analysis:
         return ["direction"]
     if "result" not in analysis:
@@ -46,7 +51,7 @@ def kinds_for(analysis: dict) -> list[str]:
         kinds.append("cumulative")
     if k >= 3 and isinstance(analysis.get("leave_one_out"), list):
         kinds.append("leave-one-out")
-    if k >= 3:
+    if k >= (3 if on_request else FUNNEL_MIN_K):
         kinds.append("funnel")
     effects = analysis.get("study_effects") or []
     if k >= 2 and effects and "events_t" in (effects[0].get("data") or {}):

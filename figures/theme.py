@@ -72,7 +72,7 @@ def save(fig, stem: str | Path, formats: Iterable[str] = ("svg", "png")) -> list
             raise ValueError(f"unknown figure format {fmt!r} (allowed: {', '.join(FORMATS)})")
         path = stem.with_name(f"{stem.name}.{fmt}")
         tmp = path.with_name(f".{path.name}.tmp")
-        extra = {"pil_kwargs": {"compress_level": 3}} if fmt == "png" else {}
+        extra = {"pil_kwargs": {"compress_level": 1}} if fmt == "png" else {}
         fig.savefig(tmp, format=fmt, dpi=DPI, metadata=_METADATA[fmt], **extra)
         os.replace(tmp, path)
         written.append(path)

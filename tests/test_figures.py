@@ -202,7 +202,7 @@ def test_every_kind_draws_and_renders_identically_twice(analyses, tmp_path):
 
     seen = set()
     for a in analyses.values():
-        for kind in kinds_for(a):
+        for kind in kinds_for(a, on_request=True):
             seen.add(kind)
             files = []
             for n in (1, 2):
