@@ -76,7 +76,9 @@ def read_csv_text(path: str | Path, numeric: Mapping[str, str] | None = None) ->
     try:
         header = next(csv.reader(io.StringIO(text.split("\n", 1)[0])), [])
         wanted = set((numeric or {}).keys())
-        dtype = {c: str for c in header if c.strip() not in wanted}
+        # text as Python strings (object): pandas 3 with pyarrow would use Arrow strings, which cost more memory
+        # here and are converted back to Python objects anyway
+        dtype = {c: object for c in header if c.strip() not in wanted}
         frame = pd.read_csv(io.StringIO(text), dtype=dtype, keep_default_na=False, skipinitialspace=True)
     except (pd.errors.ParserError, csv.Error) as exc:
         raise SchemaError([CellProblem(name, None, None, f"not a readable CSV file: {exc}")]) from None
@@ -143,7 +145,9 @@ def load_table(
     for col in needed:
         series = frame[col]
         if series.dtype.kind in "iuf":
-            values = series.to_numpy(dtype=float, copy=True)  # writable: bad cells are replaced below
+            values = series.to_numpy(dtype=float)
+            if not values.flags.writeable:  # a read-only view of pandas' block: bad cells are replaced below
+                values = values.copy()
             cells = None
         else:
             cells = series.astype(str).to_numpy(dtype=object)
