@@ -194,10 +194,13 @@ def build_view(results: dict, figures: dict[str, str]) -> dict:
     counts = {s: sum(c["status"] == s for c in claims) for s in STATUS_ORDER}
     published = []
     for a in analyses:
+        if a.get("subgroups") or a.get("meta_regression"):
+            continue  # the same outcome's overall analysis carries the comparison
         for p in a.get("published", []):
+            interval = f" ({p['ci_low']} to {p['ci_high']})" if p.get("ci_low") and p.get("ci_high") else ""
             published.append({"analysis": a["id"], "ours": _pooled_text(a) + f", k = {a['result']['k']}",
-                              "theirs": f"{p['study']}: {p['measure']} {p['estimate']} ({p['ci_low']} to "
-                                        f"{p['ci_high']})" + (f", k = {p['k']}" if p.get("k") else ""),
+                              "theirs": f"{p['study']}: {p['measure']} {p['estimate']}{interval}"
+                                        + (f", k = {p['k']}" if p.get("k") else ""),
                               "detail": p.get("outcome_detail", ""), "why": p["why"],
                               "link": _link(p)})
     prov = [{"row": sid, **p, "link": _link(p)} for sid, p in studies.items()]
