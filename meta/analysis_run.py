@@ -180,8 +180,7 @@ def _study_effects(inc: _Included, sel, model) -> list[dict]:
     crit = float(norm_isf((1 - model.level) / 2))
     data_cols = [c for c in ARM_COLUMNS if c in sel.columns]
     out = []
-    for i, (s, y, v, row) in enumerate(zip(effects.study, effects.yi, effects.vi, inc.rows)):
-        j = int(np.flatnonzero(inc.kept)[i])
+    for j, s, y, v, row in zip(np.flatnonzero(inc.kept).tolist(), effects.study, effects.yi, effects.vi, inc.rows):
         out.append({"study": s, "row": row.get("study_id", ""), "year": row.get("year", ""),
                     "yi": float(y), "vi": float(v), "ci_low": float(y - crit * v ** 0.5),
                     "ci_high": float(y + crit * v ** 0.5),
