@@ -99,10 +99,12 @@ def _figures(results: dict, out: Path, jobs: int, quiet: bool) -> None:
 
     frequency = (results.get("rules") or {}).get("frequency")
     if quiet:
-        draw_all(results, out, frequency=frequency, jobs=jobs)
-        return
-    with click.progressbar(length=len(plan(results)), label="figures ") as bar:
-        draw_all(results, out, frequency=frequency, jobs=jobs, progress=lambda job: bar.update(1))
+        _, failed = draw_all(results, out, frequency=frequency, jobs=jobs)
+    else:
+        with click.progressbar(length=len(plan(results)), label="figures ") as bar:
+            _, failed = draw_all(results, out, frequency=frequency, jobs=jobs, progress=lambda job: bar.update(1))
+    for message in failed:  # a figure that cannot be drawn is named, never silently missing
+        click.echo(f"warning: figure not drawn: {message}", err=True)
 
 
 def _replace_dir(out_dir: Path, write: Callable[[Path], None]) -> None:

@@ -94,32 +94,41 @@ def draw_one(results: dict, analysis_id: str, kind: str, out: Path, formats=("sv
 _SHARED: dict = {}  # what forked workers inherit: the results and the drawing settings
 
 
-def _work(job: tuple[str, str]) -> list[str]:
+def _work(job: tuple[str, str]) -> tuple[list[str], str]:
+    """(files written, "" or why the figure could not be drawn): one figure never stops the others."""
     s = _SHARED
-    return [str(p) for p in draw_one(s["results"], job[0], job[1], s["out"], s["formats"], s["frequency"])]
+    try:
+        return [str(p) for p in draw_one(s["results"], job[0], job[1], s["out"], s["formats"], s["frequency"])], ""
+    except Exception as exc:  # noqa: BLE001 - reported by the caller, with the figure's name
+        return [], f"{type(exc).__name__}: {exc}"
 
 
 def draw_all(results: dict, out: Path, formats=("svg", "png"), frequency: dict | None = None, jobs: int = 1,
-             progress: Callable[[tuple[str, str]], None] | None = None) -> list[Path]:
+             progress: Callable[[tuple[str, str]], None] | None = None) -> tuple[list[Path], list[str]]:
     """Draw every planned figure into out/figures/; with jobs > 1, in that many forked processes. The files are
-    the same bytes either way (each figure is drawn on its own)."""
+    the same bytes either way (each figure is drawn on its own). Returns the files written and, for each figure
+    that could not be drawn, a message naming it."""
     import multiprocessing as mp
 
     todo = plan(results)
     _SHARED.update(results=results, out=Path(out), formats=tuple(formats), frequency=frequency or {})
     written: list[Path] = []
+    failed: list[str] = []
+
+    def done(job, paths, error):
+        written.extend(Path(p) for p in paths)
+        if error:
+            failed.append(f"{relative_stem(*job)}: {error}")
+        if progress:
+            progress(job)
     try:
         if jobs > 1 and len(todo) > 1 and "fork" in mp.get_all_start_methods():
             with mp.get_context("fork").Pool(min(jobs, len(todo))) as pool:
-                for job, paths in zip(todo, pool.imap(_work, todo)):
-                    written += [Path(p) for p in paths]
-                    if progress:
-                        progress(job)
+                for job, (paths, error) in zip(todo, pool.imap(_work, todo)):
+                    done(job, paths, error)
         else:
             for job in todo:
-                written += [Path(p) for p in _work(job)]
-                if progress:
-                    progress(job)
+                done(job, *_work(job))
     finally:
         _SHARED.clear()
-    return written
+    return written, failed

@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 from evsynth.meta.transforms import back_transform
 
 RATIO = {"OR": "Odds ratio", "RR": "Risk ratio", "PETO": "Peto odds ratio", "IRR": "Rate ratio", "ROM": "Ratio of means",
@@ -110,8 +112,17 @@ HEADERS = {"binary": ("Baclofen\nevents/total", "Control\nevents/total"),
            "proportion": ("Events/total",), "generic": ()}
 
 
-def _back(scale: str, values):
-    out = back_transform(scale, values)
+def _back(scale: str, values, n=None):
+    """Values on the natural scale. The Freeman-Tukey scale needs the sample size(s) behind the value: a study's
+    n, or the studies' n for a pooled value (their harmonic mean, as metafor's transf.ipft.hm)."""
+    if scale == "ft":
+        ns = np.atleast_1d(np.asarray(n if n is not None else [], dtype=float))
+        if ns.size == 0:
+            return [float("nan")] * len(values)
+        hm = ns.size / np.sum(1.0 / ns)
+        out = back_transform(scale, values, np.full(len(values), hm))
+    else:
+        out = back_transform(scale, values)
     return [float(v) for v in (values if out is None else out)]
 
 
@@ -132,12 +143,20 @@ def _overall_test(res: dict, proportion: bool) -> str | None:
     return f"Test for overall effect: {stat} = {res['statistic']:.2f}{df} ({_pct(res['pvalue'])})"
 
 
-def _summary(label: str, res: dict, proportion: bool) -> Summary:
+def _summary(label: str, res: dict, proportion: bool, n=None) -> Summary:
+    """A pooled row: the results' own back-transformed values when they have them (else from `n` for FT)."""
     scale = res["scale"]
-    est, lo, hi = _back(scale, [res["estimate"], res["ci_low"], res["ci_high"]])
+    back = res.get("back") or {}
+    if back:
+        est, lo, hi = back["estimate"], back["ci_low"], back["ci_high"]
+    else:
+        est, lo, hi = _back(scale, [res["estimate"], res["ci_low"], res["ci_high"]], n)
     pi_lo = pi_hi = None
     if res.get("pi_low") is not None and res["k"] >= 2 and res.get("method") not in ("FE", "MH", "PETO"):
-        pi_lo, pi_hi = _back(scale, [res["pi_low"], res["pi_high"]])
+        if back and back.get("pi_low") is not None:
+            pi_lo, pi_hi = back["pi_low"], back["pi_high"]
+        else:
+            pi_lo, pi_hi = _back(scale, [res["pi_low"], res["pi_high"]], n)
     lines = [_heterogeneity(res)]
     test = _overall_test(res, proportion)
     if test:
@@ -166,7 +185,7 @@ def forest_data(analysis: dict) -> ForestData:
     rob_cols = tuple(c for c in ROB_SHORT if any((e.get("rob") or {}).get(c) in ASSESSED for e in effects))
     rows = {}
     for e in effects:
-        est, lo, hi = _back(scale, [e["yi"], e["ci_low"], e["ci_high"]])
+        est, lo, hi = _back(scale, [e["yi"], e["ci_low"], e["ci_high"]], (e.get("data") or {}).get("n"))
         rob = tuple((e.get("rob") or {}).get(c, "") for c in rob_cols)
         rows[e["study"]] = StudyRow(e["study"], _cells(kind, e.get("data", {})), est, lo, hi, weights.get(e["study"]),
                                     rob)
@@ -226,9 +245,15 @@ def steps_data(analysis: dict, which: str) -> ForestData:
         raise ValueError(f"analysis {analysis.get('id')!r}: no {which.replace('_', '-')} results ({reason})")
     scale = analysis["result"]["scale"]
     prefix = "+ " if which == "cumulative" else "Omitting "
+    n_of = {e["study"]: (e.get("data") or {}).get("n") for e in analysis["study_effects"]}
     rows = []
-    for st in steps:
-        est, lo, hi = _back(scale, [st["estimate"], st["ci_low"], st["ci_high"]])
+    for i, st in enumerate(steps):
+        if which == "cumulative":  # the studies pooled at this step
+            members = [x["study"] for x in steps[:i + 1]]
+        else:
+            members = [s for s in n_of if s != st["study"]]
+        ns = [n_of[m] for m in members if n_of.get(m) is not None]
+        est, lo, hi = _back(scale, [st["estimate"], st["ci_low"], st["ci_high"]], ns or None)
         i2 = "" if st.get("i2") is None else f"{st['i2']:.0f}%"
         rows.append(StudyRow(f"{prefix}{st['study']}", (str(st["k"]), i2), est, lo, hi, None))
     what = "Cumulative meta-analysis" if which == "cumulative" else "Leave-one-out analysis"

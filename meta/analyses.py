@@ -266,7 +266,10 @@ def select(base: EvidenceBase, spec: AnalysisSpec) -> Selection:
     rows = [r for r in table.rows if all(r.get(c, "") in vals for c, vals in spec.where.items())]
     if not rows:
         raise spec.problem("where", f"the filter selects no row of {table.name}")
-    needed = REQUIRED.get(kind_of(spec.model.measure), ()) if spec.synthesis == "pool" else ()
+    kind = kind_of(spec.model.measure)
+    if kind == "generic" and "yi" not in table.header and set(REQUIRED["generic_ratio"]) <= set(table.header):
+        kind = "generic_ratio"  # a ratio reported with its CI (e.g. a hazard ratio), pooled on the log scale
+    needed = REQUIRED.get(kind, ()) if spec.synthesis == "pool" else ()
     missing = [c for c in needed if c not in table.header]
     if missing:
         raise spec.problem("measure", f"measure {spec.model.measure.value} needs column(s) {', '.join(missing)}, "

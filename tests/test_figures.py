@@ -244,3 +244,49 @@ def test_run_draws_every_analysis_and_two_runs_are_identical(tmp_path):
     assert files_a == files_b
     for rel in files_a:
         assert (outs[0] / rel).read_bytes() == (outs[1] / rel).read_bytes(), str(rel)
+
+
+def _base_with(tmp_path, extra: str) -> Path:
+    root = tmp_path / "evidence"
+    shutil.copytree(BASE, root / "baclofen")
+    shutil.copy(BASE.parent / "grading.toml", root / "grading.toml")
+    with open(root / "baclofen" / "analyses.toml", "a", encoding="utf-8") as f:
+        f.write(extra)
+    return root / "baclofen"
+
+
+def test_freeman_tukey_and_reported_ratios_draw_on_their_natural_scale(tmp_path):
+    base = _base_with(tmp_path, '\n[analyses.ft]\ntitle = "FT"\ntable = "proportions"\n'
+                                'where = { outcome = "tone responder", route = "intrathecal" }\nmeasure = "PFT"\n'
+                                '\n[analyses.hr]\ntitle = "HR"\ntable = "generic"\n'
+                                'where = { measure = "HR", outcome = "all-cause hospitalisation" }\nmeasure = "GEN"\n')
+    ft = run_one(base, "ft")
+    f = forest_data(ft)
+    for row, e in zip(f.studies, ft["study_effects"]):
+        assert 0 <= row.ci_low <= row.estimate <= row.ci_high <= 1
+        assert abs(row.estimate - e["data"]["events"] / e["data"]["n"]) < 0.05  # near the raw proportion
+    assert f.overall.estimate == ft["result"]["back"]["estimate"]
+    hr = run_one(base, "hr")
+    fig = draw_forest(forest_data(hr))
+    assert gids(fig, "effect-axis")[0].get_xscale() == "log" and len(gids(fig, "study-")) == hr["result"]["k"]
+    theme.close(fig)
+
+
+def test_a_figure_that_cannot_be_drawn_is_named_not_fatal(tmp_path, monkeypatch):
+    from evsynth.figures import catalogue
+
+    def broken(kind):
+        def draw(a):
+            if a["id"] == "aud_dropout" and kind == "forest":
+                raise RuntimeError("simulated drawing failure")
+            return catalogue_drawer(kind)(a)
+        return draw
+
+    catalogue_drawer = catalogue.drawer
+    monkeypatch.setattr(catalogue, "drawer", broken)
+    out = tmp_path / "b"
+    res = CliRunner().invoke(main, ["run", "--evidence", str(BASE), "--out", str(out), "--quiet", "--jobs", "1"])
+    assert res.exit_code in (0, 1) and "Traceback" not in res.output
+    assert "figure not drawn: figures/aud_dropout/forest: RuntimeError: simulated drawing failure" in res.stderr
+    assert not (out / "figures" / "aud_dropout" / "forest.svg").exists()
+    assert (out / "figures" / "aud_abstinence" / "forest.svg").exists() and (out / "report.html").exists()
