@@ -86,19 +86,15 @@ def best(cmd, repeat, cwd=None, memory=False, ok=(0,)):
     return min(r[0] for r in runs), max(r[1] for r in runs)
 
 
-def make_batch(path: Path, analyses: int, k: int, seed: int = 7) -> None:
-    import numpy as np
+def make_batch(path: Path, analyses: int, k: int) -> None:
+    """bench.py's batch as CSV, and as Parquet beside it when pyarrow is installed."""
     import pandas as pd
 
-    rng = np.random.default_rng(seed)
-    v = rng.uniform(0.01, 0.5, size=(analyses, k))
-    tau2 = rng.uniform(0, 0.3, size=(analyses, 1))
-    y = rng.normal(0.2, np.sqrt(v + tau2))
-    frame = pd.DataFrame({"group": np.repeat(np.arange(analyses), k), "study": np.tile(np.arange(k), analyses),
-                          "yi": y.ravel(), "vi": v.ravel()})
-    frame.to_csv(path, index=False)
-    if path.with_suffix(".parquet") and _has("pyarrow"):
-        frame.to_parquet(path.with_suffix(".parquet"))
+    from bench import make_batch as make_csv  # benchmarks/ is on sys.path when this script runs
+
+    make_csv(path, analyses, k)
+    if _has("pyarrow"):
+        pd.read_csv(path).to_parquet(path.with_suffix(".parquet"))
 
 
 def _has(module: str) -> bool:

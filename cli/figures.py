@@ -42,15 +42,20 @@ def _draw(kind: str, analysis_id: str, evidence_dir, out, formats) -> None:
         theme.close(fig)
 
 
+def _figure_options(func):
+    """--evidence, --out and --format, shared by every figure command."""
+    func = click.option("--format", "formats", type=click.Choice(FORMATS), multiple=True,
+                        help="Formats to write (repeatable) [default: svg and png].")(func)
+    func = click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                        help="Output file or stem [default: ANALYSIS_ID-KIND]; an extension picks the format.")(func)
+    return click.option("--evidence", "evidence_dir", type=click.Path(file_okay=False, path_type=Path),
+                        default=None, help="Evidence base [default: the shipped baclofen base].")(func)
+
+
 def _command(kind: str, help_text: str):
     @click.command(name=kind, help=help_text)
     @click.argument("analysis_id")
-    @click.option("--evidence", "evidence_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-                  help="Evidence base [default: the shipped baclofen base].")
-    @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-                  help=f"Output file or stem [default: ANALYSIS_ID-{kind}]; an extension picks the format.")
-    @click.option("--format", "formats", type=click.Choice(FORMATS), multiple=True,
-                  help="Formats to write (repeatable) [default: svg and png].")
+    @_figure_options
     @handle_errors
     def cmd(analysis_id, evidence_dir, out, formats):
         _draw(kind, analysis_id, evidence_dir, out, formats)
@@ -68,12 +73,7 @@ bubble = _command("bubble", "Bubble plot of an analysis' meta-regression (e.g. a
 @click.argument("kind", type=click.Choice(["forest", "cumulative", "leave-one-out", "funnel", "labbe", "bubble",
                                            "direction"]))
 @click.argument("analysis_id")
-@click.option("--evidence", "evidence_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Evidence base [default: the shipped baclofen base].")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Output file or stem [default: ANALYSIS_ID-KIND]; an extension picks the format.")
-@click.option("--format", "formats", type=click.Choice(FORMATS), multiple=True,
-              help="Formats to write (repeatable) [default: svg and png].")
+@_figure_options
 @handle_errors
 def figure(kind, analysis_id, evidence_dir, out, formats):
     """Any figure of one analysis: forest, cumulative, leave-one-out, funnel, labbe, bubble, direction."""

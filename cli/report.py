@@ -9,6 +9,8 @@ import math
 import re
 from pathlib import Path
 
+from evsynth.meta.transforms import to_natural
+
 STATUS_ORDER = ("fail", "inconclusive", "pass", "not_checkable")
 SYMBOLS = {"High": "⊕⊕⊕⊕", "Moderate": "⊕⊕⊕◯", "Low": "⊕⊕◯◯", "Very low": "⊕◯◯◯"}
 DOMAIN = {"risk_of_bias": "Risk of bias", "inconsistency": "Inconsistency", "indirectness": "Indirectness",
@@ -89,11 +91,20 @@ def _analysis_view(a: dict, figures: dict[str, str], studies: dict) -> dict:
         v["flips"] = [_flip(f) for f in rob.get("flips", [])]
         v["fragile"] = rob.get("fragile")
         v["fragility_index"] = rob.get("fragility_index")
+        n_all = [e["data"]["n"] for e in a.get("study_effects", []) if "n" in (e.get("data") or {})]
         v["models"] = [{"method": m["method"], "test": m.get("test", ""),
-                        "result": m.get("error") or ci(*_natural(a, m))} for m in rob.get("models", [])]
+                        "result": m.get("error") or ci(*to_natural(res["scale"], [m["estimate"], m["ci_low"],
+                                                                                   m["ci_high"]], n_all))}
+                       for m in rob.get("models", [])]
         loo = a.get("leave_one_out")
-        v["loo"] = [{"study": r["study"], "result": ci(*_natural(a, r)), "p": pval(r["pvalue"])}
-                    for r in loo] if isinstance(loo, list) else []
+        if isinstance(loo, list) and loo:  # on the natural scale as the leave-one-out forest plot shows it
+            from evsynth.figures.forest_data import steps_data
+
+            rows = steps_data(a, "leave_one_out").studies
+            v["loo"] = [{"study": r["study"], "result": ci(s.estimate, s.ci_low, s.ci_high), "p": pval(r["pvalue"])}
+                        for r, s in zip(loo, rows)]
+        else:
+            v["loo"] = []
         sse = a.get("small_study_effects") or {}
         eg = sse.get("egger") or {}
         v["small_study"] = (f"Egger's test P = {pval(eg.get('pvalue'))}" if "pvalue" in eg else
@@ -127,12 +138,6 @@ def _analysis_view(a: dict, figures: dict[str, str], studies: dict) -> dict:
                                f"P = {pval(slope['pvalue'])} (k = {reg['k']})")
     v["rows"] = [{"row": r, "link": _link(studies.get(r, {}))} for r in a.get("rows", [])]
     return v
-
-
-def _natural(a: dict, r: dict) -> tuple[float, float, float]:
-    scale = a["result"]["scale"]
-    f = math.exp if scale == "log" else (lambda x: 1 / (1 + math.exp(-x))) if scale == "logit" else (lambda x: x)
-    return f(r["estimate"]), f(r["ci_low"]), f(r["ci_high"])
 
 
 def _flip(f: dict) -> str:
@@ -256,7 +261,6 @@ def render(results: dict, out: Path) -> dict[str, str]:
         html_figs[""] = Markup(inline_svg(rates))
         md_figs[""] = f"{relative_stem('', 'rates')}.svg"
     env = _env()
-    env.filters["pct"] = pct
     html = env.get_template("report.html.j2").render(v=build_view(results, html_figs))
     md = env.get_template("report.md.j2").render(v=build_view(results, md_figs))
     return {"report.html": html, "report.md": md}

@@ -101,23 +101,27 @@ def _summary_rows(rows: list[_Row], s: Summary, f: ForestData, gid: str, sub: bo
 def _limits(f: ForestData) -> tuple[float, float]:
     """The x range: every point estimate, the pooled CIs and PIs and the null; study CIs are included up to a
     range as wide again on each side, beyond which the whiskers end in arrows."""
-    tr = np.log if f.log_scale else (lambda v: np.asarray(v, dtype=float))
     if f.percent:  # proportions: the studies' CIs, rounded out to 10%, within 0-100%
         ends = [v for s in f.studies for v in (s.ci_low, s.ci_high)] + [f.overall.ci_low, f.overall.ci_high]
         ends += [v for v in (f.overall.pi_low, f.overall.pi_high) if v is not None]
         return max(0.0, math.floor(min(ends) * 10 - 1e-9) / 10), min(1.0, math.ceil(max(ends) * 10 + 1e-9) / 10)
+
+    def axis(values) -> np.ndarray:
+        """Values where the axis is linear (logs for a ratio), the non-finite ones dropped."""
+        x = np.asarray(values, dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            x = np.log(x) if f.log_scale else x
+        return x[np.isfinite(x)]
+
     core = [s.estimate for s in f.studies]
-    summaries = [f.overall] + [p.summary for p in f.panels if p.summary is not None]
-    for s in summaries:
+    for s in [f.overall] + [p.summary for p in f.panels if p.summary is not None]:
         core += [s.estimate, s.ci_low, s.ci_high] + [v for v in (s.pi_low, s.pi_high) if v is not None]
     if f.null is not None:
         core.append(f.null)
-    core_t = tr(np.array([c for c in core if np.isfinite(tr(c))], dtype=float))
+    core_t = axis(core)
     lo, hi = float(core_t.min()), float(core_t.max())
     span = max(hi - lo, math.log(4) if f.log_scale else abs(hi) * 0.5 + 1e-9)
-    ends = tr(np.array([v for s in f.studies for v in (s.ci_low, s.ci_high) if v == v and v > 0 or not f.log_scale],
-                       dtype=float)) if f.studies else np.array([])
-    ends = ends[np.isfinite(ends)]
+    ends = axis([v for s in f.studies for v in (s.ci_low, s.ci_high)])
     if ends.size:
         lo = max(min(lo, float(ends.min())), lo - span)
         hi = min(max(hi, float(ends.max())), hi + span)
@@ -152,7 +156,7 @@ def draw_forest(f: ForestData):
     """The figure (matplotlib Figure) of one forest plot."""
     theme.theme()
     rows = _rows(f)
-    bold_header = [f"{c}" for c in ("Study",) + f.columns + ("Weight",)]
+    bold_header = ["Study", *f.columns, "Weight"]
     # column widths from the text
     label_w = max([text_width(r.label) for r in rows if r.kind in ("study", "panel", "summary", "pi")]
                   + [text_width("Study", bold=True)])

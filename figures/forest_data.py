@@ -9,9 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import numpy as np
-
-from evsynth.meta.transforms import back_transform
+from evsynth.meta.transforms import to_natural
 
 RATIO = {"OR": "Odds ratio", "RR": "Risk ratio", "PETO": "Peto odds ratio", "IRR": "Rate ratio", "ROM": "Ratio of means",
          "GEN": "Ratio"}
@@ -112,20 +110,6 @@ HEADERS = {"binary": ("Baclofen\nevents/total", "Control\nevents/total"),
            "proportion": ("Events/total",), "generic": ()}
 
 
-def _back(scale: str, values, n=None):
-    """Values on the natural scale. The Freeman-Tukey scale needs the sample size(s) behind the value: a study's
-    n, or the studies' n for a pooled value (their harmonic mean, as metafor's transf.ipft.hm)."""
-    if scale == "ft":
-        ns = np.atleast_1d(np.asarray(n if n is not None else [], dtype=float))
-        if ns.size == 0:
-            return [float("nan")] * len(values)
-        hm = ns.size / np.sum(1.0 / ns)
-        out = back_transform(scale, values, np.full(len(values), hm))
-    else:
-        out = back_transform(scale, values)
-    return [float(v) for v in (values if out is None else out)]
-
-
 def _heterogeneity(res: dict) -> str:
     if res.get("q") is None or res["k"] < 2:
         return "Heterogeneity: not applicable (one study)"
@@ -150,13 +134,13 @@ def _summary(label: str, res: dict, proportion: bool, n=None) -> Summary:
     if back:
         est, lo, hi = back["estimate"], back["ci_low"], back["ci_high"]
     else:
-        est, lo, hi = _back(scale, [res["estimate"], res["ci_low"], res["ci_high"]], n)
+        est, lo, hi = to_natural(scale, [res["estimate"], res["ci_low"], res["ci_high"]], n)
     pi_lo = pi_hi = None
     if res.get("pi_low") is not None and res["k"] >= 2 and res.get("method") not in ("FE", "MH", "PETO"):
         if back and back.get("pi_low") is not None:
             pi_lo, pi_hi = back["pi_low"], back["pi_high"]
         else:
-            pi_lo, pi_hi = _back(scale, [res["pi_low"], res["pi_high"]], n)
+            pi_lo, pi_hi = to_natural(scale, [res["pi_low"], res["pi_high"]], n)
     lines = [_heterogeneity(res)]
     test = _overall_test(res, proportion)
     if test:
@@ -185,7 +169,7 @@ def forest_data(analysis: dict) -> ForestData:
     rob_cols = tuple(c for c in ROB_SHORT if any((e.get("rob") or {}).get(c) in ASSESSED for e in effects))
     rows = {}
     for e in effects:
-        est, lo, hi = _back(scale, [e["yi"], e["ci_low"], e["ci_high"]], (e.get("data") or {}).get("n"))
+        est, lo, hi = to_natural(scale, [e["yi"], e["ci_low"], e["ci_high"]], (e.get("data") or {}).get("n"))
         rob = tuple((e.get("rob") or {}).get(c, "") for c in rob_cols)
         rows[e["study"]] = StudyRow(e["study"], _cells(kind, e.get("data", {})), est, lo, hi, weights.get(e["study"]),
                                     rob)
@@ -253,7 +237,7 @@ def steps_data(analysis: dict, which: str) -> ForestData:
         else:
             members = [s for s in n_of if s != st["study"]]
         ns = [n_of[m] for m in members if n_of.get(m) is not None]
-        est, lo, hi = _back(scale, [st["estimate"], st["ci_low"], st["ci_high"]], ns or None)
+        est, lo, hi = to_natural(scale, [st["estimate"], st["ci_low"], st["ci_high"]], ns or None)
         i2 = "" if st.get("i2") is None else f"{st['i2']:.0f}%"
         rows.append(StudyRow(f"{prefix}{st['study']}", (str(st["k"]), i2), est, lo, hi, None))
     what = "Cumulative meta-analysis" if which == "cumulative" else "Leave-one-out analysis"

@@ -67,17 +67,17 @@ def run_base(base_dir: str | Path, version: str, progress=None, light: bool = Fa
         "analyses": analyses,
         "claims": [v.to_dict() for v in verdicts],
         "doses": [d.__dict__ for d in summary.dose_ranges(base)],
-        "studies": summary.provenance(base, _used_rows(analyses, verdicts)),
+        "studies": summary.provenance(base, _used_rows(analyses, claims)),
     }
     return Outcome(results, verdicts)
 
 
-def _used_rows(analyses: list[dict], verdicts) -> set[str]:
+def _used_rows(analyses: list[dict], claims) -> set[str]:
+    """The rows whose provenance the report shows: the analyses', the published meta-analyses' and the reported
+    ranges the claims read."""
     used = {r for a in analyses for r in a.get("rows", [])}
     used |= {p["study_id"] for a in analyses for p in a.get("published", [])}
-    for v in verdicts:
-        used |= {r for r in (v.numbers or {}).get("rows", []) if isinstance(r, str)}
-    return used
+    return used | {c.range_row for c in claims if c.range_row}
 
 
 def run_one(base_dir: str | Path, analysis_id: str) -> dict:

@@ -21,6 +21,20 @@ def ipft(t: np.ndarray | float, n: np.ndarray | float) -> np.ndarray:
     return np.where(t > hi, 1.0, np.where(t < lo, 0.0, z))
 
 
+def to_natural(scale: str, values, n=None) -> list[float]:
+    """Values (a point estimate and its interval, say) on the natural scale, for display. The Freeman-Tukey
+    scale needs the sample size(s) behind them: a study's n, or the pooled studies' n, whose harmonic mean is used
+    (metafor's transf.ipft.hm); without them the values are NaN. Scales without a transformation pass through."""
+    if scale == "ft":
+        ns = np.atleast_1d(np.asarray(n if n is not None else [], dtype=float))
+        if ns.size == 0:
+            return [float("nan")] * len(values)
+        out = back_transform(scale, values, np.full(len(values), ns.size / np.sum(1.0 / ns)))
+    else:
+        out = back_transform(scale, values)
+    return [float(v) for v in (values if out is None else out)]
+
+
 def back_transform(scale: str, values, ni=None):
     """Map values on `scale` to the natural scale; None where no transformation applies."""
     if values is None:
