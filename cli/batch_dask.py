@@ -44,6 +44,9 @@ def _task(model: tuple, studies: bool) -> tuple[str, list[str]]:
     return text[1:-1], [r["error"] for r in records if "error" in r]
 
 
+CONNECT_TIMEOUT = "10s"
+
+
 def batch_json_dask(model: tuple, studies: bool, partitions: int, scheduler: str | None,
                     workers: int, write) -> list[str]:
     """Write the JSON array of every group's record through `write`, computed on Dask, partition by partition in
@@ -59,7 +62,13 @@ def batch_json_dask(model: tuple, studies: bool, partitions: int, scheduler: str
     parts = _partitions(table, by, partitions)
     cluster = None
     if scheduler:
-        client = Client(scheduler)
+        try:
+            client = Client(scheduler, timeout=CONNECT_TIMEOUT)
+        except (OSError, TimeoutError, ValueError) as exc:
+            from evsynth.meta.errors import CellProblem, SchemaError
+
+            raise SchemaError([CellProblem("--scheduler", None, None, f"cannot reach the Dask scheduler at "
+                                           f"{scheduler} ({type(exc).__name__}: {exc}); is it running?")]) from None
     else:
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
         client = Client(cluster)

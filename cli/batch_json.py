@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+
+from .errors import quiet_worker
 
 # below this many table rows a second process costs more than it saves
 PARALLEL_ROWS = 20_000
@@ -52,9 +55,13 @@ def batch_json(model: tuple, studies: bool, jobs: int, write) -> list[str]:
                 out.add(body)
             errors.extend(part_errors)
     finally:
-        for pid, fd in children:  # only left when the parent itself failed
+        for pid, fd in children:  # only left when the parent itself failed or was interrupted
             if pid:
                 os.close(fd)
+                try:
+                    os.kill(pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
                 os.waitpid(pid, 0)
     out.close()
     return errors
@@ -91,6 +98,7 @@ def _fork(model: tuple, studies: bool, part: tuple[int, int]) -> tuple[int, int]
     if pid == 0:  # the child: never returns
         code = 1
         try:
+            quiet_worker()
             os.close(read)
             body, errors = _part(model, studies, part)
             with os.fdopen(write, "wb") as pipe:

@@ -2,16 +2,20 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 import click
 
 from .errors import EXIT_CLAIM_FAILED, handle_errors
+from .outputs import guard_out_file
 from .jsonout import clean, tool_version
 from .paths import default_base
 
 COLUMNS = ("id", "document", "expected", "found", "status")
+# characters XML 1.0 cannot hold even escaped (a report must stay well-formed whatever the claims say)
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 @click.command()
@@ -27,7 +31,10 @@ def check(base, fmt, junit):
     """
     from evsynth.meta.pipeline import run_base
 
-    outcome = run_base(base or default_base(), tool_version(), light=True)
+    base = base or default_base()
+    if junit is not None:
+        guard_out_file(junit, protect=(Path(base),))
+    outcome = run_base(base, tool_version(), light=True)
     verdicts = [v.to_dict() for v in outcome.verdicts]
     if fmt == "json":
         click.echo(json.dumps(clean(verdicts), indent=2, ensure_ascii=False))
@@ -42,7 +49,9 @@ def check(base, fmt, junit):
 
 
 def _table(verdicts: list[dict]) -> None:
-    rows = [[str(v[c]) for c in COLUMNS] for v in verdicts]
+    from evsynth.meta.errors import visible
+
+    rows = [[visible(str(v[c])) for c in COLUMNS] for v in verdicts]
     widths = [min(48, max(len(c), *(len(r[i]) for r in rows))) if rows else len(c) for i, c in enumerate(COLUMNS)]
     click.echo("  ".join(c.ljust(w) for c, w in zip(COLUMNS, widths)))
     for r in rows:
@@ -67,6 +76,7 @@ def _write_junit(path: Path, verdicts: list[dict]) -> None:
         cases.append(f'  <testcase classname={quoteattr(v["document"])} name={quoteattr(v["id"])}>{body}</testcase>')
     xml = (f'<?xml version="1.0" encoding="UTF-8"?>\n<testsuite name="evsynth check" tests="{len(verdicts)}" '
            f'failures="{failures}" skipped="{skipped}">\n' + "\n".join(cases) + "\n</testsuite>\n")
+    xml = _XML_ILLEGAL.sub("\ufffd", xml)
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(xml, encoding="utf-8")
     tmp.replace(path)

@@ -78,13 +78,17 @@ def _at_revision(rev: str, evidence_dir: str) -> dict:
     try:
         root = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True,
                               check=True).stdout.strip()
-        blob = subprocess.run(["git", "-C", root, "archive", "--format=tar", rev, top], capture_output=True,
-                              check=True).stdout
+        # the revision is resolved to a commit id first, and after --end-of-options: "--output=FILE" is a name to
+        # look up, never an option of git's
+        commit = subprocess.run(["git", "-C", root, "rev-parse", "--verify", "--quiet", "--end-of-options",
+                                 f"{rev}^{{commit}}"], capture_output=True, text=True, check=True).stdout.strip()
+        blob = subprocess.run(["git", "-C", root, "archive", "--format=tar", "--end-of-options", commit, top],
+                              capture_output=True, check=True).stdout
     except (OSError, subprocess.CalledProcessError) as exc:
         detail = getattr(exc, "stderr", b"") or b""
         detail = detail.decode("utf-8", "replace").strip() if isinstance(detail, bytes) else str(detail).strip()
         raise SchemaError([CellProblem(rev, None, None, "neither a file, a folder nor a git revision of this "
-                                       f"repository ({detail or exc})")]) from None
+                                       f"repository{f' ({detail})' if detail else ''}")]) from None
     with tempfile.TemporaryDirectory() as tmp:
         import io
 

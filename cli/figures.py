@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from .errors import handle_errors
+from .outputs import guard_out_file
 from .paths import default_base
 
 FORMATS = ("svg", "png", "pdf")
@@ -32,6 +33,7 @@ def _draw(kind: str, analysis_id: str, evidence_dir, out, formats) -> None:
     except ValueError as exc:
         raise AnalysisError(str(exc)) from None
     stem = Path(out) if out else Path(f"{analysis_id}-{kind}")
+    guard_out_file(stem, protect=(Path(base_dir),))
     if stem.suffix.lstrip(".") in FORMATS:
         formats = (stem.suffix.lstrip("."),)
         stem = stem.with_suffix("")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib
+import signal
 
 import click
 
@@ -35,6 +36,20 @@ class LazyGroup(click.Group):
         module, attr, _ = COMMANDS[name]
         return getattr(importlib.import_module(module), attr)
 
+    def invoke(self, ctx: click.Context):
+        """Interruptions outside a command's own handling (while importing it, say) exit 130/143 too."""
+        from evsynth.meta.errors import Interrupted
+
+        from .errors import install_signal_handlers, interrupted
+
+        install_signal_handlers()
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            raise SystemExit(interrupted(signal.SIGINT)) from None
+        except Interrupted as exc:
+            raise SystemExit(interrupted(exc.signum)) from None
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
         with formatter.section("Commands"):
@@ -48,7 +63,8 @@ class LazyGroup(click.Group):
 def main(ctx: click.Context, debug: bool) -> None:
     """evsynth: clinical-trial evidence synthesis, kept as code.
 
-    Exit codes: 0 ok, 1 a claim failed, 2 bad input or usage.
+    Exit codes: 0 ok, 1 a claim failed, 2 bad input, usage or environment (disk full, read-only folder),
+    130/143 interrupted (SIGINT/SIGTERM).
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug

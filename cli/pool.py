@@ -13,6 +13,8 @@ from .options import model_options
 @click.argument("file", type=click.Path(dir_okay=False, path_type=str))
 @model_options
 @click.option("--by", "by", multiple=True, help="Column to group by: one meta-analysis per group (repeatable).")
+@click.option("--by-missing", type=click.Choice(["error", "keep"]), default="error", show_default=True,
+              help="Rows with a blank --by value: an error naming them, or pooled as their own group '(missing)'.")
 @click.option("--columns", "columns", default=None,
               help="Map canonical names to the file's, e.g. events_t=ai,n_t=n1i,events_c=ci,n_c=n2i.")
 @click.option("--study-column", default="study", show_default=True, help="Column holding study labels.")
@@ -28,8 +30,8 @@ from .options import model_options
 @click.option("--partitions", type=click.IntRange(1, 100_000), default=None,
               help="With --engine dask: partitions of consecutive groups [default: 4 per worker].")
 @handle_errors
-def pool(file, measure, method, test, add, to, drop00, pi_type, level, by, columns, study_column, fmt, studies,
-         jobs, engine, scheduler, partitions):
+def pool(file, measure, method, test, add, to, drop00, pi_type, level, by, by_missing, columns, study_column, fmt,
+         studies, jobs, engine, scheduler, partitions):
     """Pool the studies in FILE (CSV, or Parquet with pyarrow) with inverse-variance, Mantel-Haenszel or Peto
     methods.
 
@@ -44,12 +46,14 @@ def pool(file, measure, method, test, add, to, drop00, pi_type, level, by, colum
     from evsynth.meta.choices import Measure, Method, PredictionType, Test, ZeroTo
     from evsynth.meta.effects import ZeroCells
     from evsynth.meta.errors import AnalysisError
-    from evsynth.meta.tables import load_table, parse_column_map
+    from evsynth.meta.tables import MISSING_GROUP, load_table, parse_column_map
 
     from .render import render_result
 
     measure_e = Measure(measure.upper())
-    table = load_table(file, measure_e, parse_column_map(columns), tuple(by), study_column)
+    table = load_table(file, measure_e, parse_column_map(columns), tuple(by), study_column, by_missing)
+    if by and by_missing == "keep" and any(v == MISSING_GROUP for g in table.groups.values() for v in g):
+        click.echo(f"note: rows with a blank {', '.join(by)} are pooled as the group '{MISSING_GROUP}'", err=True)
     model = (table, measure_e, Method(method.upper()), Test(test.lower()), tuple(by),
              ZeroCells(add, ZeroTo(to), drop00), PredictionType(pi_type), level / 100)
     if engine == "dask" and not (by and fmt == "json"):

@@ -11,6 +11,8 @@ from pathlib import Path
 
 from evsynth.meta.transforms import to_natural
 
+from .markup import doi_url, md_escape, md_link, pubmed_url, safe_url
+
 STATUS_ORDER = ("fail", "inconclusive", "pass", "not_checkable")
 SYMBOLS = {"High": "⊕⊕⊕⊕", "Moderate": "⊕⊕⊕◯", "Low": "⊕⊕◯◯", "Very low": "⊕◯◯◯"}
 DOMAIN = {"risk_of_bias": "Risk of bias", "inconsistency": "Inconsistency", "indirectness": "Indirectness",
@@ -41,12 +43,13 @@ def pct(x) -> str:
 
 
 def _link(p: dict) -> tuple[str, str]:
+    """(URL, link text) of a row's source: a doi.org, PubMed or http(s) URL, or "" when none is safe to link."""
     if p.get("doi"):
-        return f"https://doi.org/{p['doi']}", f"doi:{p['doi']}"
-    if p.get("pmid"):
-        return f"https://pubmed.ncbi.nlm.nih.gov/{p['pmid']}/", f"PMID {p['pmid']}"
+        return doi_url(p["doi"]), f"doi:{p['doi']}"
+    if p.get("pmid") and pubmed_url(p["pmid"]):
+        return pubmed_url(p["pmid"]), f"PMID {p['pmid']}"
     if p.get("url"):
-        return p["url"], p["url"]
+        return safe_url(p["url"]) or "", p["url"]
     return "", p.get("source", "")
 
 
@@ -225,12 +228,21 @@ def build_view(results: dict, figures: dict[str, str]) -> dict:
     }
 
 
-def _env():
+def _env(markdown: bool = False):
+    """The HTML environment escapes every value (autoescape on, whatever the template's name); the Markdown one
+    passes every value through md_escape, except the report's own Markup (links it made, figure paths)."""
     import jinja2
+    from markupsafe import Markup
 
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
-                              autoescape=jinja2.select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True,
-                              keep_trailing_newline=True)
+    loader = jinja2.FileSystemLoader(Path(__file__).parent / "templates")
+    common = {"trim_blocks": True, "lstrip_blocks": True, "keep_trailing_newline": True}
+    if not markdown:
+        return jinja2.Environment(loader=loader, autoescape=True, **common)
+    env = jinja2.Environment(loader=loader, autoescape=False,
+                             finalize=lambda v: v if isinstance(v, Markup) else md_escape("" if v is None else v),
+                             **common)
+    env.filters["mdlink"] = lambda link: Markup(md_link(link[1], link[0]))
+    return env
 
 
 _SVG_HEAD = re.compile(r"^.*?(<svg\b)", re.S)
@@ -255,12 +267,11 @@ def render(results: dict, out: Path) -> dict[str, str]:
         svg = out / f"{stem}.svg"
         if svg.is_file():
             html_figs[a["id"]] = Markup(inline_svg(svg))
-            md_figs[a["id"]] = f"{stem}.svg"
+            md_figs[a["id"]] = Markup(f"{stem}.svg")
     rates = out / f"{relative_stem('', 'rates')}.svg"
     if rates.is_file():
         html_figs[""] = Markup(inline_svg(rates))
-        md_figs[""] = f"{relative_stem('', 'rates')}.svg"
-    env = _env()
-    html = env.get_template("report.html.j2").render(v=build_view(results, html_figs))
-    md = env.get_template("report.md.j2").render(v=build_view(results, md_figs))
+        md_figs[""] = Markup(f"{relative_stem('', 'rates')}.svg")
+    html = _env().get_template("report.html.j2").render(v=build_view(results, html_figs))
+    md = _env(markdown=True).get_template("report.md.j2").render(v=build_view(results, md_figs))
     return {"report.html": html, "report.md": md}

@@ -1,23 +1,22 @@
 """`evsynth run`: validate the evidence base, run every analysis of analyses.toml, check every claim, draw every
 figure and write the report.
 
-Everything is written into a temporary folder beside --out and moved into place only when complete, so bad
-input, a crash or a kill leaves the previous build as it was. Exit codes: 0 all claims hold (or cannot be
-checked), 1 a claim fails, 2 bad input (nothing written).
+Everything is written into a temporary folder beside --out and swapped in only when complete (cli/outputs.py),
+so bad input, a crash or a kill leaves the previous build as it was; --out is replaced only when it is empty or an
+earlier evsynth build. Exit codes: 0 all claims hold (or cannot be checked), 1 a claim fails, 2 bad input or an
+environment problem (nothing written), 130/143 interrupted.
 """
 from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
 import time
 from pathlib import Path
-from typing import Callable
 
 import click
 
 from .errors import EXIT_CLAIM_FAILED, handle_errors
+from .outputs import guard_out_dir, replace_build
 from .jsonout import clean, tool_version
 from .paths import default_base
 
@@ -39,7 +38,8 @@ class _Clock:
 @click.option("--evidence", "evidence_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Evidence base (tables/, sources.bib, analyses.toml) [default: the shipped baclofen base].")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("build"),
-              show_default=True, help="Output folder (replaced only when the new build is complete).")
+              show_default=True, help="Output folder: absent, empty, or an earlier evsynth build (replaced only "
+              "when the new build is complete; never a folder holding other files).")
 @click.option("--quiet", is_flag=True, help="No progress bar and no summary line.")
 @click.option("--figures/--no-figures", default=True, show_default=True, help="Draw every analysis' figures.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None,
@@ -53,6 +53,7 @@ def run(evidence_dir, out_dir, quiet, figures, jobs, timings):
 
     clock = _Clock()
     base_dir = evidence_dir or default_base()
+    guard_out_dir(out_dir, protect=(Path(base_dir),))  # before any work: a refused --out costs nothing
     if quiet:
         outcome = run_base(base_dir, tool_version())
     else:
@@ -75,7 +76,7 @@ def run(evidence_dir, out_dir, quiet, figures, jobs, timings):
             (tmp / name).write_text(body, encoding="utf-8")
         clock.lap("report")
 
-    _replace_dir(out_dir, write)
+    replace_build(out_dir, write, tool_version(), protect=(Path(base_dir),))
     failed = [v.id for v in outcome.verdicts if v.status == "fail"]
     if not quiet:
         counts: dict[str, int] = {}
@@ -95,8 +96,10 @@ def run(evidence_dir, out_dir, quiet, figures, jobs, timings):
 
 
 def _figures(results: dict, out: Path, jobs: int, quiet: bool) -> None:
-    from evsynth.figures.catalogue import draw_all, plan
+    from evsynth.figures.catalogue import draw_all, not_planned, plan
 
+    for message in not_planned(results):
+        click.echo(f"note: {message}", err=True)
     frequency = (results.get("rules") or {}).get("frequency")
     if quiet:
         _, failed = draw_all(results, out, frequency=frequency, jobs=jobs)
@@ -105,41 +108,3 @@ def _figures(results: dict, out: Path, jobs: int, quiet: bool) -> None:
             _, failed = draw_all(results, out, frequency=frequency, jobs=jobs, progress=lambda job: bar.update(1))
     for message in failed:  # a figure that cannot be drawn is named, never silently missing
         click.echo(f"warning: figure not drawn: {message}", err=True)
-
-
-def _replace_dir(out_dir: Path, write: Callable[[Path], None]) -> None:
-    """Let `write` fill a fresh temporary folder beside out_dir, then swap it in (the old build is removed only
-    after the new one is in place)."""
-    out_dir = Path(out_dir)
-    parent = out_dir.resolve().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale(parent, out_dir.name)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-{os.getpid()}-", dir=parent))
-    os.chmod(tmp, 0o755)  # mkdtemp makes it private; a build folder is for reading
-    try:
-        write(tmp)
-        old = None
-        if out_dir.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-{os.getpid()}-", dir=parent))
-            os.replace(out_dir, old / out_dir.name)
-        os.replace(tmp, out_dir)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _remove_stale(parent: Path, name: str) -> None:
-    """Temporary folders left by a run that was killed (its process is gone): removed, never the build itself."""
-    for p in parent.glob(f".{name}.*-*-*"):
-        kind, _, rest = p.name[len(name) + 2:].partition("-")
-        pid = rest.split("-", 1)[0]
-        if kind not in ("new", "old") or not pid.isdigit() or not p.is_dir():
-            continue
-        try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            shutil.rmtree(p, ignore_errors=True)
-        except PermissionError:
-            pass  # another user's live process

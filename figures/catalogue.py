@@ -37,6 +37,8 @@ def drawer(kind: str) -> Callable[[dict], object]:
 
 
 FUNNEL_MIN_K = 10  # Sterne et al. 2011 (BMJ 343:d4002): funnel plots and their tests need at least 10 studies
+MAX_FOREST_K = 500  # a forest plot of more rows cannot be read on a page, and costs minutes to draw
+FORESTS = ("forest", "cumulative", "leave-one-out")
 
 
 def kinds_for(analysis: dict, on_request: bool = False) -> list[str]:
@@ -46,10 +48,11 @@ def kinds_for(analysis: dict, on_request: bool = False) -> list[str]:
     if "result" not in analysis:
         return []
     k = analysis["result"]["k"]
-    kinds = ["forest"]
-    if k >= 2 and isinstance(analysis.get("cumulative"), list):
+    most = 10**9 if on_request else MAX_FOREST_K  # a figure command draws what it is asked for
+    kinds = [] if k > most else ["forest"]
+    if 2 <= k <= most and isinstance(analysis.get("cumulative"), list):
         kinds.append("cumulative")
-    if k >= 3 and isinstance(analysis.get("leave_one_out"), list):
+    if 3 <= k <= most and isinstance(analysis.get("leave_one_out"), list):
         kinds.append("leave-one-out")
     if k >= (3 if on_request else FUNNEL_MIN_K):
         kinds.append("funnel")
@@ -59,6 +62,13 @@ def kinds_for(analysis: dict, on_request: bool = False) -> list[str]:
     if isinstance(analysis.get("meta_regression"), dict) and analysis["meta_regression"].get("points"):
         kinds.append("bubble")
     return kinds
+
+
+def not_planned(results: dict) -> list[str]:
+    """Why an analysis has no forest plot in the build (too many studies to read), one message each."""
+    return [f"figures/{a['id']}: no forest plots: {a['result']['k']} studies is more than {MAX_FOREST_K}, which "
+            "cannot be read on a page (results.json holds every study's numbers)"
+            for a in results["analyses"] if "result" in a and a["result"]["k"] > MAX_FOREST_K]
 
 
 def plan(results: dict) -> list[tuple[str, str]]:
@@ -75,6 +85,15 @@ def relative_stem(analysis_id: str, kind: str) -> str:
     return f"figures/{analysis_id}/{kind}" if analysis_id else f"figures/{kind}"
 
 
+def inside(out: Path, stem: str) -> Path:
+    """out/stem, refused unless it stays inside `out` (ids are validated names, and this checks it again)."""
+    root = Path(out).resolve()
+    target = (root / stem).resolve()
+    if target == root or not target.is_relative_to(root):
+        raise ValueError(f"figure path {stem!r} would leave the output folder")
+    return Path(out) / stem
+
+
 def draw_one(results: dict, analysis_id: str, kind: str, out: Path, formats=("svg", "png"),
              frequency: dict | None = None) -> list[Path]:
     """Draw one planned figure of `results` into out/<relative stem>.<format>."""
@@ -86,7 +105,7 @@ def draw_one(results: dict, analysis_id: str, kind: str, out: Path, formats=("sv
         analysis = next(a for a in results["analyses"] if a["id"] == analysis_id)
         fig = drawer(kind)(analysis)
     try:
-        return theme.save(fig, Path(out) / relative_stem(analysis_id, kind), formats)
+        return theme.save(fig, inside(out, relative_stem(analysis_id, kind)), formats)
     finally:
         theme.close(fig)
 
@@ -101,6 +120,15 @@ def _work(job: tuple[str, str]) -> tuple[list[str], str]:
         return [str(p) for p in draw_one(s["results"], job[0], job[1], s["out"], s["formats"], s["frequency"])], ""
     except Exception as exc:  # noqa: BLE001 - reported by the caller, with the figure's name
         return [], f"{type(exc).__name__}: {exc}"
+
+
+def _quiet_worker() -> None:
+    """Ctrl-C and SIGTERM are the parent's to handle: a worker ignores Ctrl-C and dies silently on SIGTERM (which
+    the parent's pool sends when it stops), so an interrupted run prints no worker tracebacks."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def draw_all(results: dict, out: Path, formats=("svg", "png"), frequency: dict | None = None, jobs: int = 1,
@@ -123,7 +151,7 @@ def draw_all(results: dict, out: Path, formats=("svg", "png"), frequency: dict |
             progress(job)
     try:
         if jobs > 1 and len(todo) > 1 and "fork" in mp.get_all_start_methods():
-            with mp.get_context("fork").Pool(min(jobs, len(todo))) as pool:
+            with mp.get_context("fork").Pool(min(jobs, len(todo)), initializer=_quiet_worker) as pool:
                 for job, (paths, error) in zip(todo, pool.imap(_work, todo)):
                     done(job, paths, error)
         else:

@@ -46,6 +46,8 @@ RC = {
     "svg.hashsalt": "evsynth",  # fixed ids inside the SVG
     "pdf.fonttype": 42,
     "path.simplify": False,
+    "text.parse_math": False,  # data labels are text: "$5 $10" must not be read as mathtext
+    "text.usetex": False,
 }
 
 

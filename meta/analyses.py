@@ -15,12 +15,14 @@
     alpha = 0.05
     power = 0.90
 
-Every problem is reported with the file, the line and the key (tomllib gives no positions, so the line is found
-by reading the text for the analysis' table header and the key under it).
+Every problem is reported with the file, the line and the key (tomllib gives no positions, so the lines of every
+header and key are found in one pass over the text: tomlfiles.key_lines). Ids are names (names.ID): they become
+folder names under the build.
 """
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -28,10 +30,11 @@ import numpy as np
 
 from .choices import Measure, Method, PredictionType, Test
 from .effects import REQUIRED, kind_of
-from .errors import CellProblem, SchemaError
+from .errors import CellProblem, SchemaError, visible
 from .evidence import EvidenceBase
 from .sensitivity import Model
-from .tomlfiles import read_toml
+from .names import id_problem, text_problem
+from .tomlfiles import key_lines, line_of, read_toml
 
 KEYS = {"title", "table", "where", "measure", "method", "test", "pi", "order", "by", "tsa", "grade", "synthesis",
         "moderator", "outcome_kind"}
@@ -86,21 +89,28 @@ class Selection:
     notes: tuple[str, ...] = ()
 
 
-def load_analyses(path: str | Path) -> tuple[AnalysisSpec, ...]:
+def load_analyses(path: str | Path, root: str | Path | None = None) -> tuple[AnalysisSpec, ...]:
     path = Path(path)
     name = str(path)
-    doc, text = read_toml(path)
+    doc, text = read_toml(path, root)
+    lines = key_lines(text)
     analyses = doc.get("analyses")
     if not isinstance(analyses, dict) or not analyses:
         raise SchemaError([CellProblem(name, None, "analyses", "no [analyses.<id>] tables")])
     problems: list[CellProblem] = []
     specs = []
     for aid, body in analyses.items():
-        line = _line(text, aid)
+        line = line_of(lines, "analyses", aid)
 
-        def bad(key, reason, aid=aid, line=line):
-            problems.append(CellProblem(name, _line(text, aid, key) or line, f"analyses.{aid}.{key}", reason))
+        def bad(key, reason, aid=aid):
+            where = line_of(lines, "analyses", aid, *key.split(".")) if key else line_of(lines, "analyses", aid)
+            problems.append(CellProblem(name, where, f"analyses.{visible(aid)}" + (f".{key}" if key else ""),
+                                        reason))
 
+        why = id_problem(aid)
+        if why:
+            bad("", why)
+            continue
         if not isinstance(body, dict):
             bad("", "must be a table")
             continue
@@ -108,7 +118,7 @@ def load_analyses(path: str | Path) -> tuple[AnalysisSpec, ...]:
             bad(key, f"unknown key (allowed: {', '.join(sorted(KEYS))})")
         spec = _spec(aid, body, bad, line)
         if spec is not None:
-            keys = {k: _line(text, aid, k) for k in ("where", "by", "moderator", "table", "measure")}
+            keys = {k: line_of(lines, "analyses", aid, k) for k in ("where", "by", "moderator", "table", "measure")}
             specs.append(replace(spec, path=name, key_lines={k: v for k, v in keys.items() if v}))
     if problems:
         raise SchemaError(problems)
@@ -125,7 +135,10 @@ def _spec(aid, body, bad, line) -> AnalysisSpec | None:
             bad(key, "is required")
             ok = False
         elif not isinstance(value, str):
-            bad(key, f"must be a string, not {value!r}")
+            bad(key, f"must be a string, not {_show(value)}")
+            ok = False
+        elif text_problem(value):
+            bad(key, text_problem(value))
             ok = False
         return value
 
@@ -135,14 +148,14 @@ def _spec(aid, body, bad, line) -> AnalysisSpec | None:
         try:
             return enum(value if enum is Test or enum is PredictionType else str(value).upper())
         except ValueError:
-            bad(key, f"{value!r} is not one of {', '.join(e.value for e in enum)}")
+            bad(key, f"{_show(value)} is not one of {', '.join(e.value for e in enum)}")
             ok = False
             return None
 
     title, table = text("title"), text("table")
     synthesis = body.get("synthesis", "pool")
-    if synthesis not in SYNTHESES:
-        bad("synthesis", f"{synthesis!r} is not one of {', '.join(SYNTHESES)}")
+    if not isinstance(synthesis, str) or synthesis not in SYNTHESES:
+        bad("synthesis", f"{_show(synthesis)} is not one of {', '.join(SYNTHESES)}")
         return None
     if synthesis == "vote_count":
         measure = Measure.GEN  # no effect size: direction and significance only
@@ -154,15 +167,15 @@ def _spec(aid, body, bad, line) -> AnalysisSpec | None:
     order = text("order", "year")
     by = body.get("by")
     if by is not None and not isinstance(by, str):
-        bad("by", f"must be a column name, not {by!r}")
+        bad("by", f"must be a column name, not {_show(by)}")
         ok = False
     moderator = body.get("moderator")
     if moderator is not None and not isinstance(moderator, str):
-        bad("moderator", f"must be a column name, not {moderator!r}")
+        bad("moderator", f"must be a column name, not {_show(moderator)}")
         ok = False
     outcome_kind = body.get("outcome_kind", "benefit")
-    if outcome_kind not in OUTCOME_KINDS:
-        bad("outcome_kind", f"{outcome_kind!r} is not one of {', '.join(OUTCOME_KINDS)}")
+    if not isinstance(outcome_kind, str) or outcome_kind not in OUTCOME_KINDS:
+        bad("outcome_kind", f"{_show(outcome_kind)} is not one of {', '.join(OUTCOME_KINDS)}")
         ok = False
     where: dict[str, tuple[str, ...]] = {}
     raw = body.get("where", {})
@@ -172,8 +185,8 @@ def _spec(aid, body, bad, line) -> AnalysisSpec | None:
     else:
         for col, value in raw.items():
             values = value if isinstance(value, list) else [value]
-            if not values or not all(isinstance(v, str) for v in values):
-                bad("where", f"{col}: values must be strings")
+            if not values or not all(isinstance(v, str) and not text_problem(v, 200) for v in values):
+                bad("where", f"{visible(col)}: values must be strings (short, without control characters)")
                 ok = False
             where[col] = tuple(values)
     grade = _grade(body.get("grade", {}), bad)
@@ -190,6 +203,12 @@ def _spec(aid, body, bad, line) -> AnalysisSpec | None:
                         grade, synthesis, moderator, outcome_kind)
 
 
+def _show(value) -> str:
+    """A TOML value for a message: short, with unsafe characters escaped."""
+    text = repr(value)
+    return visible(text if len(text) <= 80 else text[:77] + "...")
+
+
 def _grade(raw, bad) -> dict | None:
     """[analyses.<id>.grade] domain = { change = -1, reason = "..." }: a recorded manual judgement."""
     if not isinstance(raw, dict):
@@ -198,15 +217,18 @@ def _grade(raw, bad) -> dict | None:
     out = {}
     for domain, value in raw.items():
         if domain not in GRADE_DOMAINS:
-            bad("grade", f"unknown domain {domain!r} (allowed: {', '.join(sorted(GRADE_DOMAINS))})")
+            bad("grade", f"unknown domain {_show(domain)} (allowed: {', '.join(sorted(GRADE_DOMAINS))})")
             return None
         change = value.get("change") if isinstance(value, dict) else None
         reason = value.get("reason") if isinstance(value, dict) else None
         if not isinstance(change, int) or isinstance(change, bool) or not -3 <= change <= 2:
-            bad("grade", f"{domain}: change must be an integer from -3 to 2")
+            bad(f"grade.{domain}", "change must be an integer from -3 to 2")
             return None
         if not isinstance(reason, str) or not reason.strip():
-            bad("grade", f"{domain}: an override needs its reason")
+            bad(f"grade.{domain}", "an override needs its reason")
+            return None
+        if text_problem(reason):
+            bad(f"grade.{domain}", f"the reason {text_problem(reason)}")
             return None
         out[domain] = (change, reason.strip())
     return out
@@ -218,39 +240,21 @@ def _tsa(raw, bad) -> TSASpec | None:
         return None
     ok = True
     for key in sorted(set(raw) - TSA_KEYS):
-        bad("tsa", f"unknown key {key!r} (allowed: {', '.join(sorted(TSA_KEYS))})")
+        bad("tsa", f"unknown key {_show(key)} (allowed: {', '.join(sorted(TSA_KEYS))})")
         ok = False
     values = {}
     for key in TSA_KEYS & set(raw):
         v = raw[key]
-        if isinstance(v, bool) or not isinstance(v, (int, float)):
-            bad("tsa", f"{key} must be a number, not {v!r}")
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or v != v or v in (float("inf"), float("-inf")):
+            bad(f"tsa.{key}", f"must be a finite number, not {_show(v)}")
             ok = False
             continue
         unit = key in ("rrr", "alpha", "power", "control_risk")
         if (unit and not 0 < v < 1) or (not unit and not v > 0):
-            bad("tsa", f"{key} = {v} is out of range ({'between 0 and 1' if unit else 'must be > 0'})")
+            bad(f"tsa.{key}", f"{v} is out of range ({'between 0 and 1' if unit else 'must be > 0'})")
             ok = False
         values[key] = float(v)
     return TSASpec(**values) if ok else None
-
-
-def _line(text: str, aid: str, key: str | None = None) -> int | None:
-    """The line of [analyses.<aid>] (or of `key` under it, in it or its sub-tables)."""
-    lines = text.splitlines()
-    head = re.compile(r"^\s*\[\s*analyses\s*\.\s*\"?" + re.escape(aid) + r"\"?\s*(\.|\])")
-    start = next((i for i, ln in enumerate(lines) if head.match(ln)), None)
-    if start is None:
-        return None
-    if not key:
-        return start + 1
-    keyre = re.compile(r"^\s*" + re.escape(key) + r"\s*=")
-    for i in range(start + 1, len(lines)):
-        if re.match(r"^\s*\[", lines[i]) and not head.match(lines[i]):
-            break
-        if keyre.match(lines[i]):
-            return i + 1
-    return start + 1
 
 
 def select(base: EvidenceBase, spec: AnalysisSpec) -> Selection:
@@ -276,7 +280,7 @@ def select(base: EvidenceBase, spec: AnalysisSpec) -> Selection:
                            f"which {table.name} does not have")
     columns = {c: np.array([cell_number(r[c]) for r in rows]) for c in needed}
     labels = [f"{r.get('study') or r.get('trial')}" for r in rows]
-    counts = {lab: labels.count(lab) for lab in labels}
+    counts = Counter(labels)
     study = tuple(f"{lab} ({r.get('arm') or r.get('dose') or r.get('study_id')})" if counts[lab] > 1 else lab
                   for lab, r in zip(labels, rows))
     order = np.array([cell_number(r.get(spec.order, "")) for r in rows])

@@ -53,11 +53,12 @@ def run_analysis(base: EvidenceBase, spec: AnalysisSpec, rules: Rules | None = N
     inc = _included(sel, model)
     out["study_effects"] = _study_effects(inc, sel, model)
     order = None if all(x != x for x in sel.order) else sel.order
-    out["leave_one_out"] = _step(lambda: [_brief(r) for r in leave_one_out(sel.columns, sel.study, model)])
+    refits = _refits_allowed(len(sel.study))
+    out["leave_one_out"] = _step(lambda: [_brief(r) for r in leave_one_out(sel.columns, sel.study, model)], refits)
     if not light:
         out["cumulative"] = _step(lambda: [_brief(r) for r in cumulative(sel.columns, sel.study, model,
-                                                                           _filled(order))])
-        out["influence"] = _step(lambda: influence(sel.columns, sel.study, model).to_dict()) \
+                                                                           _filled(order))], refits)
+        out["influence"] = _step(lambda: influence(sel.columns, sel.study, model).to_dict(), refits) \
             if not model.counts_based else {"error": "influence diagnostics need an inverse-variance model"}
     out["small_study_effects"] = _small_study(sel, inc, model, binary, light)
     if spec.by:
@@ -197,7 +198,22 @@ def _filled(order):
     return [x if x == x else big for x in order]
 
 
-def _step(fn: Callable[[], object]) -> object:
+MAX_REFIT_K = 1000  # leave-one-out, cumulative and influence refit k analyses of up to k studies: O(k^2)
+
+
+def _refits_allowed(k: int) -> str:
+    """"" when the per-study refits are affordable, else why they are skipped."""
+    if k <= MAX_REFIT_K:
+        return ""
+    return (f"not computed: {k} rows is above {MAX_REFIT_K}, and these refits cost k analyses of k studies each "
+            f"(time and memory grow with k squared); `evsynth influence` or `evsynth cumulative` on the table "
+            f"computes them on request")
+
+
+def _step(fn: Callable[[], object], skip: str = "") -> object:
+    """fn's result, or {"error": why} when it cannot be computed (or is skipped for cost)."""
+    if skip:
+        return {"error": skip}
     try:
         return fn()
     except AnalysisError as exc:

@@ -10,9 +10,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import CellProblem, SchemaError
+from .names import text_problem
 from .textfiles import read_text
 
 _KEY = re.compile(r"[A-Za-z0-9_:.\-+/]+")
+_ENTRY = re.compile(r"@\s*([A-Za-z]+)\s*([{(])")
+_FIELD = re.compile(r"([A-Za-z][A-Za-z0-9_\-]*)\s*=\s*")
+_BARE = re.compile(r"[A-Za-z0-9_.\-]+")
 
 
 @dataclass(frozen=True)
@@ -23,19 +27,20 @@ class BibEntry:
     fields: dict[str, str] = field(default_factory=dict)
 
 
-def read_bib(path: str | Path) -> dict[str, BibEntry]:
+def read_bib(path: str | Path, root: str | Path | None = None) -> dict[str, BibEntry]:
     """Entries by key, or a SchemaError listing every malformed entry and duplicated key."""
     name = str(path)
-    text = read_text(path)
+    text = read_text(path, root)
     problems: list[CellProblem] = []
     entries: dict[str, BibEntry] = {}
-    pos = 0
+    pos, line, counted = 0, 1, 0
     while True:
         at = text.find("@", pos)
         if at < 0:
             break
-        line = text.count("\n", 0, at) + 1
-        m = re.compile(r"@\s*([A-Za-z]+)\s*([{(])").match(text, at)
+        line += text.count("\n", counted, at)  # lines counted once, as the reader moves on (linear in the file)
+        counted = at
+        m = _ENTRY.match(text, at)
         if not m:
             problems.append(CellProblem(name, line, None, "'@' not followed by an entry type and '{'"))
             pos = at + 1
@@ -58,6 +63,7 @@ def read_bib(path: str | Path) -> dict[str, BibEntry]:
             problems.append(CellProblem(name, line, key, f"duplicated key (first at line {entries[key].line})"))
             continue
         fields, trouble = _fields(rest)
+        trouble += [f"field '{f}' {why}" for f, v in fields.items() if (why := text_problem(v))]
         for t in trouble:
             problems.append(CellProblem(name, line, key, t))
         entries[key] = BibEntry(key, kind, line, fields)
@@ -93,7 +99,7 @@ def _fields(body: str) -> tuple[dict[str, str], list[str]]:
             i += 1
         if i >= n:
             break
-        m = re.compile(r"([A-Za-z][A-Za-z0-9_\-]*)\s*=\s*").match(body, i)
+        m = _FIELD.match(body, i)
         if not m:
             trouble.append(f"cannot read a field near {body[i:i + 30]!r}")
             break
@@ -114,7 +120,7 @@ def _fields(body: str) -> tuple[dict[str, str], list[str]]:
             value = body[i + 1:j]
             i = j + 1
         else:
-            m2 = re.compile(r"[A-Za-z0-9_.\-]+").match(body, i)
+            m2 = _BARE.match(body, i)
             if not m2:
                 trouble.append(f"field '{fname}' has no value")
                 break

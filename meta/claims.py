@@ -6,13 +6,16 @@ states why the data cannot test it). Each verdict carries the numbers behind it.
 """
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .analyses import cell_number
-from .errors import CellProblem, SchemaError
+from .errors import CellProblem, SchemaError, visible
 from .results import _AsDict
-from .tomlfiles import read_toml
+from .names import id_problem, text_problem
+from .tomlfiles import key_lines, line_of, read_toml
 
 KINDS = ("label", "at_least", "within", "frequency_at_least", "mixed_results", "favours", "votes_favour",
          "doses_within", "not_checkable")
@@ -20,6 +23,7 @@ FREQUENCY_ORDER = ("very rare", "rare", "uncommon", "common", "very common")
 COMMON = {"document", "section", "text", "analysis", "range_row", "min_studies", "route", "unit", "table"}
 # the documents' tables a claim is a row of, regenerated in the report
 TABLES = ("uses", "side_effects", "dosing")
+DOCUMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,127}")  # a file name in ../shared/documents, never a path
 
 
 @dataclass(frozen=True)
@@ -52,65 +56,95 @@ class Verdict(_AsDict):
     table: str | None = None
 
 
-def load_claims(path: str | Path, analyses: set[str]) -> tuple[Claim, ...]:
+def load_claims(path: str | Path, analyses: set[str], root: str | Path | None = None) -> tuple[Claim, ...]:
     name = str(path)
-    doc, text = read_toml(path)
+    doc, text = read_toml(path, root)
+    lines = key_lines(text)
     raw = doc.get("claims")
     if not isinstance(raw, dict) or not raw:
         raise SchemaError([CellProblem(name, None, "claims", "no [claims.<id>] tables")])
     problems, out = [], []
-    lines = text.splitlines()
     for cid, body in raw.items():
-        line = next((i + 1 for i, ln in enumerate(lines) if ln.strip() == f"[claims.{cid}]"), None)
+        def bad(key, reason, cid=cid):
+            where = line_of(lines, "claims", cid, key) if key else line_of(lines, "claims", cid)
+            problems.append(CellProblem(name, where, f"claims.{visible(cid)}" + (f".{key}" if key else ""), reason))
 
-        def bad(key, reason, cid=cid, line=line):
-            problems.append(CellProblem(name, line, f"claims.{cid}.{key}", reason))
-
+        why = id_problem(cid)
+        if why:
+            bad("", why)
+            continue
         if not isinstance(body, dict):
             bad("", "must be a table")
             continue
-        kinds = [k for k in KINDS if k in body]
-        unknown = set(body) - COMMON - set(KINDS)
-        for key in sorted(unknown):
-            bad(key, f"unknown key (expectations: {', '.join(KINDS)})")
-        for key in ("document", "section", "text"):
-            if not isinstance(body.get(key), str) or not body[key].strip():
-                bad(key, "is required (a non-empty string)")
-        if len(kinds) != 1:
-            bad("", f"needs exactly one expectation of {', '.join(KINDS)}; has {len(kinds)}")
-            continue
-        kind = kinds[0]
-        expected = body[kind]
-        analysis = body.get("analysis")
-        range_row = body.get("range_row")
-        if kind == "doses_within":
-            if not (isinstance(expected, list) and len(expected) == 2 and expected[0] < expected[1]):
-                bad(kind, "must be [low, high] with low < high")
-            if not isinstance(body.get("route"), str) or not isinstance(body.get("unit"), str):
-                bad(kind, "needs route and unit (e.g. route = \"oral\", unit = \"mg/day\")")
-        elif kind != "not_checkable" and analysis is None and range_row is None:
-            bad("analysis", "a checkable claim names the analysis (or range_row) it rests on")
-        if analysis is not None and analysis not in analyses:
-            bad("analysis", f"no analysis {analysis!r} in analyses.toml")
-        if kind == "within" and not (isinstance(expected, list) and len(expected) == 2
-                                     and all(isinstance(x, (int, float)) for x in expected) and expected[0] < expected[1]):
-            bad(kind, "must be [low, high] with low < high")
-        if kind == "at_least" and not (isinstance(expected, (int, float)) and 0 <= expected <= 1):
-            bad(kind, "must be a proportion between 0 and 1")
-        if kind == "frequency_at_least" and expected not in FREQUENCY_ORDER:
-            bad(kind, f"must be one of {', '.join(FREQUENCY_ORDER)}")
-        if kind == "favours" and expected not in ("baclofen", "control"):
-            bad(kind, "must be \"baclofen\" or \"control\"")
-        if kind == "label" and not isinstance(expected, str):
-            bad(kind, "must be a label name")
-        if body.get("table") is not None and body["table"] not in TABLES:
-            bad("table", f"{body['table']!r} is not one of {', '.join(TABLES)}")
-        out.append(Claim(cid, str(body.get("document")), str(body.get("section")), str(body.get("text")), kind,
-                         expected, analysis, range_row, int(body.get("min_studies", 2)), body.get("route"),
-                         body.get("unit"), body.get("table")))
+        before = len(problems)
+        claim = _claim(cid, body, analyses, bad)
+        if len(problems) == before:
+            out.append(claim)
     if problems:
         raise SchemaError(problems)
     return tuple(out)
+
+
+def _number(x) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def _claim(cid: str, body: dict, analyses: set[str], bad) -> Claim | None:
+    """One [claims.<id>] table, every value typed and ranged; problems go to `bad(key, reason)`."""
+    kinds = [k for k in KINDS if k in body]
+    for key in sorted(set(body) - COMMON - set(KINDS)):
+        bad(key, f"unknown key (expectations: {', '.join(KINDS)})")
+    for key in ("document", "section", "text"):
+        value = body.get(key)
+        if not isinstance(value, str) or not value.strip():
+            bad(key, "is required (a non-empty string)")
+        elif text_problem(value):
+            bad(key, text_problem(value))
+    for key in ("analysis", "range_row", "route", "unit", "table"):
+        value = body.get(key)
+        if value is not None and (not isinstance(value, str) or text_problem(value, 200)):
+            bad(key, "must be a short string without control characters")
+            return None
+    document = body.get("document")
+    if isinstance(document, str) and not DOCUMENT.fullmatch(document):
+        bad("document", f"{visible(repr(document))} is not a document file name (e.g. 001_6ad1292415944aad.txt)")
+    if len(kinds) != 1:
+        bad("", f"needs exactly one expectation of {', '.join(KINDS)}; has {len(kinds)}")
+        return None
+    kind = kinds[0]
+    expected = body[kind]
+    analysis, range_row = body.get("analysis"), body.get("range_row")
+    min_studies = body.get("min_studies", 2)
+    if not (isinstance(min_studies, int) and not isinstance(min_studies, bool) and 1 <= min_studies <= 10_000):
+        bad("min_studies", f"must be a whole number from 1 to 10000, not {visible(repr(min_studies))}")
+    pair = isinstance(expected, list) and len(expected) == 2 and all(_number(x) for x in expected) \
+        and expected[0] < expected[1]
+    if kind == "doses_within":
+        if not pair or expected[0] < 0:
+            bad(kind, "must be [low, high]: two numbers (a dose per day), 0 <= low < high")
+        if not isinstance(body.get("route"), str) or not isinstance(body.get("unit"), str):
+            bad(kind, "needs route and unit (e.g. route = \"oral\", unit = \"mg/day\")")
+    elif kind != "not_checkable" and analysis is None and range_row is None:
+        bad("analysis", "a checkable claim names the analysis (or range_row) it rests on")
+    if analysis is not None and analysis not in analyses:
+        bad("analysis", f"no analysis {visible(repr(analysis))} in analyses.toml")
+    if kind == "within" and not (pair and 0 <= expected[0] and expected[1] <= 1):
+        bad(kind, "must be [low, high]: two proportions, 0 <= low < high <= 1")
+    if kind == "at_least" and not (_number(expected) and 0 <= expected <= 1):
+        bad(kind, "must be a proportion between 0 and 1")
+    if kind == "frequency_at_least" and expected not in FREQUENCY_ORDER:
+        bad(kind, f"must be one of {', '.join(FREQUENCY_ORDER)}")
+    if kind == "favours" and expected not in ("baclofen", "control"):
+        bad(kind, "must be \"baclofen\" or \"control\"")
+    if kind in ("label", "not_checkable", "mixed_results", "votes_favour") and not (
+            isinstance(expected, (str, bool)) and (not isinstance(expected, str) or not text_problem(expected))):
+        bad(kind, "must be a string (a label name, or the reason the claim cannot be checked)" if kind in
+            ("label", "not_checkable") else "must be true")
+    if body.get("table") is not None and body["table"] not in TABLES:
+        bad("table", f"{visible(repr(body['table']))} is not one of {', '.join(TABLES)}")
+    return Claim(cid, str(document), str(body.get("section")), str(body.get("text")), kind, expected, analysis,
+                 range_row, min_studies if isinstance(min_studies, int) else 2, body.get("route"), body.get("unit"),
+                 body.get("table"))
 
 
 def evaluate(claim: Claim, results: dict[str, dict], ranges: dict[str, dict], rules,

@@ -98,6 +98,8 @@ SCALE = {
     Measure.PAS: "arcsine", Measure.PFT: "ft", Measure.GEN: "identity",
 }
 
+MAX_EFFECT = 1e50  # |yi| and vi above it (or vi below its inverse) make squares and weights overflow
+
 # Columns each table kind needs (canonical names, as `evsynth pool` reads them).
 REQUIRED = {
     "binary": ("events_t", "n_t", "events_c", "n_c"),
@@ -194,6 +196,10 @@ def row_effects(measure: Measure, cols: Mapping[str, np.ndarray], zero_cells: Ze
     finite = np.isfinite(yi) & np.isfinite(vi)
     reason[~finite] = "effect not estimable without a zero-cell correction"
     reason[finite & (vi <= 0)] = "sampling variance is zero (a zero cell with no correction)"
+    with np.errstate(invalid="ignore"):
+        extreme = finite & ((np.abs(yi) > MAX_EFFECT) | (vi > MAX_EFFECT) | ((vi > 0) & (vi < 1 / MAX_EFFECT)))
+    reason[extreme] = ("effect size or variance outside the range evsynth computes with (|yi| <= 1e50, "
+                       "1e-50 <= vi <= 1e50): its square would overflow")
     reason[dropped] = "double-zero study (no events, or only events, in both arms) dropped"
     return RowEffects(measure, np.asarray(yi, float), np.asarray(vi, float), scale, ni, adjusted, reason, zc)
 

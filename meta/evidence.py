@@ -11,6 +11,7 @@ import csv
 import difflib
 import io
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -27,12 +28,14 @@ from .evidence_schema import (
     kind_of_file,
     to_number,
 )
+from .names import MAX_LABEL
 from .textfiles import read_text
 
 # numbers whose value must be visible in the row's quote unless `derived` says how it was obtained
 QUOTED_NUMBERS = ("events_t", "n_t", "events_c", "n_c", "events", "n", "mean_t", "sd_t", "mean_c", "sd_c",
                   "mean_pre", "sd_pre", "mean_post", "sd_post", "estimate", "ci_low", "ci_high", "se", "p", "i2",
                   "k", "low", "high")
+HINTS = 50  # "did you mean" for the first unknown columns only (difflib is slow on thousands)
 # rows with the same values here, in one table, would enter one analysis twice
 ANALYSIS_CELL = ("trial", "arm", "outcome", "timepoint", "comparator", "analysis_population")
 
@@ -75,16 +78,16 @@ def load_base(path: str | Path) -> EvidenceBase:
             problems.append(CellProblem(str(f), None, None, "the file name names no table kind; start it with one "
                                         "of: " + ", ".join(KIND_COLUMNS)))
             continue
-        t = _read_csv(f, kind, columns_of(kind), lambda row, kind=kind: check_row(kind, row), problems)
+        t = _read_csv(f, kind, columns_of(kind), lambda row, kind=kind: check_row(kind, row), problems, base)
         if t is not None:
             tables.append(t)
     gaps = None
     if (base / "gaps.csv").exists():
-        gaps = _read_csv(base / "gaps.csv", "gaps", GAP_COLUMNS, check_gap_row, problems)
+        gaps = _read_csv(base / "gaps.csv", "gaps", GAP_COLUMNS, check_gap_row, problems, base)
     sources: dict[str, BibEntry] = {}
     bib = base / "sources.bib"
     try:
-        sources = read_bib(bib)
+        sources = read_bib(bib, base)
     except SchemaError as exc:
         problems.extend(exc.problems)
     _cross_checks(tables, sources, bib, problems)
@@ -97,11 +100,11 @@ def load_base(path: str | Path) -> EvidenceBase:
 
 
 def _read_csv(f: Path, kind: str, expected: tuple[str, ...], check: Callable[[dict[str, str]], list[Problem]],
-              problems: list[CellProblem]) -> EvidenceTable | None:
+              problems: list[CellProblem], root: Path) -> EvidenceTable | None:
     """Read one CSV with exactly the `expected` columns; every row's problems (from `check`) go to `problems`."""
     name = str(f)
     try:
-        text = read_text(f)
+        text = read_text(f, root)
     except SchemaError as exc:
         problems.extend(exc.problems)
         return None
@@ -115,13 +118,14 @@ def _read_csv(f: Path, kind: str, expected: tuple[str, ...], check: Callable[[di
         problems.append(CellProblem(name, 1, None, "only one column found; is the delimiter a comma?"))
         return None
     before = len(problems)
-    for col in sorted({h for h in header if header.count(h) > 1}):
-        problems.append(CellProblem(name, 1, col, "column appears more than once"))
-    for col in header:
-        if col not in expected:
-            hint = difflib.get_close_matches(col, expected, n=1)
-            problems.append(CellProblem(name, 1, col, f"unknown column for a {kind} table"
-                                        + (f"; did you mean '{hint[0]}'?" if hint else "")))
+    counts = Counter(header)
+    for col in sorted(c for c, n in counts.items() if n > 1):
+        problems.append(CellProblem(name, 1, col[:MAX_LABEL], "column appears more than once"))
+    unknown = [col for col in counts if col not in expected]
+    for i, col in enumerate(unknown):
+        hint = difflib.get_close_matches(col, expected, n=1) if i < HINTS and len(col) <= MAX_LABEL else []
+        problems.append(CellProblem(name, 1, col[:MAX_LABEL], f"unknown column for a {kind} table"
+                                    + (f"; did you mean '{hint[0]}'?" if hint else "")))
     for col in expected:
         if col not in header:
             problems.append(CellProblem(name, 1, col, f"missing column (a {kind} table has: {', '.join(expected)})"))

@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
+from .names import MAX_LABEL, safe_url, text_problem
+
 COMMON = ("study_id", "trial", "arm", "part_of", "study", "year", "design", "condition", "condition_detail",
           "liver_disease", "route", "dose", "dose_unit", "dose_group", "dose_text", "duration_weeks", "comparator",
           "outcome", "outcome_detail", "timepoint", "analysis_population")
@@ -80,10 +82,13 @@ NUMBERS = COUNTS + ("mean_t", "sd_t", "mean_c", "sd_c", "mean_pre", "sd_pre", "m
 GAP_COLUMNS = ("study", "year", "outcome", "what_is_missing", "source", "doi", "pmid", "url", "location", "quote")
 GAP_REQUIRED = ("study", "what_is_missing", "source", "location", "quote")
 MAX_QUOTE = 400
+MAX_NUMBER = 1e12  # no count, mean, dose or year in a trial report comes near it
+# short names shown in figures and tables (the rest may be longer text, up to names.MAX_TEXT)
+LABEL_COLUMNS = ("study_id", "trial", "arm", "part_of", "study", "comparator", "outcome", "timepoint", "source",
+                 "doi", "pmid", "year", "dose", "dose_unit", "design", "condition", "liver_disease", "route")
 STUDY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._\-]*")
 DOI = re.compile(r"10\.\d{4,9}/\S+")
 PMID = re.compile(r"\d{1,9}")
-URL = re.compile(r"https?://\S+")
 P_TEXT = re.compile(r"\s*(p\s*)?(<|<=|>|>=|=|≤|≥)?\s*(0?\.\d+|1(\.0+)?)\s*", re.IGNORECASE)
 
 
@@ -119,7 +124,7 @@ def to_number(text: str) -> float | None:
 
 def check_row(kind: str, row: dict[str, str]) -> list[Problem]:
     """Every problem of one row on its own (types, ranges, categories, provenance)."""
-    out: list[Problem] = []
+    out = text_problems(row)
     num: dict[str, float | None] = {}
     for col in NUMBERS:
         if col in row:
@@ -149,9 +154,21 @@ def check_row(kind: str, row: dict[str, str]) -> list[Problem]:
     return out
 
 
+def text_problems(row: dict[str, str]) -> list[Problem]:
+    """Cells holding control characters or direction overrides, or longer than their column allows."""
+    out = []
+    for col, value in row.items():
+        limit = MAX_LABEL if col in LABEL_COLUMNS else (len(value) if col == "quote" else None)  # quote: MAX_QUOTE
+        why = text_problem(value, limit) if value else None
+        if why:
+            out.append(Problem(col, why))
+    return out
+
+
 def check_gap_row(row: dict[str, str]) -> list[Problem]:
     """A gaps.csv row: what is missing, and the source read (identifier, location, quote)."""
-    out = [Problem(col, "is empty; it is required") for col in GAP_REQUIRED if not row.get(col, "").strip()]
+    out = text_problems(row)
+    out += [Problem(col, "is empty; it is required") for col in GAP_REQUIRED if not row.get(col, "").strip()]
     year = to_number(row.get("year", ""))
     if year is not None and not (year == year and 1900 <= year <= 2100 and float(year).is_integer()):
         out.append(Problem("year", f"{row['year'].strip()!r} is not a year"))
@@ -165,6 +182,8 @@ def _check_numbers(kind: str, num: dict[str, float | None], out: list[Problem]) 
         if x is not None and test(x):
             out.append(Problem(col, reason.format(v=_fmt(x))))
 
+    for col in NUMBERS:
+        bad(col, lambda x: abs(x) > MAX_NUMBER, "{v} is beyond any plausible value (|x| <= 1e12)")
     for col in COUNTS:
         bad(col, lambda x: x < 0, "{v} is negative; counts cannot be")
         bad(col, lambda x: x >= 0 and not float(x).is_integer(), "{v} is not a whole number")
@@ -203,8 +222,8 @@ def _check_provenance(row: dict[str, str], num: dict[str, float | None], out: li
         out.append(Problem("doi", f"{doi!r} is not a DOI (10.xxxx/...)"))
     if pmid and not PMID.fullmatch(pmid):
         out.append(Problem("pmid", f"{pmid!r} is not a PubMed id (digits)"))
-    if url and not URL.fullmatch(url):
-        out.append(Problem("url", f"{url!r} is not an http(s) URL"))
+    if url and not safe_url(url):
+        out.append(Problem("url", f"{url!r} is not an http(s) URL with a host (no spaces, quotes, '<', '>' or '\\')"))
     quote = row.get("quote", "")
     if len(quote) > MAX_QUOTE:
         out.append(Problem("quote", f"is {len(quote)} characters; keep it to the sentence that holds the numbers "

@@ -15,7 +15,7 @@ from typing import Mapping
 from .errors import CellProblem, SchemaError
 from .results import _AsDict
 from .tsa import required_information_size_binary
-from .tomlfiles import read_toml
+from .tomlfiles import key_lines, line_of, read_toml
 
 DOMAINS = ("risk_of_bias", "inconsistency", "indirectness", "imprecision", "publication_bias", "upgrade")
 
@@ -32,9 +32,10 @@ class Rules:
         return node[key]
 
 
-def load_rules(path: str | Path) -> Rules:
+def load_rules(path: str | Path, root: str | Path | None = None) -> Rules:
     name = str(path)
-    doc, text = read_toml(path)
+    doc, text = read_toml(path, root)
+    lines = key_lines(text)
     problems = []
     if not isinstance(doc.get("version"), str):
         problems.append(CellProblem(name, None, "version", "the rule set needs a version string"))
@@ -45,9 +46,14 @@ def load_rules(path: str | Path) -> Rules:
         for key, kind in keys.items():
             value = node.get(key)
             ok = isinstance(value, kind) and not (kind in (float, (int, float)) and isinstance(value, bool))
+            where = line_of(lines, *section.split("."), key)
             if not ok:
-                problems.append(CellProblem(name, _line(text, key), f"{section}.{key}",
+                problems.append(CellProblem(name, where, f"{section}.{key}",
                                             f"missing or not a {getattr(kind, '__name__', 'number')}"))
+            elif kind is NUM and not (math.isfinite(value) and value >= 0):
+                problems.append(CellProblem(name, where, f"{section}.{key}", f"{value} must be a finite number >= 0"))
+            elif key in PROBABILITIES and not 0 < value < 1:
+                problems.append(CellProblem(name, where, f"{section}.{key}", f"{value} must lie between 0 and 1"))
         if section != "certainty.levels" and not any(k.startswith("source") for k in node):
             problems.append(CellProblem(name, None, section, "names no source for its thresholds"))
     if problems:
@@ -56,6 +62,8 @@ def load_rules(path: str | Path) -> Rules:
 
 
 NUM = (int, float)
+PROBABILITIES = {"ois_alpha", "ois_power", "ois_rrr", "egger_p", "votes_sign_p", "votes_min_significant_share",
+                 "very_common", "common", "uncommon", "rare", "low_rob_participant_share"}
 REQUIRED: dict[str, dict[str, type | tuple]] = {
     "certainty.start": {"randomised": str, "non_randomised": str, "randomised_designs": list},
     "certainty.risk_of_bias": {"low_rob_participant_share": NUM, "not_assessed_counts_as_high": bool},
@@ -71,13 +79,6 @@ REQUIRED: dict[str, dict[str, type | tuple]] = {
                "votes_min_significant_share": NUM},
     "frequency": {"very_common": NUM, "common": NUM, "uncommon": NUM, "rare": NUM},
 }
-
-
-def _line(text: str, key: str) -> int | None:
-    for i, line in enumerate(text.splitlines(), start=1):
-        if line.strip().startswith(f"{key} ") or line.strip().startswith(f"{key}="):
-            return i
-    return None
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,9 @@ from .analysis_run import run_analysis
 from .claims import Verdict, evaluate, load_claims
 from .errors import CellProblem, SchemaError
 from .evidence import load_base
-from .fingerprint import fingerprint, fingerprint_file
+from .fingerprint import file_digest, fingerprint
 from .grading import Rules, load_rules
+from .textfiles import reading_log
 
 FREQUENCY_KEYS = ("very_common", "common", "uncommon", "rare")
 
@@ -30,18 +31,39 @@ def rules_path(base_dir: Path) -> Path:
     return Path(base_dir).parent / "grading.toml"
 
 
+@dataclass(frozen=True)
+class Inputs:
+    """Everything an evidence base's run reads, read once, with the digest of each file as it was read."""
+
+    base: object  # EvidenceBase
+    specs: tuple
+    rules: Rules | None
+    claims: tuple
+    evidence: dict  # fingerprint: sha256 and the files read
+    rules_sha256: str | None
+
+
+def load_inputs(base_dir: str | Path) -> Inputs:
+    """Read and validate the base, its analyses, claims and rule set, and fingerprint the bytes that were read
+    (before any analysis runs, so a file changed during the run cannot change what results say they used)."""
+    base_dir = Path(base_dir)
+    with reading_log() as log:
+        base = load_base(base_dir)
+        toml = base_dir / "analyses.toml"
+        if not toml.exists():
+            raise SchemaError([CellProblem(str(toml), None, None, "no analyses.toml in the evidence base")])
+        specs = load_analyses(toml, base_dir)
+        rpath = rules_path(base_dir)
+        rules: Rules | None = load_rules(rpath, base_dir.parent) if rpath.exists() else None
+        claims_path = base_dir / "claims.toml"
+        claims = load_claims(claims_path, {s.id for s in specs}, base_dir) if claims_path.exists() else ()
+    return Inputs(base, specs, rules, claims, fingerprint(log, base_dir), file_digest(log, rpath))
+
+
 def run_base(base_dir: str | Path, version: str, progress=None, light: bool = False) -> Outcome:
     """`light`: only what the claims need (`evsynth check`); see analysis_run.run_analysis."""
-    base_dir = Path(base_dir)
-    base = load_base(base_dir)
-    toml = base_dir / "analyses.toml"
-    if not toml.is_file():
-        raise SchemaError([CellProblem(str(toml), None, None, "no analyses.toml in the evidence base")])
-    specs = load_analyses(toml)
-    rpath = rules_path(base_dir)
-    rules: Rules | None = load_rules(rpath) if rpath.is_file() else None
-    claims_path = base_dir / "claims.toml"
-    claims = load_claims(claims_path, {s.id for s in specs}) if claims_path.is_file() else ()
+    inputs = load_inputs(base_dir)
+    base, specs, rules, claims = inputs.base, inputs.specs, inputs.rules, inputs.claims
     analyses = []
     index = {r.get("study_id", ""): r for t in base.tables for r in t.rows}
     for spec in (progress(specs) if progress else specs):
@@ -61,8 +83,8 @@ def run_base(base_dir: str | Path, version: str, progress=None, light: bool = Fa
     verdicts = tuple(evaluate(c, by_id, ranges, rules, all_rows) for c in claims) if rules is not None else ()
     results = {
         "tool": version,
-        "evidence": fingerprint(base_dir),
-        "rules": None if rules is None else {"version": rules.version, **fingerprint_file(rpath),
+        "evidence": inputs.evidence,
+        "rules": None if rules is None else {"version": rules.version, "sha256": inputs.rules_sha256,
                                              "frequency": {k: rules.get("frequency", k) for k in FREQUENCY_KEYS}},
         "analyses": analyses,
         "claims": [v.to_dict() for v in verdicts],
@@ -84,13 +106,13 @@ def run_one(base_dir: str | Path, analysis_id: str) -> dict:
     """One analysis of the evidence base, graded (what `evsynth forest ID` and the other figure commands draw)."""
     base_dir = Path(base_dir)
     toml = base_dir / "analyses.toml"
-    if not toml.is_file():
+    if not toml.exists():
         raise SchemaError([CellProblem(str(toml), None, None, "no analyses.toml in the evidence base")])
-    specs = {s.id: s for s in load_analyses(toml)}
+    specs = {s.id: s for s in load_analyses(toml, base_dir)}
     if analysis_id not in specs:
         raise SchemaError([CellProblem(str(toml), None, None, f"no analysis {analysis_id!r} (there are: "
                                        f"{', '.join(sorted(specs))})")])
     base = load_base(base_dir)
     rpath = rules_path(base_dir)
-    rules = load_rules(rpath) if rpath.is_file() else None
+    rules = load_rules(rpath, base_dir.parent) if rpath.exists() else None
     return run_analysis(base, specs[analysis_id], rules)

@@ -9,6 +9,8 @@ import csv
 import difflib
 import io
 import math
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
@@ -19,9 +21,11 @@ import pandas as pd
 from .choices import Measure
 from .effects import REQUIRED, kind_of
 from .errors import CellProblem, SchemaError
-from .textfiles import read_text
+from .textfiles import read_bytes_safely, read_text
 
 COUNT_COLUMNS = {"events_t", "n_t", "events_c", "n_c", "events", "n"}
+MAX_MAGNITUDE = 1e50  # beyond it, squares and weighted sums of squares can overflow a double
+MIN_VARIANCE = 1e-50
 
 
 @dataclass(frozen=True)
@@ -48,8 +52,9 @@ def read_parquet(path: str | Path, numeric: Mapping[str, str] | None = None) -> 
     """A Parquet table: the columns named in `numeric` as numbers, every other column as text, as a CSV is read
     (needs pyarrow)."""
     name = str(path)
+    raw = read_bytes_safely(path)
     try:
-        frame = pd.read_parquet(path)
+        frame = pd.read_parquet(io.BytesIO(raw))
     except ImportError:
         raise SchemaError([CellProblem(name, None, None, "reading Parquet needs pyarrow: "
                                        "pip install 'evsynth[parquet]'")]) from None
@@ -122,7 +127,10 @@ def load_table(
     column_map: Mapping[str, str] | None = None,
     group_by: tuple[str, ...] = (),
     study_column: str = "study",
+    missing_groups: str = "error",
 ) -> StudyTable:
+    """The table's canonical columns, validated; `missing_groups`: a blank (or, in Parquet, null) grouping value
+    is an error naming its rows ("error"), or its own group named MISSING_GROUP ("keep")."""
     name = str(path)
     rename = {actual: canon for canon, actual in (column_map or {}).items()}
     frame = read_csv_text(path, _numeric_candidates(path, measure, rename))
@@ -163,13 +171,35 @@ def load_table(
         study = tuple(s.strip() or f"row {ln}" for s, ln in zip(frame[study_column].to_numpy(dtype=object), lines))
     else:
         study = tuple(f"row {ln}" for ln in lines)
-    groups = {g: tuple(frame[g].to_numpy(dtype=object)) for g in group_by}
+    groups = {g: _group_values(frame[g], g, name, lines, missing_groups, problems) for g in group_by}
+    if problems:
+        raise SchemaError(problems)
     return StudyTable(name, kind_of(measure), columns, study, lines, groups, frame)
+
+
+MISSING_GROUP = "(missing)"
+
+
+def _group_values(series: pd.Series, col: str, file: str, lines, missing: str,
+                  problems: list[CellProblem]) -> tuple[str, ...]:
+    values = ["" if v is None or (isinstance(v, float) and v != v) else str(v).strip()
+              for v in series.to_numpy(dtype=object)]
+    blank = [i for i, v in enumerate(values) if v == ""]
+    if blank and missing == "keep":
+        return tuple(MISSING_GROUP if v == "" else v for v in values)
+    if blank:
+        shown = ", ".join(str(lines[i]) for i in blank[:10]) + (f" and {len(blank) - 10} more" if len(blank) > 10 else "")
+        problems.append(CellProblem(file, lines[blank[0]], col, f"--by {col}: {len(blank)} row(s) have no value (lines "
+                                    f"{shown}); fill them in, or pool them as their own group '{MISSING_GROUP}' with "
+                                    "--by-missing keep"))
+    return tuple(values)
 
 
 def _numeric_candidates(path, measure: Measure, rename: Mapping[str, str]) -> dict[str, str]:
     """Columns of the file that the measure will read as numbers (file name -> canonical name)."""
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return {}  # read_csv_text says what the path is instead
         if Path(path).suffix.lower() in PARQUET:
             import pyarrow.parquet as pq
 
@@ -216,11 +246,16 @@ def _check_ranges(c: dict[str, np.ndarray], file: str, lines, problems: list[Cel
     for col in ("sd_t", "sd_c"):
         if col in c:
             bad(col, c[col] <= 0, "standard deviation {v} must be above 0")
+    for col, values in c.items():  # squares and sums of squares must not overflow (|x| <= 1e50)
+        bad(col, np.abs(values) > MAX_MAGNITUDE, "{v} is beyond the range evsynth computes with (|x| <= 1e50)")
     if "vi" in c:
+        bad("vi", (c["vi"] > 0) & (c["vi"] < MIN_VARIANCE), "sampling variance {v} is below 1e-50; its weight "
+            "1/vi would swamp every other study (is it a standard error squared twice?)")
         bad("vi", c["vi"] < 0, "sampling variance {v} is negative")
         bad("vi", c["vi"] == 0, "sampling variance is 0; a study needs a positive variance")
     if "sei" in c:
         bad("sei", c["sei"] <= 0, "standard error {v} must be above 0")
+        bad("sei", (c["sei"] > 0) & (c["sei"] < MIN_VARIANCE ** 0.5), "standard error {v} is below 1e-25")
     if "estimate" in c:
         for col in ("estimate", "ci_low", "ci_high"):
             bad(col, c[col] <= 0, "{v}: a ratio and its CI must be above 0")

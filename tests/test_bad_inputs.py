@@ -172,9 +172,12 @@ def no_traceback(res) -> None:
 
 @pytest.mark.parametrize("case, mutate, fragments", EVIDENCE_CASES, ids=[c[0] for c in EVIDENCE_CASES])
 def test_bad_evidence_exits_2_naming_where_and_writes_nothing(base, tmp_path, case, mutate, fragments):
+    from evsynth.cli.outputs import write_manifest
+
     out = tmp_path / "build"
     out.mkdir()
     (out / "previous.txt").write_text("the previous build")
+    write_manifest(out, "0")  # an earlier build (its manifest lists its files)
     mutate(base)
     after_edit = {p.name: p.read_bytes() for p in base.rglob("*") if p.is_file()}
     res = CliRunner().invoke(main, ["run", "--evidence", str(base), "--out", str(out), "--quiet", "--no-figures"])
@@ -186,7 +189,7 @@ def test_bad_evidence_exits_2_naming_where_and_writes_nothing(base, tmp_path, ca
     if "line" in fragments:
         assert re.search(r"line \d+", message), message
     # nothing written: the previous build as it was, no temporary folder, the inputs untouched
-    assert sorted(p.name for p in out.iterdir()) == ["previous.txt"]
+    assert sorted(p.name for p in out.iterdir()) == [".evsynth-build.json", "previous.txt"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["build", "evidence"]
     assert {p.name: p.read_bytes() for p in base.rglob("*") if p.is_file()} == after_edit
 
