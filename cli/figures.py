@@ -21,6 +21,8 @@ def _draw(kind: str, analysis_id: str, evidence_dir, out, formats) -> None:
     from evsynth.meta.pipeline import run_one
 
     base_dir = evidence_dir or default_base()
+    stem = Path(out) if out else Path(f"{analysis_id}-{kind}")
+    guard_out_file(stem, protect=(Path(base_dir),))
     analysis = run_one(base_dir, analysis_id)
     from evsynth.figures import theme
     from evsynth.figures.catalogue import drawer, kinds_for
@@ -32,8 +34,6 @@ def _draw(kind: str, analysis_id: str, evidence_dir, out, formats) -> None:
         fig = drawer(kind)(analysis)
     except ValueError as exc:
         raise AnalysisError(str(exc)) from None
-    stem = Path(out) if out else Path(f"{analysis_id}-{kind}")
-    guard_out_file(stem, protect=(Path(base_dir),))
     if stem.suffix.lstrip(".") in FORMATS:
         formats = (stem.suffix.lstrip("."),)
         stem = stem.with_suffix("")

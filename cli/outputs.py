@@ -216,6 +216,16 @@ def _recover(parent: Path, out: Path) -> None:
         shutil.rmtree(p, ignore_errors=True)
 
 
+def prepare_out(out: Path, protect: tuple[Path, ...] = ()) -> None:
+    """Before any work: refuse a forbidden --out, and repair what a killed run left (restore a previous build a
+    kill left aside; remove temporary folders)."""
+    guard_out_dir(out, protect)
+    real = Path(out).resolve()
+    if real.parent.is_dir():
+        with _locked(real.parent, Path(out)):
+            _recover(real.parent, real)
+
+
 def replace_build(out: Path, write: Callable[[Path], None], version: str, protect: tuple[Path, ...] = ()) -> None:
     """Let `write` fill a new temporary folder beside `out`, add the manifest, and swap it in atomically; the
     previous build (if any) is removed only after the new one is in place."""
@@ -232,8 +242,13 @@ def replace_build(out: Path, write: Callable[[Path], None], version: str, protec
         try:
             os.chmod(tmp, 0o755)  # mkdtemp makes it private; a build folder is for reading
             _checkpoint("created")
-            write(tmp)
-            write_manifest(tmp, version)
+            try:
+                write(tmp)
+                write_manifest(tmp, version)
+            except OSError as exc:
+                if exc.filename:
+                    raise
+                raise OSError(exc.errno, exc.strerror, f"{out} (while writing the new build)") from None
             _checkpoint("written")
             with _signals_blocked():
                 if not out.exists():

@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from .errors import EXIT_CLAIM_FAILED, handle_errors
-from .outputs import guard_out_dir, replace_build
+from .outputs import prepare_out, replace_build
 from .jsonout import clean, tool_version
 from .paths import default_base
 
@@ -53,7 +53,7 @@ def run(evidence_dir, out_dir, quiet, figures, jobs, timings):
 
     clock = _Clock()
     base_dir = evidence_dir or default_base()
-    guard_out_dir(out_dir, protect=(Path(base_dir),))  # before any work: a refused --out costs nothing
+    prepare_out(out_dir, protect=(Path(base_dir),))  # before any work: a refused --out costs nothing
     if quiet:
         outcome = run_base(base_dir, tool_version())
     else:

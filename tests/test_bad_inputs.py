@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 import shutil
 from pathlib import Path
@@ -153,6 +154,52 @@ EVIDENCE_CASES = [
      ["sources.bib", "line", "abel1994"]),
     ("bib: entry without a key", append_text("sources.bib", "\n@article{,\n  title = {no key},\n}\n"),
      ["sources.bib", "line"]),
+    # issue 14: untrusted text, ids that would be paths, unvalidated TOML values, absurd numbers
+    ("ESC in a cell", set_cell("binary", ROW, "study", "Addolorato\x1b[31m 2007"), ["binary.csv", "line", "study"]),
+    ("bidi override in a cell", set_cell("binary", ROW, "notes", "see \u202etxt.exe"), ["binary.csv", "line", "notes"]),
+    ("NUL byte in a table", append_text("tables/binary.csv", R1.replace(ROW, "nul1999-01").replace("Addolorato",
+                                                                                                  "Addo\x00")),
+     ["binary.csv", "line"]),
+    ("a 100 KB study label", set_cell("binary", ROW, "study", "x" * 100_000), ["binary.csv", "line", "study"]),
+    ("a URL that leaves its attribute", set_cell("binary", ROW, "url", 'https://x.org/"onmouseover="alert(1)'),
+     ["binary.csv", "line", "url"]),
+    ("a javascript: URL", set_cell("binary", ROW, "url", "javascript:alert(1)"), ["binary.csv", "line", "url"]),
+    ("an absurd count", set_cell("binary", ROW, "n_t", "1e300"), ["binary.csv", "line", "n_t"]),
+    ("analyses: an id that is a path", append_text(
+        "analyses.toml", '\n[analyses."../../../../outside"]\ntitle = "x"\ntable = "binary"\nmeasure = "RR"\n'),
+     ["analyses.toml", "line", "not a valid id"]),
+    ("analyses: a quoted id with a space", append_text(
+        "analyses.toml", '\n[analyses."two words"] # a comment\ntitle = "x"\ntable = "binary"\nmeasure = "RR"\n'),
+     ["analyses.toml", "line", "not a valid id"]),
+    ("analyses: arrays 5000 deep", append_text("analyses.toml", "\nx = " + "[" * 5000 + "]" * 5000 + "\n"),
+     ["analyses.toml", "line", "nested"]),
+    ("analyses: TSA value nan", edit_text("analyses.toml", "rrr = 0.20", "rrr = nan"),
+     ["analyses.toml", "line", "rrr"]),
+    ("analyses: a title with ESC", edit_text("analyses.toml", 'title = "Alcohol use disorder: abstinence, baclofen vs '
+                                             'placebo (randomised trials)"', 'title = "x\\u001b[2J"'),
+     ["analyses.toml", "line", "title"]),
+    ("claims: min_studies as text", edit_text("claims.toml", "[claims.itb_tone_over_80]\n",
+                                              '[claims.itb_tone_over_80]\nmin_studies = "two"\n'),
+     ["claims.toml", "line", "min_studies"]),
+    ("claims: min_studies infinite", edit_text("claims.toml", "[claims.itb_tone_over_80]\n",
+                                               "[claims.itb_tone_over_80]\nmin_studies = inf\n"),
+     ["claims.toml", "line", "min_studies"]),
+    ("claims: doses_within with a string", edit_text("claims.toml", "doses_within = [5, 270]",
+                                                     'doses_within = ["5", 270]'),
+     ["claims.toml", "line", "doses_within"]),
+    ("claims: an id that is a path", append_text("claims.toml", '\n[claims."../../x"]\ndocument = "a.txt"\n'
+                                                 'section = "s"\ntext = "t"\nnot_checkable = "n"\n'),
+     ["claims.toml", "line", "not a valid id"]),
+    ("claims: a header with a trailing comment", edit_text(
+        "claims.toml", "[claims.itb_tone_over_80]\n", "[claims.itb_tone_over_80]   # tone\nmin_studies = 0\n"),
+     ["claims.toml", "line", "min_studies"]),
+    ("claims: a document that is a path", edit_text("claims.toml", 'document = "001_6ad1292415944aad.txt"',
+                                                    'document = "../../etc/passwd"'),
+     ["claims.toml", "line", "document"]),
+    ("grading: a probability above 1", edit_text("../grading.toml", "egger_p = 0.10", "egger_p = 10.0"),
+     ["grading.toml", "line", "egger_p"]),
+    ("bib: ESC in a field", append_text("sources.bib", "\n@article{esc2020,\n  title = {a \x1b[2J b},\n}\n"),
+     ["sources.bib", "line", "esc2020"]),
 ]
 
 
@@ -209,6 +256,25 @@ CLI_CASES = [
     ("check: not a folder", ["check", "{tmp}/nowhere"], ["nowhere"]),
     ("diff: missing snapshot", ["diff", "{tmp}/a.json", "{tmp}/b.json"], ["a.json"]),
     ("pool: engine dask without --by", ["pool", "{bcg}", "--measure", "RR", "--engine", "dask"], ["--by"]),
+    ("pool: --level nan", ["pool", "{bcg}", "--measure", "RR", "--level", "nan"], ["--level"]),
+    ("pool: --level 100", ["pool", "{bcg}", "--measure", "RR", "--level", "100"], ["--level"]),
+    ("pool: --add nan", ["pool", "{bcg}", "--measure", "RR", "--add", "nan"], ["--add"]),
+    ("pool: --add inf", ["pool", "{bcg}", "--measure", "RR", "--add", "inf"], ["--add"]),
+    ("pool: an effect whose square overflows", ["pool", "{huge}", "--measure", "GEN"], ["huge.csv", "line 3", "yi"]),
+    ("pool: a subnormal variance", ["pool", "{tiny}", "--measure", "GEN"], ["tiny.csv", "line 2", "vi"]),
+    ("pool: a blank group", ["pool", "{blank}", "--measure", "GEN", "--by", "g"], ["blank.csv", "line 3", "g",
+                                                                                   "--by-missing"]),
+    ("pool: a FIFO", ["pool", "{fifo}", "--measure", "GEN"], ["fifo.csv", "FIFO"]),
+    ("pool: /dev/zero", ["pool", "/dev/zero", "--measure", "GEN"], ["/dev/zero", "character device"]),
+    ("run: --out is the working folder", ["run", "--out", ".", "--no-figures"], ["--out", "working folder"]),
+    ("run: --out is the evidence base", ["run", "--evidence", "{base}", "--out", "{base}"], ["--out", "evidence base"]),
+    ("run: --out inside the evidence base", ["run", "--evidence", "{base}", "--out", "{base}/tables/build"],
+     ["--out", "inside the evidence base"]),
+    ("run: --out holds user files", ["run", "--out", "{docs}", "--no-figures"], ["--out", "did not make", "letter"]),
+    ("check: --junit into the evidence base", ["check", "{base}", "--junit", "{base}/claims.xml"], ["evidence base"]),
+    ("forest: --out into the evidence base", ["forest", "aud_abstinence", "--evidence", "{base}", "--out",
+                                              "{base}/f.svg"], ["evidence base"]),
+    ("diff: a revision that looks like an option", ["diff", "--", "--output={tmp}/victim", "HEAD"], ["--output"]),
 ]
 
 
@@ -221,8 +287,23 @@ def test_bad_cli_use_exits_2(tmp_path, monkeypatch, case, args, fragments):
     big.write_text("study,yi,vi\n" + "".join(f"s{i},0.1,0.2\n" for i in range(2000)))
     one = tmp_path / "one.csv"
     one.write_text("study,yi,vi\na,0.1,0.2\n")
+    (tmp_path / "huge.csv").write_text("study,yi,vi\na,0.1,0.2\nb,1e308,0.2\n")
+    (tmp_path / "tiny.csv").write_text("study,yi,vi\na,0.1,5e-324\nb,0.2,0.2\n")
+    (tmp_path / "blank.csv").write_text("study,g,yi,vi\na,x,0.1,0.2\nb,,0.2,0.3\n")
+    os.mkfifo(tmp_path / "fifo.csv")
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "letter.txt").write_text("my own words")
+    (tmp_path / "victim").write_text("keep me")
+    root = tmp_path / "evidence"
+    shutil.copytree(BASE, root / "baclofen")
+    shutil.copy(BASE.parent / "grading.toml", root / "grading.toml")
     subs = {"{bcg}": str(ROOT / "evidence" / "examples" / "bcg.csv"), "{tmp}": str(tmp_path), "{big}": str(big),
-            "{one}": str(one)}
+            "{one}": str(one), "{huge}": str(tmp_path / "huge.csv"), "{tiny}": str(tmp_path / "tiny.csv"),
+            "{blank}": str(tmp_path / "blank.csv"), "{fifo}": str(tmp_path / "fifo.csv"), "{docs}": str(docs),
+            "{base}": str(root / "baclofen")}
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file() and not p.is_fifo()}
+    monkeypatch.chdir(tmp_path)
     argv = []
     for a in args:
         for k, v in subs.items():
@@ -234,7 +315,9 @@ def test_bad_cli_use_exits_2(tmp_path, monkeypatch, case, args, fragments):
     for f in fragments:
         assert f in res.output, (case, f, res.output)
     assert not (tmp_path / "out").exists()
+    # nothing the user had was changed or removed, and nothing was added
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file() and not p.is_fifo()} == before
 
 
 def test_the_battery_is_large_enough():
-    assert len(EVIDENCE_CASES) + len(CLI_CASES) >= 40
+    assert len(EVIDENCE_CASES) + len(CLI_CASES) >= 90
