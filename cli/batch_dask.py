@@ -64,7 +64,7 @@ def batch_json_dask(model: tuple, studies: bool, partitions: int, scheduler: str
     if scheduler:
         try:
             client = Client(scheduler, timeout=CONNECT_TIMEOUT)
-        except (OSError, TimeoutError, ValueError) as exc:
+        except Exception as exc:  # noqa: BLE001 - whatever answers there (or does not) is not a usable scheduler
             from evsynth.meta.errors import CellProblem, SchemaError
 
             raise SchemaError([CellProblem("--scheduler", None, None, f"cannot reach the Dask scheduler at "

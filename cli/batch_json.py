@@ -10,7 +10,7 @@ import json
 import os
 import signal
 
-from .errors import quiet_worker
+from evsynth.meta.processes import quiet_worker
 
 # below this many table rows a second process costs more than it saves
 PARALLEL_ROWS = 20_000

@@ -8,10 +8,10 @@ from xml.sax.saxutils import escape, quoteattr
 
 import click
 
-from .errors import EXIT_CLAIM_FAILED, handle_errors
+from .errors import EXIT_CLAIM_FAILED, echo, handle_errors
 from .outputs import guard_out_file
 from .jsonout import clean, tool_version
-from .paths import default_base
+from .paths import default_base, protected
 
 COLUMNS = ("id", "document", "expected", "found", "status")
 # characters XML 1.0 cannot hold even escaped (a report must stay well-formed whatever the claims say)
@@ -33,18 +33,18 @@ def check(base, fmt, junit):
 
     base = base or default_base()
     if junit is not None:
-        guard_out_file(junit, protect=(Path(base),))
+        guard_out_file(junit, protect=protected(base))
     outcome = run_base(base, tool_version(), light=True)
     verdicts = [v.to_dict() for v in outcome.verdicts]
     if fmt == "json":
-        click.echo(json.dumps(clean(verdicts), indent=2, ensure_ascii=False))
+        echo(json.dumps(clean(verdicts), indent=2, ensure_ascii=False))
     else:
         _table(verdicts)
     if junit is not None:
         _write_junit(junit, verdicts)
     failed = [v["id"] for v in verdicts if v["status"] == "fail"]
     if failed:
-        click.echo(f"{len(failed)} claim(s) fail: {', '.join(failed)}", err=True)
+        echo(f"{len(failed)} claim(s) fail: {', '.join(failed)}", err=True)
         raise SystemExit(EXIT_CLAIM_FAILED)
 
 
@@ -53,16 +53,18 @@ def _table(verdicts: list[dict]) -> None:
 
     rows = [[visible(str(v[c])) for c in COLUMNS] for v in verdicts]
     widths = [min(48, max(len(c), *(len(r[i]) for r in rows))) if rows else len(c) for i, c in enumerate(COLUMNS)]
-    click.echo("  ".join(c.ljust(w) for c, w in zip(COLUMNS, widths)))
+    echo("  ".join(c.ljust(w) for c, w in zip(COLUMNS, widths)))
     for r in rows:
-        click.echo("  ".join(v[:w].ljust(w) for v, w in zip(r, widths)))
+        echo("  ".join(v[:w].ljust(w) for v, w in zip(r, widths)))
     counts: dict[str, int] = {}
     for v in verdicts:
         counts[v["status"]] = counts.get(v["status"], 0) + 1
-    click.echo("\n" + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
+    echo("\n" + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
 
 
 def _write_junit(path: Path, verdicts: list[dict]) -> None:
+    from evsynth.meta.textfiles import write_atomically
+
     failures = sum(v["status"] == "fail" for v in verdicts)
     skipped = sum(v["status"] in ("not_checkable", "inconclusive") for v in verdicts)
     cases = []
@@ -77,6 +79,4 @@ def _write_junit(path: Path, verdicts: list[dict]) -> None:
     xml = (f'<?xml version="1.0" encoding="UTF-8"?>\n<testsuite name="evsynth check" tests="{len(verdicts)}" '
            f'failures="{failures}" skipped="{skipped}">\n' + "\n".join(cases) + "\n</testsuite>\n")
     xml = _XML_ILLEGAL.sub("\ufffd", xml)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(xml, encoding="utf-8")
-    tmp.replace(path)
+    write_atomically(path, lambda fh: fh.write(xml.encode("utf-8")))

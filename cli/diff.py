@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from .errors import handle_errors
+from .errors import echo, handle_errors
 from .jsonout import clean, tool_version
 
 
@@ -30,20 +30,20 @@ def diff(old, new, fmt, evidence_dir):
 
     d = diff_results(_load(old, evidence_dir), _load(new, evidence_dir))
     if fmt == "json":
-        click.echo(json.dumps(d, indent=2, ensure_ascii=False, default=str))
+        echo(json.dumps(d, indent=2, ensure_ascii=False, default=str))
         return
     if not d["analyses"] and not d["claims"]:
-        click.echo("no change in any analysis or claim")
+        echo("no change in any analysis or claim")
         return
     for a in d["analyses"]:
         if "change" in a:
-            click.echo(f"analysis {a['id']}: {a['change']}")
+            echo(f"analysis {a['id']}: {a['change']}")
             continue
-        click.echo(f"analysis {a['id']}:")
+        echo(f"analysis {a['id']}:")
         for key, v in a["fields"].items():
-            click.echo(f"  {key}: {_fmt(v['old'])} -> {_fmt(v['new'])}")
+            echo(f"  {key}: {_fmt(v['old'])} -> {_fmt(v['new'])}")
     for c in d["claims"]:
-        click.echo(f"claim {c['id']}: {c['old']} -> {c['new']}  ({c['old_found']} -> {c['new_found']})")
+        echo(f"claim {c['id']}: {c['old']} -> {c['new']}  ({c['old_found']} -> {c['new_found']})")
 
 
 def _load(spec: str, evidence_dir: str) -> dict:
@@ -54,10 +54,29 @@ def _load(spec: str, evidence_dir: str) -> dict:
         return _run(path)
     if not path.exists():
         return _at_revision(spec, evidence_dir)
+    from evsynth.meta.textfiles import read_text
+
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError) as exc:
+        doc = json.loads(read_text(path))
+    except ValueError as exc:
         raise SchemaError([CellProblem(str(path), None, None, f"not a results.json snapshot: {exc}")]) from None
+    why = _not_a_snapshot(doc)
+    if why:
+        raise SchemaError([CellProblem(str(path), None, None, f"not a results.json snapshot: {why}")])
+    return doc
+
+
+def _not_a_snapshot(doc) -> str:
+    """Why `doc` is not the shape `evsynth run` writes (what diffing reads), or ""."""
+    if not isinstance(doc, dict):
+        return f"the top level is a {type(doc).__name__}, not an object"
+    for key in ("analyses", "claims"):
+        if not isinstance(doc.get(key), list):
+            return f"'{key}' is missing or not a list"
+        for i, item in enumerate(doc[key]):
+            if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+                return f"{key}[{i}] is not an object with an 'id'"
+    return ""
 
 
 def _run(base: Path) -> dict:
@@ -74,7 +93,11 @@ def _at_revision(rev: str, evidence_dir: str) -> dict:
 
     from evsynth.meta.errors import CellProblem, SchemaError
 
-    top = Path(evidence_dir).parts[0]
+    rel = Path(evidence_dir)
+    if rel.is_absolute() or ".." in rel.parts or not rel.parts:
+        raise SchemaError([CellProblem("--evidence", None, None, f"{evidence_dir!r}: with git revisions, the evidence "
+                                       "base's folder inside the repository, as a relative path without '..'")])
+    top = rel.parts[0]
     try:
         root = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True,
                               check=True).stdout.strip()

@@ -5,6 +5,7 @@
     2    bad input, bad usage, or an environment problem (disk full, read-only folder, unreachable scheduler):
          one message naming the file, line and column, or the path or address; nothing is written
     130  interrupted by SIGINT (Ctrl-C); 143 terminated by SIGTERM: temporary files removed, the previous output kept
+    141  the reader of the output went away (`evsynth check | head`), as a SIGPIPE would end a shell tool
 
 No traceback is shown unless `--debug` is given (before the command).
 """
@@ -19,7 +20,7 @@ from typing import Callable
 import click
 
 EXIT_OK, EXIT_CLAIM_FAILED, EXIT_BAD_INPUT = 0, 1, 2
-EXIT_SIGINT, EXIT_SIGTERM = 130, 143
+EXIT_SIGINT, EXIT_SIGTERM, EXIT_SIGPIPE = 130, 143, 141
 
 _OS_HINTS = {
     errno.ENOSPC: "the disk is full",
@@ -39,10 +40,16 @@ def _debug() -> bool:
     return bool(ctx and (ctx.find_root().obj or {}).get("debug"))
 
 
-def _say(message: str) -> None:
+def echo(text: str = "", err: bool = False, nl: bool = True) -> None:
+    """click.echo for everything evsynth prints: each line with its control characters and direction overrides
+    shown as escapes, so data can never drive the terminal (colours, cursor moves, a reversed line)."""
     from evsynth.meta.errors import visible
 
-    click.echo(visible(message).replace("\\x0a", "\n"), err=True)
+    click.echo("\n".join(visible(line) for line in str(text).split("\n")), err=err, nl=nl)
+
+
+def _say(message: str) -> None:
+    echo(message, err=True)
 
 
 def os_message(exc: OSError) -> str:
@@ -71,6 +78,11 @@ def handle_errors(func: Callable) -> Callable:
             raise
         except KeyboardInterrupt:
             sys.exit(interrupted(signal.SIGINT))
+        except BrokenPipeError:  # `evsynth check | head`: the reader left; say nothing more, as SIGPIPE would
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(EXIT_SIGPIPE)
         except Interrupted as exc:
             sys.exit(interrupted(exc.signum))
         except Exception as exc:  # noqa: BLE001 - the one place every failure becomes a message and exit 2
@@ -102,9 +114,3 @@ def install_signal_handlers() -> None:
 
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _terminate)
-
-
-def quiet_worker() -> None:
-    """In a forked worker: Ctrl-C is the parent's to handle, and SIGTERM ends the worker at once, silently."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)

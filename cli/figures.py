@@ -9,9 +9,9 @@ from pathlib import Path
 
 import click
 
-from .errors import handle_errors
+from .errors import echo, handle_errors
 from .outputs import guard_out_file
-from .paths import default_base
+from .paths import default_base, protected
 
 FORMATS = ("svg", "png", "pdf")
 
@@ -22,7 +22,7 @@ def _draw(kind: str, analysis_id: str, evidence_dir, out, formats) -> None:
 
     base_dir = evidence_dir or default_base()
     stem = Path(out) if out else Path(f"{analysis_id}-{kind}")
-    guard_out_file(stem, protect=(Path(base_dir),))
+    guard_out_file(stem, protect=protected(base_dir))
     analysis = run_one(base_dir, analysis_id)
     from evsynth.figures import theme
     from evsynth.figures.catalogue import drawer, kinds_for
@@ -39,7 +39,7 @@ def _draw(kind: str, analysis_id: str, evidence_dir, out, formats) -> None:
         stem = stem.with_suffix("")
     try:
         for path in theme.save(fig, stem, formats or ("svg", "png")):
-            click.echo(str(path))
+            echo(str(path))
     finally:
         theme.close(fig)
 

@@ -15,6 +15,9 @@ from evsynth.meta.names import safe_url
 
 # "_" inside a word (aud_abstinence) never starts emphasis in CommonMark, so it stays readable
 _MD_SPECIAL = re.compile(r"([\\`*{}\[\]<>#|~$&]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
+# what GFM renderers turn into links by themselves: "scheme://", "www." and e-mail addresses; a backslash before
+# the ':' (or the '.', or the '@') splits the text so that no autolink forms
+_AUTOLINK = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:(?=//)|(?i:\bwww)\.|@")
 _SIGNED_NUMBER = re.compile(r"[+-]\d[\d.,]*")
 
 
@@ -31,6 +34,7 @@ def md_escape(value) -> str:
     """A value as literal Markdown text on one line: no links, images, HTML, emphasis, code or table cells."""
     text = " ".join(UNSAFE_CHARS.sub(" ", str(value)).split())
     text = _MD_SPECIAL.sub(r"\\\1", text)
+    text = _AUTOLINK.sub(lambda m: m.group()[:-1] + "\\" + m.group()[-1], text)  # no GFM autolink: "https\://"
     text = re.sub(r"^(\d{1,9})([.)])(?=\s|$)", r"\1\\\2", text)  # "1. " or "1) " would start a list
     if text[:1] in ("-", "+", "=", "!") and not _SIGNED_NUMBER.fullmatch(text):
         text = "\\" + text

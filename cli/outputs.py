@@ -30,7 +30,11 @@ from typing import Callable, Iterator
 from evsynth.meta.errors import OutputError
 
 MANIFEST = ".evsynth-build.json"
-LEGACY = re.compile(r"(results\.json|report\.html|report\.md|figures(/[A-Za-z0-9_\-]+)*(/[A-Za-z0-9_.\-]+\.(svg|png|pdf))?)")
+TEMP_MARKER = ".evsynth-temporary"  # inside a temporary folder while it is written; says which --out it is for
+_KINDS = "forest|cumulative|leave-one-out|funnel|labbe|bubble|direction"
+LEGACY = re.compile(rf"results\.json|report\.html|report\.md|figures|figures/rates\.(svg|png|pdf)"
+                    rf"|figures/[A-Za-z0-9][A-Za-z0-9_\-]{{0,63}}(/({_KINDS})\.(svg|png|pdf))?")
+_TEMP = re.compile(r"\.evsynth-(new|old)-\d+-[a-z0-9_]{8}")
 KILL_AT = "EVSYNTH_TEST_KILL_AT"  # test hook: SIGKILL this process at the named step (tests of the swap)
 NO_EXCHANGE = "EVSYNTH_TEST_NO_EXCHANGE"  # test hook: use the two-rename fallback
 
@@ -101,14 +105,19 @@ def _walk(root: Path, limit: int = 100_000) -> Iterator[str]:
 
 
 def _foreign_files(folder: Path) -> list[str]:
-    """What in `folder` a build did not make (empty when it is empty or a recognised build)."""
+    """What in `folder` a build did not make, or changed since (empty when it is empty or an untouched build).
+    A manifest vouches only for the files it lists with the SHA-256 they still have."""
     listed = _manifest_files(folder)
+    legacy = listed is None and _legacy_results(folder)
     foreign = []
     for rel in _walk(folder):
         if listed is not None:
-            ok = rel == MANIFEST or rel in listed or (rel.endswith("/") and any(f.startswith(rel) for f in listed))
+            if rel.endswith("/"):
+                ok = any(f.startswith(rel) for f in listed)
+            else:
+                ok = rel == MANIFEST or (rel in listed and _sha256(folder / rel) == listed[rel])
         else:
-            ok = bool(LEGACY.fullmatch(rel.rstrip("/"))) and _legacy_results(folder)
+            ok = legacy and bool(LEGACY.fullmatch(rel.rstrip("/"))) and not (folder / rel).is_symlink()
         if not ok:
             foreign.append(rel)
             if len(foreign) > 5:
@@ -116,7 +125,17 @@ def _foreign_files(folder: Path) -> list[str]:
     return foreign
 
 
-def _manifest_files(folder: Path) -> set[str] | None:
+def _sha256(path: Path) -> str | None:
+    if path.is_symlink() or not path.is_file():
+        return None
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _manifest_files(folder: Path) -> dict[str, str] | None:
     path = folder / MANIFEST
     if not path.is_file() or path.is_symlink():
         return None
@@ -125,7 +144,7 @@ def _manifest_files(folder: Path) -> set[str] | None:
         files = doc["files"]
         if doc.get("made_by") != "evsynth" or not isinstance(files, dict):
             return None
-        return set(files)
+        return {str(k): str(v) for k, v in files.items()}
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -134,7 +153,7 @@ def _legacy_results(folder: Path) -> bool:
     """A build made before manifests: its results.json is evsynth's."""
     try:
         doc = json.loads((folder / "results.json").read_text(encoding="utf-8"))
-        return isinstance(doc, dict) and "tool" in doc and "analyses" in doc
+        return isinstance(doc, dict) and {"tool", "analyses", "evidence"} <= set(doc)
     except (OSError, ValueError):
         return False
 
@@ -197,19 +216,31 @@ def _locked(parent: Path, out: Path) -> Iterator[None]:
         os.close(fd)
 
 
-def _leftovers(parent: Path, name: str) -> list[Path]:
-    pattern = re.compile(re.escape(f".{name}.") + r"(new|old)-\d+-[A-Za-z0-9_]+")
-    return [p for p in parent.iterdir() if pattern.fullmatch(p.name) and p.is_dir() and not p.is_symlink()]
+def _temporary(parent: Path, kind: str, out: Path) -> Path:
+    """A new temporary folder beside `out` (short name: any --out name fits), marked as evsynth's, for `out`."""
+    tmp = Path(tempfile.mkdtemp(prefix=f".evsynth-{kind}-{os.getpid()}-", dir=parent))
+    (tmp / TEMP_MARKER).write_text(json.dumps({"for": out.name}), encoding="utf-8")
+    return tmp
+
+
+def _is_ours(p: Path, out: Path) -> bool:
+    """A leftover temporary folder of a run for `out`: marked for it, or holding nothing but an untouched build."""
+    if not _TEMP.fullmatch(p.name) or p.is_symlink() or not p.is_dir():
+        return False
+    try:
+        return json.loads((p / TEMP_MARKER).read_text(encoding="utf-8")).get("for") == out.name
+    except (OSError, ValueError, AttributeError):
+        return (p / MANIFEST).is_file() and not _foreign_files(p)
 
 
 def _recover(parent: Path, out: Path) -> None:
-    """Under the lock, every leftover is a killed run's: restore a previous build that a kill left aside (only
-    when --out is missing), then remove the rest."""
-    leftovers = _leftovers(parent, out.name)
+    """Under the lock, every leftover of ours is a killed run's: restore a previous build that a kill left aside
+    (only when --out is missing), then remove them. Folders that are not provably ours are never touched."""
+    leftovers = [p for p in parent.iterdir() if _is_ours(p, out)]
     if not out.exists():
         for p in leftovers:
             aside = p / out.name
-            if ".old-" in p.name and aside.is_dir():
+            if p.name.startswith(".evsynth-old-") and aside.is_dir() and not aside.is_symlink():
                 os.replace(aside, out)
                 break
     for p in leftovers:
@@ -237,26 +268,28 @@ def replace_build(out: Path, write: Callable[[Path], None], version: str, protec
     with _locked(parent, out):
         _recover(parent, out)
         guard_out_dir(out, protect)  # again under the lock: what is there now is what gets replaced
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-{os.getpid()}-", dir=parent))
+        tmp = _temporary(parent, "new", out)
         aside = None
         try:
             os.chmod(tmp, 0o755)  # mkdtemp makes it private; a build folder is for reading
             _checkpoint("created")
             try:
                 write(tmp)
+                (tmp / TEMP_MARKER).unlink()
                 write_manifest(tmp, version)
             except OSError as exc:
                 if exc.filename:
                     raise
                 raise OSError(exc.errno, exc.strerror, f"{out} (while writing the new build)") from None
             _checkpoint("written")
+            guard_out_dir(out, protect)  # once more: nothing of anyone's arrived at --out while the build was made
             with _signals_blocked():
                 if not out.exists():
                     os.rename(tmp, out)
                 elif _exchange(tmp, out):
                     _checkpoint("exchanged")  # tmp now holds the previous build
                 else:
-                    aside = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-{os.getpid()}-", dir=parent))
+                    aside = _temporary(parent, "old", out)
                     os.rename(out, aside / out.name)
                     _checkpoint("moved-aside")
                     os.rename(tmp, out)
@@ -272,6 +305,11 @@ def replace_build(out: Path, write: Callable[[Path], None], version: str, protec
 def guard_out_file(path: Path, protect: tuple[Path, ...] = ()) -> None:
     """An output file (a figure, a JUnit report) never goes into the evidence base."""
     real = Path(path).resolve()
+    if real.exists() and not real.is_file():
+        import stat as _stat
+
+        kind = "a folder" if real.is_dir() else ("a FIFO" if _stat.S_ISFIFO(real.stat().st_mode) else "not a regular file")
+        raise OutputError(f"{path}: is {kind}; evsynth writes only regular files and does not replace it")
     for p in protect:
         if _within(real, Path(p).resolve()):
             raise OutputError(f"{path}: lies inside the evidence base {Path(p).resolve()}; outputs never go into "

@@ -9,3 +9,9 @@ SHIPPED = Path(__file__).resolve().parent.parent / "evidence" / "baclofen"
 def default_base() -> Path:
     here = Path.cwd() / "evidence" / "baclofen"
     return here if (here / "tables").is_dir() else SHIPPED
+
+
+def protected(base: Path) -> tuple[Path, ...]:
+    """What outputs must never replace: the evidence base and the rule set beside it (evidence/grading.toml)."""
+    base = Path(base)
+    return (base, base.parent / "grading.toml")

@@ -5,7 +5,7 @@ import json
 
 import click
 
-from .errors import handle_errors
+from .errors import echo, handle_errors
 from .options import model_options
 
 
@@ -53,7 +53,7 @@ def pool(file, measure, method, test, add, to, drop00, pi_type, level, by, by_mi
     measure_e = Measure(measure.upper())
     table = load_table(file, measure_e, parse_column_map(columns), tuple(by), study_column, by_missing)
     if by and by_missing == "keep" and any(v == MISSING_GROUP for g in table.groups.values() for v in g):
-        click.echo(f"note: rows with a blank {', '.join(by)} are pooled as the group '{MISSING_GROUP}'", err=True)
+        echo(f"note: rows with a blank {', '.join(by)} are pooled as the group '{MISSING_GROUP}'", err=True)
     model = (table, measure_e, Method(method.upper()), Test(test.lower()), tuple(by),
              ZeroCells(add, ZeroTo(to), drop00), PredictionType(pi_type), level / 100)
     if engine == "dask" and not (by and fmt == "json"):
@@ -65,7 +65,7 @@ def pool(file, measure, method, test, add, to, drop00, pi_type, level, by, by_mi
         from .batch_json import batch_json, default_jobs
 
         def write(text: str) -> None:
-            click.echo(text, nl=False)
+            echo(text, nl=False)
 
         if engine == "dask":
             from .batch_dask import batch_json_dask
@@ -82,11 +82,11 @@ def pool(file, measure, method, test, add, to, drop00, pi_type, level, by, by_mi
         raise failures[0]
     if fmt == "json":
         per_study = studies if studies is not None else True
-        click.echo(json.dumps(results[0].to_dict(per_study), indent=2, allow_nan=False))
+        echo(json.dumps(results[0].to_dict(per_study), indent=2, allow_nan=False))
     else:
         for r in results:
-            click.echo(str(r) if isinstance(r, AnalysisError) else render_result(r, level))
-            click.echo("")
+            echo(str(r) if isinstance(r, AnalysisError) else render_result(r, level))
+            echo("")
     _fail([str(f) for f in failures])
 
 
@@ -94,5 +94,5 @@ def _fail(messages: list[str]) -> None:
     """Groups that could not be pooled: each named on stderr, and exit code 2."""
     if messages:
         for m in messages:
-            click.echo(f"error: {m}", err=True)
+            echo(f"error: {m}", err=True)
         raise SystemExit(2)

@@ -8,7 +8,7 @@ import json
 
 import click
 
-from .errors import handle_errors
+from .errors import echo, handle_errors
 from .jsonout import clean
 from .options import model_options
 
@@ -40,7 +40,7 @@ def _load(file, measure, method, test, add, to, drop00, pi_type, level, columns,
 
 
 def _emit(obj) -> None:
-    click.echo(json.dumps(clean(obj), indent=2, allow_nan=False))
+    echo(json.dumps(clean(obj), indent=2, allow_nan=False))
 
 
 def _rows(rows: list[dict], columns: list[str]) -> None:
@@ -53,9 +53,9 @@ def _rows(rows: list[dict], columns: list[str]) -> None:
         return str(v)
     body = [[cell(r.get(c)) for c in columns] for r in rows]
     widths = [max(len(c), *(len(b[i]) for b in body)) if body else len(c) for i, c in enumerate(columns)]
-    click.echo("  ".join(c.ljust(w) for c, w in zip(columns, widths)))
+    echo("  ".join(c.ljust(w) for c, w in zip(columns, widths)))
     for b in body:
-        click.echo("  ".join(v.ljust(w) for v, w in zip(b, widths)))
+        echo("  ".join(v.ljust(w) for v, w in zip(b, widths)))
 
 
 INFLUENCE_KEYS = ["study", "estimate", "ci_low", "ci_high", "tau2", "q", "rstudent", "dffits", "cooks_d", "cov_ratio",
@@ -84,9 +84,9 @@ def influence(file, measure, method, test, add, to, drop00, pi_type, level, colu
         _emit(rows)
     else:
         _rows(rows, INFLUENCE_KEYS)
-        click.echo(f"\nflagged as influential when: {res.rules}")
+        echo(f"\nflagged as influential when: {res.rules}")
     for note in res.notes:
-        click.echo(f"note: {note}", err=True)
+        echo(f"note: {note}", err=True)
 
 
 @click.command()
@@ -100,40 +100,51 @@ def bias(file, measure, method, test, add, to, drop00, pi_type, level, columns, 
     from evsynth.meta import bias as b
     from evsynth.meta.effects import compute_effects, kind_of, row_effects
 
+    from evsynth.meta.errors import AnalysisError
+
     table, model = _load(file, measure, method, test, add, to, drop00, pi_type, level, columns, study_column)
     effects = compute_effects(model.measure, table.columns, table.study, model.zero_cells)
     binary = kind_of(model.measure) == "binary"
-    egger = b.egger(effects, model.method, model.test, model.level)
-    egger_lm = b.egger_lm(effects, model.level)
-    begg = b.begg(effects)
-    tf = b.trimfill(effects, model.method, estimator, level=model.level, test=model.test)
-    out = {
-        "k": effects.k,
-        "egger_z": egger.statistic, "egger_p": egger.pvalue, "egger_df": egger.df,
-        "egger_limit_estimate": egger.limit_estimate,
-        "egger_lm_t": egger_lm.statistic, "egger_lm_p": egger_lm.pvalue,
-        "begg_tau": begg.statistic, "begg_p": begg.pvalue,
-        "trimfill_estimator": tf.estimator, "trimfill_k0": tf.k0, "trimfill_side": tf.side,
-        "trimfill_estimate": tf.filled.estimate, "trimfill_ci_low": tf.filled.ci_low,
-        "trimfill_ci_high": tf.filled.ci_high,
-    }
-    notes = list(dict.fromkeys([*egger.notes, *begg.notes, *tf.notes]))
+    out: dict = {"k": effects.k}
+    notes: list[str] = []
+
+    def each(name: str, fit, keys: dict):
+        """One test's values under its keys; a test that cannot be computed here gets <name>_error instead, and
+        the others are still reported."""
+        try:
+            res = fit()
+        except AnalysisError as exc:
+            out.update({k: None for k in keys} | {f"{name}_error": str(exc)})
+            return
+        out.update({k: getattr(res, attr) if isinstance(attr, str) else attr(res) for k, attr in keys.items()})
+        notes.extend(n for n in getattr(res, "notes", ()) if n not in notes)
+
+    each("egger", lambda: b.egger(effects, model.method, model.test, model.level),
+         {"egger_z": "statistic", "egger_p": "pvalue", "egger_df": "df", "egger_limit_estimate": "limit_estimate"})
+    each("egger_lm", lambda: b.egger_lm(effects, model.level), {"egger_lm_t": "statistic", "egger_lm_p": "pvalue"})
+    each("begg", lambda: b.begg(effects), {"begg_tau": "statistic", "begg_p": "pvalue"})
+    each("trimfill", lambda: b.trimfill(effects, model.method, estimator, level=model.level, test=model.test),
+         {"trimfill_estimator": "estimator", "trimfill_k0": "k0", "trimfill_side": "side",
+          "trimfill_estimate": lambda t: t.filled.estimate, "trimfill_ci_low": lambda t: t.filled.ci_low,
+          "trimfill_ci_high": lambda t: t.filled.ci_high})
     if binary:
         kept = row_effects(model.measure, table.columns, model.zero_cells).reason == ""
-        peters = b.peters(effects, (table.columns["n_t"] + table.columns["n_c"])[kept], model.level)
-        out |= {"peters_t": peters.statistic, "peters_p": peters.pvalue}
-        harbord = b.harbord(table.columns, model.level)
-        out |= {"harbord_t": harbord.statistic, "harbord_p": harbord.pvalue}
-        notes += [n for n in harbord.notes if n not in notes]
+        n = (table.columns["n_t"] + table.columns["n_c"])[kept]
+        each("peters", lambda: b.peters(effects, n, model.level), {"peters_t": "statistic", "peters_p": "pvalue"})
+        each("harbord", lambda: b.harbord(table.columns, model.level),
+             {"harbord_t": "statistic", "harbord_p": "pvalue"})
+    errors = [v for k, v in out.items() if k.endswith("_error")]
+    if errors and all(v is None for k, v in out.items() if k.endswith(("_p", "_k0"))):
+        raise AnalysisError(errors[0])  # no test could be computed: the first reason is the answer
     out["notes"] = notes
     if fmt == "json":
         _emit(out)
     else:
         for key, value in out.items():
             if key != "notes":
-                click.echo(f"{key:22} {value:.6g}" if isinstance(value, float) else f"{key:22} {value}")
+                echo(f"{key:22} {value:.6g}" if isinstance(value, float) else f"{key:22} {value}")
         for n in notes:
-            click.echo(f"note: {n}")
+            echo(f"note: {n}")
 
 
 CUMUL_KEYS = ["study", "k", "estimate", "ci_low", "ci_high", "pvalue", "tau2", "i2", "q"]
@@ -174,7 +185,7 @@ def fragility(file, measure, method, test, add, to, drop00, pi_type, level, colu
         _emit(res)
     else:
         for key, value in res.items():
-            click.echo(f"{key:18} {value}")
+            echo(f"{key:18} {value}")
 
 
 @click.command()
@@ -208,13 +219,13 @@ def tsa(file, measure, method, test, add, to, drop00, pi_type, level, columns, s
     else:
         for key in ("kind", "assumptions", "diversity", "required_information", "adjusted_required_information",
                     "fraction_reached", "crossed", "crossing_look", "information_reached"):
-            click.echo(f"{key:30} {out[key]}")
+            echo(f"{key:30} {out[key]}")
         rows = [{"study": s, "information": i, "fraction": f, "z": z, "boundary": b}
                 for s, i, f, z, b in zip(out["studies"], out["information"], out["fractions"], out["z"],
                                          out["boundaries"])]
         _rows(rows, ["study", "information", "fraction", "z", "boundary"])
     for note in out.get("notes", []):
-        click.echo(f"note: {note}", err=True)
+        echo(f"note: {note}", err=True)
 
 
 def _order_values(file, table, order_column):

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import click
 
-from .errors import EXIT_CLAIM_FAILED, handle_errors
+from .errors import EXIT_CLAIM_FAILED, echo, handle_errors
 from .outputs import prepare_out, replace_build
 from .jsonout import clean, tool_version
-from .paths import default_base
+from .paths import default_base, protected
 
 
 class _Clock:
@@ -53,7 +53,7 @@ def run(evidence_dir, out_dir, quiet, figures, jobs, timings):
 
     clock = _Clock()
     base_dir = evidence_dir or default_base()
-    prepare_out(out_dir, protect=(Path(base_dir),))  # before any work: a refused --out costs nothing
+    prepare_out(out_dir, protect=protected(base_dir))  # before any work: a refused --out costs nothing
     if quiet:
         outcome = run_base(base_dir, tool_version())
     else:
@@ -76,21 +76,21 @@ def run(evidence_dir, out_dir, quiet, figures, jobs, timings):
             (tmp / name).write_text(body, encoding="utf-8")
         clock.lap("report")
 
-    replace_build(out_dir, write, tool_version(), protect=(Path(base_dir),))
+    replace_build(out_dir, write, tool_version(), protect=protected(base_dir))
     failed = [v.id for v in outcome.verdicts if v.status == "fail"]
     if not quiet:
         counts: dict[str, int] = {}
         for v in outcome.verdicts:
             counts[v.status] = counts.get(v.status, 0) + 1
         summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
-        click.echo(f"{len(results['analyses'])} analyses, claims: {summary or 'none'} -> {out_dir}/")
+        echo(f"{len(results['analyses'])} analyses, claims: {summary or 'none'} -> {out_dir}/")
         if failed:
-            click.echo(f"claim(s) that the data contradict: {', '.join(failed)} (see the report)")
+            echo(f"claim(s) that the data contradict: {', '.join(failed)} (see the report)")
     if timings:
         total = sum(t for _, t in clock.stages)
         for name, t in clock.stages:
-            click.echo(f"{name:<22} {t:7.2f} s", err=True)
-        click.echo(f"{'total':<22} {total:7.2f} s", err=True)
+            echo(f"{name:<22} {t:7.2f} s", err=True)
+        echo(f"{'total':<22} {total:7.2f} s", err=True)
     if failed:
         raise SystemExit(EXIT_CLAIM_FAILED)
 
@@ -99,7 +99,7 @@ def _figures(results: dict, out: Path, jobs: int, quiet: bool) -> None:
     from evsynth.figures.catalogue import draw_all, not_planned, plan
 
     for message in not_planned(results):
-        click.echo(f"note: {message}", err=True)
+        echo(f"note: {message}", err=True)
     frequency = (results.get("rules") or {}).get("frequency")
     if quiet:
         _, failed = draw_all(results, out, frequency=frequency, jobs=jobs)
@@ -107,4 +107,4 @@ def _figures(results: dict, out: Path, jobs: int, quiet: bool) -> None:
         with click.progressbar(length=len(plan(results)), label="figures ") as bar:
             _, failed = draw_all(results, out, frequency=frequency, jobs=jobs, progress=lambda job: bar.update(1))
     for message in failed:  # a figure that cannot be drawn is named, never silently missing
-        click.echo(f"warning: figure not drawn: {message}", err=True)
+        echo(f"warning: figure not drawn: {message}", err=True)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from .errors import handle_errors
+from .errors import echo, handle_errors
 from .paths import default_base
 
 
@@ -15,15 +15,18 @@ from .paths import default_base
 def validate(base: Path | None) -> None:
     """Validate the evidence base in BASE (default: the shipped baclofen base).
 
-    Checks types and ranges, categories, provenance (source key in sources.bib, an identifier, a location and a
-    quote; numbers not in the quote must say how they were derived) and cross-table rules (unique study_id, no
-    trial entered twice in one analysis, no subgroup report beside its parent). Writes nothing; exit 2 on any
-    problem, listing them all with file, line and column.
+    Checks the tables' types and ranges, categories, provenance (source key in sources.bib, an identifier, a
+    location and a quote; numbers not in the quote must say how they were derived) and cross-table rules (unique
+    study_id, no trial entered twice in one analysis, no subgroup report beside its parent), and reads
+    analyses.toml, claims.toml and the rule set beside the base with every value typed. Writes nothing; exit 2 on
+    any problem, listing them all with file, line and column.
     """
-    from evsynth.meta.evidence import load_base
+    from evsynth.meta.pipeline import load_inputs
 
-    loaded = load_base(base or default_base())
+    inputs = load_inputs(base or default_base())
+    loaded = inputs.base
     kinds = ", ".join(f"{t.name} ({len(t.rows)})" for t in loaded.tables)
-    click.echo(f"{loaded.path}: valid. {loaded.n_rows} rows in {len(loaded.tables)} tables [{kinds}], "
-               f"{len(loaded.sources)} sources"
-               + (f", {len(loaded.gaps.rows)} recorded gaps." if loaded.gaps is not None else "."))
+    echo(f"{loaded.path}: valid. {loaded.n_rows} rows in {len(loaded.tables)} tables [{kinds}], "
+         f"{len(loaded.sources)} sources" + (f", {len(loaded.gaps.rows)} recorded gaps" if loaded.gaps else "")
+         + f"; {len(inputs.specs)} analyses, {len(inputs.claims)} claims"
+         + (f", rules {inputs.rules.version}." if inputs.rules else "."))

@@ -11,6 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
+from evsynth.meta.processes import quiet_worker
+
 from . import theme
 
 KINDS = ("forest", "cumulative", "leave-one-out", "funnel", "labbe", "bubble", "direction")
@@ -113,22 +115,16 @@ def draw_one(results: dict, analysis_id: str, kind: str, out: Path, formats=("sv
 _SHARED: dict = {}  # what forked workers inherit: the results and the drawing settings
 
 
-def _work(job: tuple[str, str]) -> tuple[list[str], str]:
-    """(files written, "" or why the figure could not be drawn): one figure never stops the others."""
+def _work(job: tuple[str, str]) -> tuple[list[str], str, int]:
+    """(files written, "" or why the figure could not be drawn, errno of an OS error or 0): one figure that cannot
+    be drawn never stops the others, but a full disk or a read-only folder stops them all."""
     s = _SHARED
     try:
-        return [str(p) for p in draw_one(s["results"], job[0], job[1], s["out"], s["formats"], s["frequency"])], ""
+        return [str(p) for p in draw_one(s["results"], job[0], job[1], s["out"], s["formats"], s["frequency"])], "", 0
+    except OSError as exc:
+        return [], exc.strerror or str(exc), exc.errno or 0
     except Exception as exc:  # noqa: BLE001 - reported by the caller, with the figure's name
-        return [], f"{type(exc).__name__}: {exc}"
-
-
-def _quiet_worker() -> None:
-    """Ctrl-C and SIGTERM are the parent's to handle: a worker ignores Ctrl-C and dies silently on SIGTERM (which
-    the parent's pool sends when it stops), so an interrupted run prints no worker tracebacks."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        return [], f"{type(exc).__name__}: {exc}", 0
 
 
 def draw_all(results: dict, out: Path, formats=("svg", "png"), frequency: dict | None = None, jobs: int = 1,
@@ -143,7 +139,9 @@ def draw_all(results: dict, out: Path, formats=("svg", "png"), frequency: dict |
     written: list[Path] = []
     failed: list[str] = []
 
-    def done(job, paths, error):
+    def done(job, paths, error, os_errno):
+        if os_errno:  # the environment, not the figure: stop, naming the folder
+            raise OSError(os_errno, error, str(Path(out) / relative_stem(*job)))
         written.extend(Path(p) for p in paths)
         if error:
             failed.append(f"{relative_stem(*job)}: {error}")
@@ -151,9 +149,9 @@ def draw_all(results: dict, out: Path, formats=("svg", "png"), frequency: dict |
             progress(job)
     try:
         if jobs > 1 and len(todo) > 1 and "fork" in mp.get_all_start_methods():
-            with mp.get_context("fork").Pool(min(jobs, len(todo)), initializer=_quiet_worker) as pool:
-                for job, (paths, error) in zip(todo, pool.imap(_work, todo)):
-                    done(job, paths, error)
+            with mp.get_context("fork").Pool(min(jobs, len(todo)), initializer=quiet_worker) as pool:
+                for job, result in zip(todo, pool.imap(_work, todo)):
+                    done(job, *result)
         else:
             for job in todo:
                 done(job, *_work(job))

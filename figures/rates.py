@@ -24,6 +24,17 @@ def rate_rows(analyses: list[dict]) -> list[tuple[str, float, float, float, int]
     return out
 
 
+def _label(title: str, width: int = 48, lines: int = 2) -> str:
+    """A row label of at most `lines` lines of `width` characters (a long title is cut with an ellipsis)."""
+    import textwrap
+
+    parts = textwrap.wrap(title, width) or [""]
+    if len(parts) > lines:
+        parts = parts[:lines]
+        parts[-1] = parts[-1][: width - 1].rstrip() + "…"
+    return "\n".join(parts)
+
+
 def draw_rates(analyses: list[dict], thresholds: dict[str, float]):
     """thresholds: the lower bound of each band, from grading.toml's [frequency] (very_common, common ...)."""
     theme.theme()
@@ -31,7 +42,7 @@ def draw_rates(analyses: list[dict], thresholds: dict[str, float]):
     if not rows:
         raise ValueError("no pooled adverse-event rates (proportion analyses with outcome_kind = \"harm\")")
     edges = [1.0] + [thresholds[b.replace(" ", "_")] for b in BANDS[:-1]] + [1e-5]
-    height = 1.2 + 0.3 * len(rows)
+    height = 1.2 + 0.36 * len(rows)
     fig, ax = plt.subplots(figsize=(theme.DOUBLE_COLUMN, height), layout="constrained")
     right = blended_transform_factory(ax.transAxes, ax.transData)
     shades = ["#f2f2f2", "#ffffff"]
@@ -50,7 +61,7 @@ def draw_rates(analyses: list[dict], thresholds: dict[str, float]):
     ax.set_xscale("log")
     ax.set_xlim(1e-5, 1)
     ax.set_xticks([1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1], ["0.001%", "0.01%", "0.1%", "1%", "10%", "100%"])
-    ax.set_yticks(range(len(rows)), [r[0] for r in rows][::-1])
+    ax.set_yticks(range(len(rows)), [_label(r[0]) for r in rows][::-1])
     ax.set_ylim(-0.6, len(rows) + 0.25)
     ax.xaxis.set_minor_locator(plt.NullLocator())
     ax.set_xlabel("Pooled rate (95% CI), log scale; bands: CIOMS frequency categories")

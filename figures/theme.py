@@ -6,7 +6,6 @@ input gives byte-identical SVG, PNG and PDF files.
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Iterable
 
@@ -16,6 +15,8 @@ matplotlib.use("Agg")  # no display, same output everywhere
 
 import matplotlib.pyplot as plt  # noqa: E402
 import seaborn as sns  # noqa: E402
+
+from evsynth.meta.textfiles import write_atomically  # noqa: E402
 
 SINGLE_COLUMN = 3.5  # inches
 DOUBLE_COLUMN = 7.2
@@ -65,7 +66,7 @@ _METADATA = {
 
 
 def save(fig, stem: str | Path, formats: Iterable[str] = ("svg", "png")) -> list[Path]:
-    """Write the figure as stem.<format> for each format, each to a temporary file moved into place."""
+    """Write the figure as stem.<format> for each format, each to a new temporary file renamed into place."""
     stem = Path(stem)
     stem.parent.mkdir(parents=True, exist_ok=True)
     written = []
@@ -73,10 +74,9 @@ def save(fig, stem: str | Path, formats: Iterable[str] = ("svg", "png")) -> list
         if fmt not in FORMATS:
             raise ValueError(f"unknown figure format {fmt!r} (allowed: {', '.join(FORMATS)})")
         path = stem.with_name(f"{stem.name}.{fmt}")
-        tmp = path.with_name(f".{path.name}.tmp")
         extra = {"pil_kwargs": {"compress_level": 1}} if fmt == "png" else {}
-        fig.savefig(tmp, format=fmt, dpi=DPI, metadata=_METADATA[fmt], **extra)
-        os.replace(tmp, path)
+        write_atomically(path, lambda fh, fmt=fmt, extra=extra: fig.savefig(fh, format=fmt, dpi=DPI,
+                                                                             metadata=_METADATA[fmt], **extra))
         written.append(path)
     return written
 

@@ -38,10 +38,15 @@ from .tomlfiles import key_lines, line_of, read_toml
 
 KEYS = {"title", "table", "where", "measure", "method", "test", "pi", "order", "by", "tsa", "grade", "synthesis",
         "moderator", "outcome_kind"}
+TOP_LEVEL = {"analyses"}
 OUTCOME_KINDS = ("benefit", "harm")  # is more of the outcome good (abstinence) or bad (dropout, an adverse event)?
 SYNTHESES = ("pool", "vote_count")
 GRADE_DOMAINS = {"risk_of_bias", "inconsistency", "indirectness", "imprecision", "publication_bias", "upgrade"}
 TSA_KEYS = {"rrr", "alpha", "power", "control_risk", "mean_difference", "sd"}
+# what a trial sequential analysis can be planned with (a relative risk reduction of 0.1% or a power of 50% are
+# already the edges of sense; beyond them the information size over- or underflows)
+TSA_RANGES = {"rrr": (0.001, 0.999), "alpha": (1e-6, 0.5), "power": (0.5, 0.9999), "control_risk": (1e-4, 0.9999),
+              "mean_difference": (1e-12, 1e12), "sd": (1e-12, 1e12)}
 
 
 @dataclass(frozen=True)
@@ -94,13 +99,22 @@ def load_analyses(path: str | Path, root: str | Path | None = None) -> tuple[Ana
     name = str(path)
     doc, text = read_toml(path, root)
     lines = key_lines(text)
+    problems: list[CellProblem] = [CellProblem(name, line_of(lines, key), visible(key)[:80], "unknown table or key at "
+                                               "the top level (a typo of [analyses.<id>]?); it would be ignored")
+                                   for key in doc if key not in TOP_LEVEL]
     analyses = doc.get("analyses")
     if not isinstance(analyses, dict) or not analyses:
-        raise SchemaError([CellProblem(name, None, "analyses", "no [analyses.<id>] tables")])
-    problems: list[CellProblem] = []
+        raise SchemaError([*problems, CellProblem(name, None, "analyses", "no [analyses.<id>] tables")])
     specs = []
+    folded: dict[str, str] = {}
     for aid, body in analyses.items():
         line = line_of(lines, "analyses", aid)
+        if aid.lower() in folded:
+            problems.append(CellProblem(name, line, f"analyses.{visible(aid)}", f"differs from analysis "
+                                        f"{folded[aid.lower()]!r} only in case; their figure folders would collide "
+                                        "on a case-insensitive file system"))
+            continue
+        folded[aid.lower()] = aid
 
         def bad(key, reason, aid=aid):
             where = line_of(lines, "analyses", aid, *key.split(".")) if key else line_of(lines, "analyses", aid)
@@ -249,9 +263,9 @@ def _tsa(raw, bad) -> TSASpec | None:
             bad(f"tsa.{key}", f"must be a finite number, not {_show(v)}")
             ok = False
             continue
-        unit = key in ("rrr", "alpha", "power", "control_risk")
-        if (unit and not 0 < v < 1) or (not unit and not v > 0):
-            bad(f"tsa.{key}", f"{v} is out of range ({'between 0 and 1' if unit else 'must be > 0'})")
+        low, high = TSA_RANGES[key]
+        if not low <= v <= high:
+            bad(f"tsa.{key}", f"{v} is out of range (from {low:g} to {high:g})")
             ok = False
         values[key] = float(v)
     return TSASpec(**values) if ok else None

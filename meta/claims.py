@@ -14,6 +14,7 @@ from pathlib import Path
 from .analyses import cell_number
 from .errors import CellProblem, SchemaError, visible
 from .results import _AsDict
+from .grading import LABELS
 from .names import id_problem, text_problem
 from .tomlfiles import key_lines, line_of, read_toml
 
@@ -60,19 +61,24 @@ def load_claims(path: str | Path, analyses: set[str], root: str | Path | None = 
     name = str(path)
     doc, text = read_toml(path, root)
     lines = key_lines(text)
+    problems = [CellProblem(name, line_of(lines, key), visible(key)[:80], "unknown table or key at the top level (a "
+                            "typo of [claims.<id>]?); it would be ignored") for key in doc if key != "claims"]
+    out = []
     raw = doc.get("claims")
     if not isinstance(raw, dict) or not raw:
-        raise SchemaError([CellProblem(name, None, "claims", "no [claims.<id>] tables")])
-    problems, out = [], []
+        raise SchemaError([*problems, CellProblem(name, None, "claims", "no [claims.<id>] tables")])
+    folded: dict[str, str] = {}
     for cid, body in raw.items():
         def bad(key, reason, cid=cid):
             where = line_of(lines, "claims", cid, key) if key else line_of(lines, "claims", cid)
             problems.append(CellProblem(name, where, f"claims.{visible(cid)}" + (f".{key}" if key else ""), reason))
 
-        why = id_problem(cid)
+        why = id_problem(cid) or (f"differs from claim {folded[cid.lower()]!r} only in case" if cid.lower() in folded
+                                  else None)
         if why:
             bad("", why)
             continue
+        folded[cid.lower()] = cid
         if not isinstance(body, dict):
             bad("", "must be a table")
             continue
@@ -136,6 +142,8 @@ def _claim(cid: str, body: dict, analyses: set[str], bad) -> Claim | None:
         bad(kind, f"must be one of {', '.join(FREQUENCY_ORDER)}")
     if kind == "favours" and expected not in ("baclofen", "control"):
         bad(kind, "must be \"baclofen\" or \"control\"")
+    if kind == "label" and isinstance(expected, str) and expected not in LABELS:
+        bad(kind, f"{visible(repr(expected))} is not a label the rules give ({', '.join(LABELS)})")
     if kind in ("label", "not_checkable", "mixed_results", "votes_favour") and not (
             isinstance(expected, (str, bool)) and (not isinstance(expected, str) or not text_problem(expected))):
         bad(kind, "must be a string (a label name, or the reason the claim cannot be checked)" if kind in

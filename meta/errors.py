@@ -7,14 +7,23 @@ from dataclasses import dataclass
 # characters that must never reach a terminal, a log or a report as they are: C0/C1 controls (ESC starts
 # terminal escape sequences, NUL breaks XML), bidirectional overrides and isolates (they reorder what a reader
 # sees, "Trojan Source"), and the Unicode line and paragraph separators
-UNSAFE_CHARS = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# and invisible characters that make two different keys look the same (zero-width space and joiners, word joiner,
+# a byte-order mark inside text)
+UNSAFE_CHARS = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060\u2066-\u2069"
+                          "\ufeff]")
 MAX_SHOWN = 200  # problems listed one by one in a message; the rest are counted
 
 
 def visible(text: str) -> str:
-    """`text` with every unsafe character shown as an escape (\\x1b, \\u202e), so it can be printed."""
-    return UNSAFE_CHARS.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
-                            else f"\\u{ord(m.group()):04x}", text)
+    """`text` with every unsafe character shown as an escape (\\u001b, \\u202e), so it can be printed (and
+    JSON text stays valid JSON with the same meaning)."""
+    return UNSAFE_CHARS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def number_text(x: float) -> str:
+    """A number for a message, as typed: 12, 0.5, 1e+308 (never a 309-digit integer)."""
+    x = float(x)
+    return str(int(x)) if x.is_integer() and abs(x) < 1e15 else repr(x)
 
 
 class EvidenceError(Exception):
@@ -39,14 +48,36 @@ class CellProblem:
         return visible(f"{where}: {self.reason}")
 
 
+class ProblemList(list):
+    """A list of problems that keeps the first MAX_KEPT and only counts the rest (`more`), so a file with a
+    million bad cells costs a counter, not a million objects."""
+
+    MAX_KEPT = 10_000
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.more = 0
+
+    def append(self, problem: CellProblem) -> None:
+        if len(self) < self.MAX_KEPT:
+            super().append(problem)
+        else:
+            self.more += 1
+
+    def extend(self, problems) -> None:
+        for p in problems:
+            self.append(p)
+
+
 class SchemaError(EvidenceError):
     """Input that does not fit its schema; carries every problem found, not just the first. The message lists
     the first MAX_SHOWN and counts the rest."""
 
-    def __init__(self, problems: list[CellProblem] | tuple[CellProblem, ...]):
+    def __init__(self, problems: list[CellProblem] | tuple[CellProblem, ...], more: int = 0):
         self.problems = tuple(problems)
-        n = len(self.problems)
-        head = f"{n} problem(s) in the input:"
+        self.more = more + getattr(problems, "more", 0)
+        n = len(self.problems) + self.more
+        head = f"{n:,} problem(s) in the input:"
         lines = [head, *("  " + str(p) for p in self.problems[:MAX_SHOWN])]
         if n > MAX_SHOWN:
             lines.append(f"  ... and {n - MAX_SHOWN:,} more")

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Callable
 
 from .bibtex import BibEntry, read_bib
-from .errors import CellProblem, SchemaError
+from .errors import CellProblem, ProblemList, SchemaError
 from .evidence_schema import (
     GAP_COLUMNS,
     KIND_COLUMNS,
@@ -64,7 +64,7 @@ class EvidenceBase:
 
 def load_base(path: str | Path) -> EvidenceBase:
     base = Path(path)
-    problems: list[CellProblem] = []
+    problems: list[CellProblem] = ProblemList()
     if not base.is_dir():
         raise SchemaError([CellProblem(str(base), None, None, "is not a folder holding an evidence base")])
     folder = base / "tables"
@@ -159,7 +159,8 @@ def _check_source(row: dict[str, str], where: tuple[str, int], sources: dict[str
                   problems: list[CellProblem]) -> None:
     key = row["source"].strip()
     if key and sources and key not in sources:
-        hint = difflib.get_close_matches(key, list(sources), n=1)
+        # "did you mean" for the first problems only: difflib against thousands of keys is slow
+        hint = difflib.get_close_matches(key, list(sources), n=1) if len(problems) < HINTS else []
         problems.append(CellProblem(*where, "source", f"{key!r} is not a key in {bib}"
                                     + (f"; did you mean '{hint[0]}'?" if hint else "")))
 

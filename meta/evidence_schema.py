@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
+from .errors import number_text
 from .names import MAX_LABEL, safe_url, text_problem
 
 COMMON = ("study_id", "trial", "arm", "part_of", "study", "year", "design", "condition", "condition_detail",
@@ -83,12 +84,14 @@ GAP_COLUMNS = ("study", "year", "outcome", "what_is_missing", "source", "doi", "
 GAP_REQUIRED = ("study", "what_is_missing", "source", "location", "quote")
 MAX_QUOTE = 400
 MAX_NUMBER = 1e12  # no count, mean, dose or year in a trial report comes near it
+MIN_SPREAD = 1e-10  # nor an SD or SE this close to 0
 # short names shown in figures and tables (the rest may be longer text, up to names.MAX_TEXT)
 LABEL_COLUMNS = ("study_id", "trial", "arm", "part_of", "study", "comparator", "outcome", "timepoint", "source",
                  "doi", "pmid", "year", "dose", "dose_unit", "design", "condition", "liver_disease", "route")
 STUDY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._\-]*")
-DOI = re.compile(r"10\.\d{4,9}/\S+")
-PMID = re.compile(r"\d{1,9}")
+DOI = re.compile(r"10\.[0-9]{4,9}/\S+")
+PMID = re.compile(r"[0-9]{1,9}")
+NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?|[+-]?(inf|infinity|nan)", re.IGNORECASE)
 P_TEXT = re.compile(r"\s*(p\s*)?(<|<=|>|>=|=|≤|≥)?\s*(0?\.\d+|1(\.0+)?)\s*", re.IGNORECASE)
 
 
@@ -115,10 +118,9 @@ def to_number(text: str) -> float | None:
     t = text.strip()
     if t == "":
         return None
-    try:
-        x = float(t)
-    except ValueError:
+    if not NUMBER.fullmatch(t):  # plain ASCII digits only: no "3_0", no Arabic-Indic or full-width digits
         return math.nan
+    x = float(t)
     return x if math.isfinite(x) else math.nan
 
 
@@ -180,7 +182,7 @@ def _check_numbers(kind: str, num: dict[str, float | None], out: list[Problem]) 
     def bad(col: str, test: Callable[[float], bool], reason: str) -> None:
         x = num.get(col)
         if x is not None and test(x):
-            out.append(Problem(col, reason.format(v=_fmt(x))))
+            out.append(Problem(col, reason.format(v=number_text(x))))
 
     for col in NUMBERS:
         bad(col, lambda x: abs(x) > MAX_NUMBER, "{v} is beyond any plausible value (|x| <= 1e12)")
@@ -191,9 +193,10 @@ def _check_numbers(kind: str, num: dict[str, float | None], out: list[Problem]) 
         bad(col, lambda x: x == 0, "is 0; a group or total must be above 0")
     for ev, n in (("events_t", "n_t"), ("events_c", "n_c"), ("events", "n")):
         if num.get(ev) is not None and num.get(n) is not None and num[ev] > num[n]:
-            out.append(Problem(ev, f"{_fmt(num[ev])} events is more than the group size {_fmt(num[n])} ('{n}')"))
+            out.append(Problem(ev, f"{number_text(num[ev])} events is more than the group size {number_text(num[n])} ('{n}')"))
     for col in ("sd_t", "sd_c", "sd_pre", "sd_post", "se"):
         bad(col, lambda x: x <= 0, "{v} must be above 0")
+        bad(col, lambda x: 0 < x < MIN_SPREAD, "{v} is implausibly small for a standard deviation or error")
     bad("p", lambda x: not 0 < x <= 1, "p = {v} must lie in (0, 1]")
     bad("i2", lambda x: not 0 <= x <= 100, "I2 = {v} must lie in [0, 100]")
     bad("year", lambda x: not (1900 <= x <= 2100 and float(x).is_integer()), "year {v} is not a year")
@@ -201,7 +204,7 @@ def _check_numbers(kind: str, num: dict[str, float | None], out: list[Problem]) 
     bad("duration_weeks", lambda x: x <= 0, "duration {v} must be above 0")
     if kind == "ranges":
         if num.get("low") is not None and num.get("high") is not None and num["low"] > num["high"]:
-            out.append(Problem("low", f"{_fmt(num['low'])} is above the range's high end {_fmt(num['high'])}"))
+            out.append(Problem("low", f"{number_text(num['low'])} is above the range's high end {number_text(num['high'])}"))
         for col in ("low", "high"):
             bad(col, lambda x: not 0 <= x <= 100, "{v} percent must lie in [0, 100]")
     est, lo, hi = num.get("estimate"), num.get("ci_low"), num.get("ci_high")
@@ -209,9 +212,9 @@ def _check_numbers(kind: str, num: dict[str, float | None], out: list[Problem]) 
         out.append(Problem("ci_high" if hi is None else "ci_low", "a CI needs both ends"))
     elif lo is not None and hi is not None:
         if lo >= hi:
-            out.append(Problem("ci_low", f"the CI's low end {_fmt(lo)} is not below its high end {_fmt(hi)}"))
+            out.append(Problem("ci_low", f"the CI's low end {number_text(lo)} is not below its high end {number_text(hi)}"))
         elif est is not None and not lo <= est <= hi:
-            out.append(Problem("estimate", f"{_fmt(est)} is outside its CI [{_fmt(lo)}, {_fmt(hi)}]"))
+            out.append(Problem("estimate", f"{number_text(est)} is outside its CI [{number_text(lo)}, {number_text(hi)}]"))
 
 
 def _check_provenance(row: dict[str, str], num: dict[str, float | None], out: list[Problem]) -> None:
@@ -244,9 +247,5 @@ def check_measure(row: dict[str, str]) -> list[Problem]:
         for col in ("estimate", "ci_low", "ci_high"):
             x = to_number(row.get(col, ""))
             if x is not None and not math.isnan(x) and x <= 0:
-                out.append(Problem(col, f"{_fmt(x)}: a ratio ({row['measure'].strip()}) and its CI must be above 0"))
+                out.append(Problem(col, f"{number_text(x)}: a ratio ({row['measure'].strip()}) and its CI must be above 0"))
     return out
-
-
-def _fmt(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else repr(float(x))

@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
-from .errors import CellProblem, SchemaError
+from .errors import CellProblem, SchemaError, visible
 from .results import _AsDict
 from .tsa import required_information_size_binary
 from .tomlfiles import key_lines, line_of, read_toml
 
+LABELS = ("Strong", "Mixed", "Experimental, limited")  # the documents' evidence labels (label() gives one)
 DOMAINS = ("risk_of_bias", "inconsistency", "indirectness", "imprecision", "publication_bias", "upgrade")
 
 
@@ -36,7 +37,9 @@ def load_rules(path: str | Path, root: str | Path | None = None) -> Rules:
     name = str(path)
     doc, text = read_toml(path, root)
     lines = key_lines(text)
-    problems = []
+    sections = {s.split(".")[0] for s in REQUIRED} | {"version"}
+    problems = [CellProblem(name, line_of(lines, key), visible(key)[:80], "unknown table or key at the top level "
+                            f"(the rule set has: {', '.join(sorted(sections))})") for key in doc if key not in sections]
     if not isinstance(doc.get("version"), str):
         problems.append(CellProblem(name, None, "version", "the rule set needs a version string"))
     for section, keys in REQUIRED.items():
@@ -278,10 +281,10 @@ def label(f: Facts, c: Certainty, rules: Rules) -> Label:
     if sum(f.participants) < rules.get("labels", "limited_max_participants"):
         codes.append("FEW_PARTICIPANTS")
     if not codes:
-        return Label("Strong", (), rules.version)
+        return Label(LABELS[0], (), rules.version)
     if k_rct >= rules.get("labels", "mixed_min_rct") and "FEW_PARTICIPANTS" not in codes:
-        return Label("Mixed", tuple(codes), rules.version)
-    return Label("Experimental, limited", tuple(codes), rules.version)
+        return Label(LABELS[1], tuple(codes), rules.version)
+    return Label(LABELS[2], tuple(codes), rules.version)
 
 
 def label_votes(votes: dict, rules: Rules) -> Label:
@@ -299,10 +302,10 @@ def label_votes(votes: dict, rules: Rules) -> Label:
     if favour + against and significant / (favour + against) < rules.get("labels", "votes_min_significant_share"):
         codes.append("FEW_SIGNIFICANT")
     if not codes:
-        return Label("Strong", (), rules.version)
+        return Label(LABELS[0], (), rules.version)
     if favour + against >= rules.get("labels", "mixed_min_rct"):
-        return Label("Mixed", tuple(codes), rules.version)
-    return Label("Experimental, limited", tuple(codes), rules.version)
+        return Label(LABELS[1], tuple(codes), rules.version)
+    return Label(LABELS[2], tuple(codes), rules.version)
 
 
 def frequency(rate: float, rules: Rules) -> str:

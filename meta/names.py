@@ -54,8 +54,9 @@ def safe_url(url: str) -> str | None:
     try:
         parts = urlsplit(url)
         host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError for a port outside 0-65535
     except ValueError:
         return None
-    if parts.scheme.lower() not in ("http", "https") or not host:
-        return None
+    if parts.scheme.lower() not in ("http", "https") or not host or "@" in parts.netloc:
+        return None  # no user:password@ in front of the host (it hides where a link goes)
     return url

@@ -11,7 +11,7 @@ from . import summary
 from .analyses import load_analyses
 from .analysis_run import run_analysis
 from .claims import Verdict, evaluate, load_claims
-from .errors import CellProblem, SchemaError
+from .errors import CellProblem, ProblemList, SchemaError
 from .evidence import load_base
 from .fingerprint import file_digest, fingerprint
 from .grading import Rules, load_rules
@@ -47,16 +47,33 @@ def load_inputs(base_dir: str | Path) -> Inputs:
     """Read and validate the base, its analyses, claims and rule set, and fingerprint the bytes that were read
     (before any analysis runs, so a file changed during the run cannot change what results say they used)."""
     base_dir = Path(base_dir)
+    problems: list[CellProblem] = ProblemList()
+
+    def attempt(load, *args):
+        """Every file is read and checked, so one report lists the problems of all of them."""
+        try:
+            return load(*args)
+        except SchemaError as exc:
+            problems.extend(exc.problems)
+            problems.more += exc.more
+            return None
+
     with reading_log() as log:
-        base = load_base(base_dir)
+        base = attempt(load_base, base_dir)
         toml = base_dir / "analyses.toml"
-        if not toml.exists():
-            raise SchemaError([CellProblem(str(toml), None, None, "no analyses.toml in the evidence base")])
-        specs = load_analyses(toml, base_dir)
+        if not toml.exists() and not toml.is_symlink():
+            problems.append(CellProblem(str(toml), None, None, "no analyses.toml in the evidence base"))
+            specs = ()
+        else:
+            specs = attempt(load_analyses, toml, base_dir)
         rpath = rules_path(base_dir)
-        rules: Rules | None = load_rules(rpath, base_dir.parent) if rpath.exists() else None
+        rules: Rules | None = attempt(load_rules, rpath, base_dir.parent) if rpath.exists() else None
         claims_path = base_dir / "claims.toml"
-        claims = load_claims(claims_path, {s.id for s in specs}, base_dir) if claims_path.exists() else ()
+        claims = ()
+        if claims_path.exists() and specs is not None:
+            claims = attempt(load_claims, claims_path, {s.id for s in specs}, base_dir)
+    if problems:
+        raise SchemaError(problems)
     return Inputs(base, specs, rules, claims, fingerprint(log, base_dir), file_digest(log, rpath))
 
 

@@ -1,6 +1,8 @@
 """Pool one analysis: effect sizes in, a MetaResult out (inverse variance, Mantel-Haenszel or Peto)."""
 from __future__ import annotations
 
+import math
+
 from typing import Mapping, Sequence
 
 import numpy as np
@@ -113,6 +115,9 @@ def result_from_batch(
         bt = back_transform(effects.scale, vals, effects.ni).tolist()
         back = BackTransformed(bt[0], bt[1], bt[2], bt[3] if pi_low is not None else None,
                                bt[4] if pi_low is not None else None)
+        if not all(math.isfinite(x) for x in bt):
+            notes.append("a back-transformed bound lies beyond the floating-point range (about 1.8e308) and is "
+                         "shown as null; the analysis-scale values are exact")
     return MetaResult(
         k=k, measure=effects.measure.value, method=method.value, test=test.value if k > 1 else "z",
         scale=effects.scale, estimate=est, se=r.se[i], statistic=r.statistic[i], pvalue=r.pvalue[i],

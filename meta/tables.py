@@ -20,7 +20,8 @@ import pandas as pd
 
 from .choices import Measure
 from .effects import REQUIRED, kind_of
-from .errors import CellProblem, SchemaError
+from .evidence_schema import NUMBER
+from .errors import CellProblem, SchemaError, number_text
 from .textfiles import read_bytes_safely, read_text
 
 COUNT_COLUMNS = {"events_t", "n_t", "events_c", "n_c", "events", "n"}
@@ -186,6 +187,10 @@ def _group_values(series: pd.Series, col: str, file: str, lines, missing: str,
               for v in series.to_numpy(dtype=object)]
     blank = [i for i, v in enumerate(values) if v == ""]
     if blank and missing == "keep":
+        taken = [i for i, v in enumerate(values) if v == MISSING_GROUP]
+        if taken:
+            problems.append(CellProblem(file, lines[taken[0]], col, f"--by-missing keep would merge the blank rows "
+                                        f"into the group '{MISSING_GROUP}' that this column already has; rename it"))
         return tuple(MISSING_GROUP if v == "" else v for v in values)
     if blank:
         shown = ", ".join(str(lines[i]) for i in blank[:10]) + (f" and {len(blank) - 10} more" if len(blank) > 10 else "")
@@ -218,11 +223,10 @@ def _number(cell: str, file: str, line: int, col: str, problems: list[CellProble
     if text == "":
         problems.append(CellProblem(file, line, col, "missing value"))
         return math.nan
-    try:
-        value = float(text)
-    except ValueError:
+    if not NUMBER.fullmatch(text):
         problems.append(CellProblem(file, line, col, f"'{text}' is not a number"))
         return math.nan
+    value = float(text)
     if not math.isfinite(value):
         problems.append(CellProblem(file, line, col, f"'{text}' is not a finite number"))
         return math.nan
@@ -232,7 +236,7 @@ def _number(cell: str, file: str, line: int, col: str, problems: list[CellProble
 def _check_ranges(c: dict[str, np.ndarray], file: str, lines, problems: list[CellProblem]) -> None:
     def bad(col: str, test: np.ndarray, reason: str) -> None:
         for i in np.flatnonzero(test & ~np.isnan(c[col])):
-            problems.append(CellProblem(file, lines[i], col, reason.format(v=_fmt(c[col][i]))))
+            problems.append(CellProblem(file, lines[i], col, reason.format(v=number_text(c[col][i]))))
 
     for col in COUNT_COLUMNS & c.keys():
         bad(col, c[col] < 0, "{v} is negative; counts cannot be")
@@ -246,6 +250,7 @@ def _check_ranges(c: dict[str, np.ndarray], file: str, lines, problems: list[Cel
     for col in ("sd_t", "sd_c"):
         if col in c:
             bad(col, c[col] <= 0, "standard deviation {v} must be above 0")
+            bad(col, (c[col] > 0) & (c[col] < MIN_VARIANCE ** 0.5), "standard deviation {v} is below 1e-25")
     for col, values in c.items():  # squares and sums of squares must not overflow (|x| <= 1e50)
         bad(col, np.abs(values) > MAX_MAGNITUDE, "{v} is beyond the range evsynth computes with (|x| <= 1e50)")
     if "vi" in c:
@@ -262,7 +267,3 @@ def _check_ranges(c: dict[str, np.ndarray], file: str, lines, problems: list[Cel
         inside = (c["ci_low"] <= c["estimate"]) & (c["estimate"] <= c["ci_high"])
         bad("estimate", ~inside & (c["ci_low"] > 0) & (c["ci_high"] > 0), "{v} is outside its confidence interval")
         bad("ci_high", c["ci_high"] == c["ci_low"], "the CI has zero width")
-
-
-def _fmt(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else repr(float(x))

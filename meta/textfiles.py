@@ -1,4 +1,5 @@
-"""Reading an input file's text safely, with clear errors, and a record of exactly what was read.
+"""Reading an input file's text safely, with clear errors, and a record of exactly what was read; writing an output
+file atomically.
 
 Only regular files are read: a FIFO, a device, a socket or a folder is refused before any byte is read (a FIFO
 would block forever, /dev/zero never ends). The size limit is enforced while reading, not from `st_size` (which
@@ -15,9 +16,10 @@ import contextvars
 import hashlib
 import os
 import stat
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import BinaryIO, Callable, Iterator
 
 from .errors import CellProblem, SchemaError
 
@@ -126,3 +128,28 @@ def read_text(path: str | Path, root: str | Path | None = None) -> str:
     if not text.strip():
         raise _fail(name, "file is empty")
     return text
+
+
+def write_atomically(path: str | Path, write: Callable[[BinaryIO], None]) -> None:
+    """Write a file through `write(fh)` into a new, uniquely named temporary file beside it (O_EXCL: never through a
+    link someone planted), then rename it over `path`. An existing `path` that is not a regular file (a device, a
+    FIFO, a folder) is refused; a symbolic link at `path` is replaced, never its target."""
+    from .errors import OutputError
+
+    path = Path(path)
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        st = None
+    if st is not None and not (stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode)):
+        raise OutputError(f"{path}: is {_kind(st.st_mode)}; evsynth writes only regular files and does not replace it")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:60]}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

@@ -14,6 +14,7 @@ from .errors import CellProblem, SchemaError
 from .textfiles import read_text
 
 MAX_DEPTH = 16  # arrays and inline tables inside each other; evidence files need 3
+MAX_KEY_PARTS = 32  # parts of the dotted keys on one line; evidence files need 4
 
 
 def read_toml(path: str | Path, root: str | Path | None = None) -> tuple[dict, str]:
@@ -21,24 +22,31 @@ def read_toml(path: str | Path, root: str | Path | None = None) -> tuple[dict, s
     line = _too_deep(text)
     if line is not None:
         raise SchemaError([CellProblem(str(path), line, None, f"arrays or inline tables nested more than "
-                                       f"{MAX_DEPTH} deep; evidence files never need that")])
+                                       f"{MAX_DEPTH} deep, or keys of more than {MAX_KEY_PARTS} dotted parts; "
+                                       "evidence files never need that")])
     try:
         return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"line (\d+)", str(exc))
-        raise SchemaError([CellProblem(str(path), int(m.group(1)) if m else None, None,
-                                       f"not valid TOML: {exc}")]) from None
+        line = int(m.group(1)) if m else (text.count("\n") + 1 if "end of document" in str(exc) else None)
+        raise SchemaError([CellProblem(str(path), line, None, f"not valid TOML: {exc}")]) from None
     except RecursionError:  # pragma: no cover - _too_deep refuses such files first
         raise SchemaError([CellProblem(str(path), None, None, "nested too deeply to read")]) from None
 
 
 def _too_deep(text: str) -> int | None:
-    """The line where bracket nesting (outside strings and comments) first exceeds MAX_DEPTH, or None."""
-    depth, line, i, n = 0, 1, 0, len(text)
+    """The line where bracket nesting (outside strings and comments) first exceeds MAX_DEPTH, or where a line's
+    dotted keys have more than MAX_KEY_PARTS parts (tomllib's cost grows with their square), or None."""
+    depth, line, i, n, dots = 0, 1, 0, len(text), 0
     while i < n:
         c = text[i]
         if c == "\n":
             line += 1
+            dots = 0
+        elif c == "." and not (0 < i < n - 1 and text[i - 1].isdigit() and text[i + 1].isdigit()):
+            dots += 1
+            if dots >= MAX_KEY_PARTS:
+                return line
         elif c == "#":
             j = text.find("\n", i)
             i = n if j < 0 else j
@@ -102,11 +110,14 @@ def key_lines(text: str) -> dict[tuple[str, ...], int]:
         m = _HEADER.match(ln)
         if m:
             table = _parts(m.group(1))
-            found.setdefault(table, i)
+            for end in range(1, len(table) + 1):  # [a.b.c] is where a and a.b first appear too
+                found.setdefault(table[:end], i)
             continue
         m = _KEY.match(ln)
         if m:
-            found.setdefault(table + _parts(m.group(1)), i)
+            key = table + _parts(m.group(1))
+            for end in range(len(table) + 1, len(key) + 1):
+                found.setdefault(key[:end], i)
             rest = ln[m.end():]
             for delim in ('"""', "'''"):
                 if rest.count(delim) % 2 == 1:

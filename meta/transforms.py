@@ -41,9 +41,11 @@ def back_transform(scale: str, values, ni=None):
         return None
     v = np.asarray(values, dtype=float)
     if scale == "log":
-        out = np.exp(v)
+        with np.errstate(over="ignore"):  # beyond 1.8e308: inf, which results show as null with a note
+            out = np.exp(v)
     elif scale == "logit":
-        out = 1 / (1 + np.exp(-v))
+        with np.errstate(over="ignore"):
+            out = 1 / (1 + np.exp(-v))
     elif scale == "arcsine":
         out = np.sin(np.clip(v, 0, np.pi / 2)) ** 2
     elif scale == "ft":

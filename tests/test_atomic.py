@@ -34,14 +34,14 @@ def test_killing_a_run_leaves_the_previous_build(tmp_path):
                              str(out), "--quiet"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
     deadline = time.time() + 60
-    while time.time() < deadline and not any(p.name.startswith(".build.new-") and (p / "results.json").exists()
+    while time.time() < deadline and not any(p.name.startswith(".evsynth-new-") and (p / "results.json").exists()
                                              for p in tmp_path.iterdir()):
         time.sleep(0.05)
     assert proc.poll() is None, "the run ended before it could be killed"
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     assert digest(out) == before  # the previous build, byte for byte
-    assert any(p.name.startswith(".build.new-") for p in tmp_path.iterdir())  # the killed run's leftovers
+    assert any(p.name.startswith(".evsynth-new-") for p in tmp_path.iterdir())  # the killed run's leftovers
     again = CliRunner().invoke(main, ["run", "--evidence", str(BASE), "--out", str(out), "--quiet", "--no-figures"])
     assert again.exit_code in (0, 1)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["build"]  # the next run cleared them

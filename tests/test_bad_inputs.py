@@ -200,6 +200,33 @@ EVIDENCE_CASES = [
      ["grading.toml", "line", "egger_p"]),
     ("bib: ESC in a field", append_text("sources.bib", "\n@article{esc2020,\n  title = {a \x1b[2J b},\n}\n"),
      ["sources.bib", "line", "esc2020"]),
+    # the adversarial pass after the first fixes
+    ("a zero-width space in a label", set_cell("binary", ROW, "study", "Addolorato\u200b 2007"),
+     ["binary.csv", "line", "study"]),
+    ("digits with an underscore", set_cell("binary", ROW, "n_t", "4_2"), ["binary.csv", "line", "n_t"]),
+    ("Arabic-Indic digits", set_cell("binary", ROW, "n_t", "\u0664\u0662"), ["binary.csv", "line", "n_t"]),
+    ("a PMID in full-width digits", set_cell("binary", ROW, "pmid", "\uff11\uff12\uff13"),
+     ["binary.csv", "line", "pmid"]),
+    ("a URL with user:password@", set_cell("binary", ROW, "url", "https://user:pw@evil.example/x"),
+     ["binary.csv", "line", "url"]),
+    ("an SD of 5e-324", set_cell("continuous", "addolorato2007-03", "sd_t", "5e-324"),
+     ["continuous.csv", "line", "sd_t"]),
+    ("analyses: keys of 20,000 dotted parts", append_text("analyses.toml", "\n[" + ".".join(["a"] * 20_000) + "]\n"),
+     ["analyses.toml", "line", "dotted"]),
+    ("analyses: a typo of [analyses.x]", append_text("analyses.toml", '\n[analysis.extra]\ntitle = "x"\n'),
+     ["analyses.toml", "line", "analysis"]),
+    ("analyses: ids differing only in case", append_text("analyses.toml", '\n[analyses.AUD_abstinence]\ntitle = "x"'
+                                                         '\ntable = "binary"\nmeasure = "RR"\n'),
+     ["analyses.toml", "line", "only in case"]),
+    ("analyses: TSA rrr of 5e-324", edit_text("analyses.toml", "rrr = 0.20", "rrr = 5e-324"),
+     ["analyses.toml", "line", "rrr"]),
+    ("claims: a typo of [claims.x]", append_text("claims.toml", '\n[claim.extra]\ntext = "x"\n'),
+     ["claims.toml", "line", "claim"]),
+    ("claims: a label the rules never give", edit_text("claims.toml", 'label = "Strong"', 'label = "Banana"'),
+     ["claims.toml", "line", "label"]),
+    ("grading: an unknown section", append_text("../grading.toml", "\n[lables]\nx = 1\n"),
+     ["grading.toml", "line", "lables"]),
+    ("grading: a file that ends mid-value", append_text("../grading.toml", "\nx = "), ["grading.toml", "line"]),
 ]
 
 
@@ -275,6 +302,14 @@ CLI_CASES = [
     ("forest: --out into the evidence base", ["forest", "aud_abstinence", "--evidence", "{base}", "--out",
                                               "{base}/f.svg"], ["evidence base"]),
     ("diff: a revision that looks like an option", ["diff", "--", "--output={tmp}/victim", "HEAD"], ["--output"]),
+    ("diff: a snapshot of the wrong shape", ["diff", "{tmp}/snap.json", "{tmp}/snap.json"], ["snap.json", "analyses"]),
+    ("diff: --evidence outside the revision", ["diff", "HEAD", "HEAD", "--evidence", "../../tmp"], ["--evidence"]),
+    ("check: --junit over the rule set", ["check", "{base}", "--junit", "{base}/../grading.toml"], ["evidence base"]),
+    ("check: --junit to a FIFO", ["check", "{base}", "--junit", "{fifo}"], ["FIFO"]),
+    ("pool: a number with an underscore", ["pool", "{under}", "--measure", "GEN"], ["under.csv", "line 2", "yi"]),
+    ("pool: a real group named (missing)", ["pool", "{missing}", "--measure", "GEN", "--by", "g", "--by-missing",
+                                            "keep"], ["missing.csv", "line 2", "(missing)"]),
+    ("pool: 1e308 is shown as 1e+308", ["pool", "{huge}", "--measure", "GEN"], ["1e+308"]),
 ]
 
 
@@ -295,13 +330,17 @@ def test_bad_cli_use_exits_2(tmp_path, monkeypatch, case, args, fragments):
     docs.mkdir()
     (docs / "letter.txt").write_text("my own words")
     (tmp_path / "victim").write_text("keep me")
+    (tmp_path / "snap.json").write_text('{"analyses": 5}')
+    (tmp_path / "under.csv").write_text("study,yi,vi\na,3_0,0.1\nb,1,0.2\n")
+    (tmp_path / "missing.csv").write_text("study,g,yi,vi\na,(missing),1,1\nb,,2,1\nc,x,3,1\n")
     root = tmp_path / "evidence"
     shutil.copytree(BASE, root / "baclofen")
     shutil.copy(BASE.parent / "grading.toml", root / "grading.toml")
     subs = {"{bcg}": str(ROOT / "evidence" / "examples" / "bcg.csv"), "{tmp}": str(tmp_path), "{big}": str(big),
             "{one}": str(one), "{huge}": str(tmp_path / "huge.csv"), "{tiny}": str(tmp_path / "tiny.csv"),
             "{blank}": str(tmp_path / "blank.csv"), "{fifo}": str(tmp_path / "fifo.csv"), "{docs}": str(docs),
-            "{base}": str(root / "baclofen")}
+            "{base}": str(root / "baclofen"), "{under}": str(tmp_path / "under.csv"),
+            "{missing}": str(tmp_path / "missing.csv")}
     before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file() and not p.is_fifo()}
     monkeypatch.chdir(tmp_path)
     argv = []
@@ -320,4 +359,4 @@ def test_bad_cli_use_exits_2(tmp_path, monkeypatch, case, args, fragments):
 
 
 def test_the_battery_is_large_enough():
-    assert len(EVIDENCE_CASES) + len(CLI_CASES) >= 90
+    assert len(EVIDENCE_CASES) + len(CLI_CASES) >= 115

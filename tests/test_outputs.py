@@ -160,7 +160,7 @@ def test_killed_at_every_step_of_the_swap(tmp_path, base, mode, step):
 def _wait_for_temp(parent: Path, proc, what="results.json") -> None:
     deadline = time.time() + 120
     while time.time() < deadline and proc.poll() is None:
-        if any(p.name.startswith(".build.new-") and (p / what).exists() for p in parent.iterdir()):
+        if any(p.name.startswith(".evsynth-new-") and (p / what).exists() for p in parent.iterdir()):
             return
         time.sleep(0.05)
     raise AssertionError("the run ended before it could be interrupted")
@@ -251,3 +251,105 @@ def test_figure_paths_stay_inside_the_output_folder(tmp_path):
     for bad in ("figures/../../x", "../outside", "/etc/passwd", "figures/a/../../../x"):
         with pytest.raises(ValueError):
             inside(tmp_path, bad)
+
+
+def test_planted_temporary_names_never_redirect_a_write(tmp_path, base):
+    target = tmp_path / "precious.txt"
+    target.write_text("mine")
+    junit = tmp_path / "check.xml"
+    for name in ("check.xml.tmp", ".check.xml.tmp"):
+        (tmp_path / name).symlink_to(target)
+    stem = tmp_path / "fig"
+    for name in (".fig.svg.tmp", "fig.svg.tmp"):
+        (tmp_path / name).symlink_to(target)
+    assert run(["check", base, "--junit", junit]).exit_code in (0, 1)
+    assert run(["forest", "aud_abstinence", "--evidence", base, "--out", stem, "--format", "svg"]).exit_code == 0
+    assert target.read_text() == "mine"
+    assert junit.read_text().startswith("<?xml") and (tmp_path / "fig.svg").stat().st_size > 1000
+
+
+def test_a_changed_or_forged_build_is_not_replaced(tmp_path, base):
+    out = tmp_path / "build"
+    assert run(["run", "--evidence", base, "--out", out, "--quiet", "--no-figures"]).exit_code in (0, 1)
+    (out / "report.md").write_text("my edits to the report")  # listed in the manifest, but changed since
+    res = run(["run", "--evidence", base, "--out", out, "--quiet", "--no-figures"])
+    assert res.exit_code == 2 and "report.md" in res.output
+    assert (out / "report.md").read_text() == "my edits to the report"
+    forged = tmp_path / "forged"
+    forged.mkdir()
+    (forged / "thesis.tex").write_text("years of work")
+    (forged / outputs.MANIFEST).write_text('{"made_by": "evsynth", "files": {"thesis.tex": "0000"}}')
+    res = run(["run", "--evidence", base, "--out", forged, "--quiet", "--no-figures"])
+    assert res.exit_code == 2 and (forged / "thesis.tex").read_text() == "years of work"
+
+
+def test_files_that_arrive_at_out_during_the_run_are_kept(tmp_path, base, monkeypatch):
+    from evsynth.cli import report
+
+    out = tmp_path / "build"
+    assert run(["run", "--evidence", base, "--out", out, "--quiet", "--no-figures"]).exit_code in (0, 1)
+    real = report.render
+
+    def meanwhile(results, folder):  # the user saves a file into build/ while the run works
+        (out / "saved-meanwhile.txt").write_text("do not lose me")
+        return real(results, folder)
+
+    monkeypatch.setattr(report, "render", meanwhile)
+    res = run(["run", "--evidence", base, "--out", out, "--quiet", "--no-figures"])
+    assert res.exit_code == 2 and "saved-meanwhile.txt" in res.output
+    assert (out / "saved-meanwhile.txt").read_text() == "do not lose me"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["build", "evidence"]
+
+
+def test_folders_that_only_look_like_leftovers_are_never_removed(tmp_path, base):
+    for name in (".build.old-2024-backup", ".build.new-1-mine", ".evsynth-new-1-abcdefgh", ".evsynth-old-2-mine"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "keep.txt").write_text(name)
+    assert run(["run", "--evidence", base, "--out", tmp_path / "build", "--quiet", "--no-figures"]).exit_code in (0, 1)
+    for name in (".build.old-2024-backup", ".build.new-1-mine", ".evsynth-new-1-abcdefgh", ".evsynth-old-2-mine"):
+        assert (tmp_path / name / "keep.txt").read_text() == name
+
+
+def test_an_out_name_of_255_bytes_works(tmp_path, base):
+    out = tmp_path / ("b" * 255)
+    assert run(["run", "--evidence", base, "--out", out, "--quiet", "--no-figures"]).exit_code in (0, 1)
+    assert (out / "results.json").is_file()
+
+
+def test_a_killed_run_leaves_no_orphan_printing_tracebacks(tmp_path, base):
+    out = tmp_path / "build"
+    err = tmp_path / "stderr.txt"
+    with open(err, "w") as fh:
+        proc = subprocess.Popen([sys.executable, "-m", "evsynth.cli.main", "run", "--evidence", str(base), "--out",
+                                 str(out), "--quiet", "--jobs", "2"], stdout=subprocess.DEVNULL, stderr=fh,
+                                start_new_session=True)
+        _wait_for_temp(tmp_path, proc, "figures")
+        os.kill(proc.pid, signal.SIGKILL)  # the parent only: its workers must not live on
+        proc.wait()
+        time.sleep(3)
+    assert "Traceback" not in err.read_text() and "BrokenPipe" not in err.read_text()
+    alive = subprocess.run(["pgrep", "-s", str(proc.pid)], capture_output=True, text=True).stdout.split()
+    assert not alive
+
+
+def test_a_full_disk_stops_the_figures_with_one_line(tmp_path, base):
+    mnt = tmp_path / "mnt"
+    if not _mount_tmpfs(mnt, "size=600k"):
+        pytest.skip("cannot mount a tmpfs here (needs root)")
+    try:
+        res = _cli(["run", "--evidence", base, "--out", mnt / "build", "--quiet", "--jobs", "2"])
+        assert res.returncode == 2, res.stderr
+        lines = res.stderr.strip().splitlines()
+        assert len(lines) == 1 and "disk is full" in lines[0] and str(mnt) in lines[0], res.stderr
+        assert not (mnt / "build").exists() and not list(mnt.iterdir())
+    finally:
+        subprocess.run(["umount", str(mnt)])
+
+
+def test_a_closed_pipe_exits_141_quietly(tmp_path):
+    big = tmp_path / "big.csv"  # an output far larger than a pipe's buffer, so the reader surely leaves first
+    big.write_text("study,g,yi,vi\n" + "".join(f"s{i},g{i // 2},0.{i % 9 + 1},0.2\n" for i in range(20_000)))
+    proc = subprocess.run(["bash", "-c", f"{sys.executable} -m evsynth.cli.main pool {big} --measure GEN --by g "
+                           "--format table | head -1; exit ${PIPESTATUS[0]}"], capture_output=True, text=True)
+    assert proc.returncode == 141 and "Traceback" not in proc.stderr and "error" not in proc.stderr, proc.stderr
+    assert proc.stdout.strip()

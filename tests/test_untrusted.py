@@ -25,7 +25,8 @@ BASE = ROOT / "evidence" / "baclofen"
 
 LABEL = ('<script>alert(1)</script><img src=https://evil.example/x.png onerror=alert(2)>'
          '[x](javascript:alert(3))![i](https://evil.example/i.png)$a$ $b$')
-TEXT = LABEL + ' <a href="https://evil.example/">here</a> # Heading | cell | *em* `code` &amp; --> <!-- _u_'
+TEXT = LABEL + ' <a href="https://evil.example/">here</a> # Heading | cell | *em* `code` &amp; --> <!-- _u_ ' \
+    'www.evil.example mail@evil.example https://evil.example/bare'
 LABEL_COLUMNS = ("study",)
 TEXT_COLUMNS = ("condition_detail", "outcome_detail", "dose_text", "location", "derived", "notes")
 
@@ -135,6 +136,8 @@ def test_no_payload_survives_as_markup_in_report_md(payload_build):
         if c.type == "image":
             assert c.attrs["src"].startswith("figures/"), c.attrs
     _check_markup(parser.render(md), allowed_img_prefix="figures/")
+    gfm = MarkdownIt("gfm-like")  # bare URLs, www. and e-mail addresses become links there (GitHub, GitLab)
+    _check_markup(gfm.render(md), allowed_img_prefix="figures/")
     rows = [ln for ln in md.splitlines() if ln.startswith("|")]
     widths = {}
     for ln in rows:  # a payload's '|' never adds a table cell
@@ -374,5 +377,78 @@ def test_a_bug_exits_2_with_one_line_and_debug_shows_the_traceback(monkeypatch):
 def test_terminal_output_never_carries_control_characters():
     from evsynth.meta.errors import CellProblem, visible
 
-    assert visible("a\x1b[2Jb\u202ec") == "a\\x1b[2Jb\\u202ec"
+    assert visible("a\x1b[2Jb\u202ec") == "a\\u001b[2Jb\\u202ec"
     assert "\x1b" not in str(CellProblem("f\x1b.csv", 1, "c\x00", "bad \x1b[31m"))
+
+
+def test_table_output_escapes_control_characters_from_any_input(tmp_path):
+    data = tmp_path / "esc.csv"
+    data.write_text("study,g,yi,vi\nA\x1b[2Jb\u202e,x\x1b]0;t\x07,0.1,0.2\nb,x\x1b]0;t\x07,0.2,0.3\n", encoding="utf-8")
+    for args in (["pool", str(data), "--measure", "GEN", "--by", "g"],
+                 ["pool", str(data), "--measure", "GEN", "--format", "json"],
+                 ["influence", str(data), "--measure", "GEN", "--format", "table"]):
+        res = CliRunner().invoke(main, args)
+        assert not re.search("[\x00-\x08\x0b-\x1f\x7f\u202e]", res.output), (args, res.output)
+        if "json" in args:
+            json.loads(res.output)  # escaped, still valid JSON
+
+
+def test_bias_reports_every_test_it_can_when_one_cannot_be_computed(tmp_path):
+    eq = tmp_path / "eq.csv"
+    eq.write_text("study,year,events_t,n_t,events_c,n_c\na,2001,5,20,10,20\nb,2002,3,20,9,20\nc,2003,4,20,8,20\n"
+                  "d,2004,6,20,7,20\n")
+    res = CliRunner().invoke(main, ["bias", str(eq), "--measure", "RR"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    assert out["peters_p"] is None and "does not vary" in out["peters_error"]
+    assert 0 <= out["egger_p"] <= 1 and 0 <= out["begg_p"] <= 1 and out["trimfill_k0"] >= 0
+
+
+def test_a_service_that_is_not_a_dask_scheduler_exits_2_naming_it(monkeypatch):
+    pytest.importorskip("distributed")
+    import socket
+    import threading
+
+    from evsynth.cli import batch_dask
+
+    monkeypatch.setattr(batch_dask, "CONNECT_TIMEOUT", "2s")
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(5)
+    port = server.getsockname()[1]
+
+    def garbage():
+        try:
+            while True:
+                conn, _ = server.accept()
+                conn.sendall(b"\xff" * 64 + b"HTTP/1.0 200 OK\r\n\r\nnot dask")
+                conn.close()
+        except OSError:
+            pass
+
+    threading.Thread(target=garbage, daemon=True).start()
+    try:
+        res = CliRunner().invoke(main, ["pool", str(ROOT / "evidence" / "examples" / "bcg.csv"), "--measure", "RR",
+                                        "--by", "year", "--format", "json", "--engine", "dask", "--scheduler",
+                                        f"tcp://127.0.0.1:{port}"])
+    finally:
+        server.close()
+    assert res.exit_code == 2 and f"tcp://127.0.0.1:{port}" in res.output and "memory" not in res.output
+
+
+def test_a_back_transformed_bound_beyond_the_float_range_comes_with_a_note(tmp_path):
+    g = tmp_path / "g.csv"
+    g.write_text("study,estimate,ci_low,ci_high\na,5e-300,5e-300,1e-200\nb,2,1,4\nc,3,1,5\n")
+    res = CliRunner().invoke(main, ["pool", str(g), "--measure", "GEN", "--format", "json"])
+    assert res.exit_code == 0 and "Warning" not in res.output
+    out = json.loads(res.stdout)
+    if None in out["back"].values():
+        assert any("floating-point range" in n for n in out["notes"])
+
+
+def test_long_titles_in_the_rates_figure_are_wrapped_and_cut():
+    from evsynth.figures.rates import _label
+
+    label = _label("Intrathecal baclofen: somnolence, pooled rate " * 5)
+    assert len(label.splitlines()) == 2 and all(len(ln) <= 48 for ln in label.splitlines())
+    assert label.endswith("…") and _label("Short") == "Short"
