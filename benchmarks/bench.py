@@ -92,9 +92,9 @@ def main() -> None:
         whole = best_of(cmd(csv), args.repeat)
         ours = json.loads(out.read_text())
 
-        from evsynth.meta.choices import Measure, Method, Test
-        from evsynth.meta.records import pool_records
-        from evsynth.meta.tables import load_table
+        from evsynth.meta.engine.choices import Measure, Method, Test
+        from evsynth.meta.engine.records import pool_records
+        from evsynth.meta.inputs.tables import load_table
 
         t = time.perf_counter()
         table = load_table(csv, Measure.GEN, group_by=("group",))

@@ -80,7 +80,7 @@ def main() -> None:
         n_load = 8000 if not quick else 2000
         base = make_base(tmp / "load", 20, n_load)
         row(f"load analyses.toml of {n_load:,} analyses", [],
-            f"from evsynth.meta.analyses import load_analyses; load_analyses({str(base / 'analyses.toml')!r})")
+            f"from evsynth.meta.review.analyses import load_analyses; load_analyses({str(base / 'analyses.toml')!r})")
         big = make_base(tmp / "bib", 5, 1)
         n_bib = 200_000 if not quick else 20_000
         with open(big / "sources.bib", "a", encoding="utf-8") as fh:

@@ -16,8 +16,8 @@ import pandas as pd
 
 
 def _partitions(table, by, parts: int) -> list[np.ndarray]:
-    from evsynth.meta.batch import group_codes
-    from evsynth.meta.records import part_range
+    from evsynth.meta.engine.batch import group_codes
+    from evsynth.meta.engine.records import part_range
 
     labels, order, starts = group_codes(table, by)
     bounds = np.append(starts, len(order))
@@ -37,7 +37,7 @@ def _subset(table, rows: np.ndarray):
 
 
 def _task(model: tuple, studies: bool) -> tuple[str, list[str]]:
-    from evsynth.meta.records import pool_records
+    from evsynth.meta.engine.records import pool_records
 
     records = pool_records(*model, studies=studies)
     text = json.dumps(records, separators=(",", ":"), allow_nan=False, check_circular=False)

@@ -84,7 +84,7 @@ class _Joiner:
 
 
 def _part(model: tuple, studies: bool, part: tuple[int, int]) -> tuple[str, list[str]]:
-    from evsynth.meta.records import pool_records
+    from evsynth.meta.engine.records import pool_records
 
     records = pool_records(*model, studies=studies, part=part)
     text = json.dumps(records, separators=(",", ":"), allow_nan=False, check_circular=False)

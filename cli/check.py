@@ -29,7 +29,7 @@ def check(base, fmt, junit):
 
     Statuses: pass, fail (the data contradict the claim), inconclusive (too little data), not_checkable.
     """
-    from evsynth.meta.pipeline import run_base
+    from evsynth.meta.review.pipeline import run_base
 
     base = base or default_base()
     if junit is not None:
@@ -63,7 +63,7 @@ def _table(verdicts: list[dict]) -> None:
 
 
 def _write_junit(path: Path, verdicts: list[dict]) -> None:
-    from evsynth.meta.textfiles import write_atomically
+    from evsynth.meta.inputs.textfiles import write_atomically
 
     failures = sum(v["status"] == "fail" for v in verdicts)
     skipped = sum(v["status"] in ("not_checkable", "inconclusive") for v in verdicts)

@@ -26,7 +26,7 @@ def diff(old, new, fmt, evidence_dir):
 
     OLD and NEW: results.json snapshots, evidence base folders, or git revisions (e.g. main HEAD).
     """
-    from evsynth.meta.diffing import diff_results
+    from evsynth.meta.review.diffing import diff_results
 
     d = diff_results(_load(old, evidence_dir), _load(new, evidence_dir))
     if fmt == "json":
@@ -54,7 +54,7 @@ def _load(spec: str, evidence_dir: str) -> dict:
         return _run(path)
     if not path.exists():
         return _at_revision(spec, evidence_dir)
-    from evsynth.meta.textfiles import read_text
+    from evsynth.meta.inputs.textfiles import read_text
 
     try:
         doc = json.loads(read_text(path))
@@ -80,7 +80,7 @@ def _not_a_snapshot(doc) -> str:
 
 
 def _run(base: Path) -> dict:
-    from evsynth.meta.pipeline import run_base
+    from evsynth.meta.review.pipeline import run_base
 
     return clean(run_base(base, tool_version()).results)
 

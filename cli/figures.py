@@ -18,7 +18,7 @@ FORMATS = ("svg", "png", "pdf")
 
 def _draw(kind: str, analysis_id: str, evidence_dir, out, formats) -> None:
     from evsynth.meta.errors import AnalysisError
-    from evsynth.meta.pipeline import run_one
+    from evsynth.meta.review.pipeline import run_one
 
     base_dir = evidence_dir or default_base()
     stem = Path(out) if out else Path(f"{analysis_id}-{kind}")

@@ -1,18 +1,7 @@
-"""JSON output shared by the commands: non-finite floats as null, and the tool's version."""
+"""JSON output shared by the commands: the cleaner (evsynth.meta.jsonable.clean) and the tool's version."""
 from __future__ import annotations
 
-import math
-
-
-def clean(x):
-    """A copy with NaN and infinities replaced by None (JSON has no such numbers)."""
-    if isinstance(x, float):
-        return x if math.isfinite(x) else None
-    if isinstance(x, dict):
-        return {k: clean(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [clean(v) for v in x]
-    return x
+from evsynth.meta.jsonable import clean  # noqa: F401 - re-exported for the commands
 
 
 def tool_version() -> str:

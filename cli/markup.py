@@ -11,7 +11,7 @@ import re
 from urllib.parse import quote
 
 from evsynth.meta.errors import UNSAFE_CHARS
-from evsynth.meta.names import safe_url
+from evsynth.meta.inputs.names import safe_url
 
 # "_" inside a word (aud_abstinence) never starts emphasis in CommonMark, so it stays readable
 _MD_SPECIAL = re.compile(r"([\\`*{}\[\]<>#|~$&]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")

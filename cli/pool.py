@@ -42,11 +42,11 @@ def pool(file, measure, method, test, add, to, drop00, pi_type, level, by, by_mi
       single-arm          study,events,n
       generic             study,yi,vi  (or sei; or estimate,ci_low,ci_high for a ratio)
     """
-    from evsynth.meta.batch import pool_groups
-    from evsynth.meta.choices import Measure, Method, PredictionType, Test, ZeroTo
-    from evsynth.meta.effects import ZeroCells
+    from evsynth.meta.engine.batch import pool_groups
+    from evsynth.meta.engine.choices import Measure, Method, PredictionType, Test, ZeroTo
+    from evsynth.meta.engine.model import ZeroCells
     from evsynth.meta.errors import AnalysisError
-    from evsynth.meta.tables import MISSING_GROUP, load_table, parse_column_map
+    from evsynth.meta.inputs.tables import MISSING_GROUP, load_table, parse_column_map
 
     from .render import render_result
 

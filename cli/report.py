@@ -9,7 +9,7 @@ import math
 import re
 from pathlib import Path
 
-from evsynth.meta.transforms import to_natural
+from evsynth.meta.engine.transforms import to_natural
 
 from .markup import doi_url, md_escape, md_link, pubmed_url, safe_url
 

@@ -27,10 +27,10 @@ def table_options(func):
 
 
 def _load(file, measure, method, test, add, to, drop00, pi_type, level, columns, study_column, extra=()):
-    from evsynth.meta.choices import Measure, Method, PredictionType, Test, ZeroTo
-    from evsynth.meta.effects import ZeroCells
-    from evsynth.meta.sensitivity import Model
-    from evsynth.meta.tables import load_table, parse_column_map
+    from evsynth.meta.engine.choices import Measure, Method, PredictionType, Test, ZeroTo
+    from evsynth.meta.engine.model import ZeroCells
+    from evsynth.meta.engine.model import Model
+    from evsynth.meta.inputs.tables import load_table, parse_column_map
 
     measure_e = Measure(measure.upper())
     table = load_table(file, measure_e, parse_column_map(columns), tuple(extra), study_column)
@@ -72,7 +72,7 @@ def influence(file, measure, method, test, add, to, drop00, pi_type, level, colu
     DFFITS, Cook's distance, covariance ratio, hat value, weight (%), DFBETAS, Baujat's coordinates, and
     whether metafor's rules flag it as influential.
     """
-    from evsynth.meta.sensitivity import influence as run
+    from evsynth.meta.robustness.refits import influence as run
 
     table, model = _load(file, measure, method, test, add, to, drop00, pi_type, level, columns, study_column)
     res = run(table.columns, table.study, model)
@@ -97,8 +97,9 @@ def influence(file, measure, method, test, add, to, drop00, pi_type, level, colu
 def bias(file, measure, method, test, add, to, drop00, pi_type, level, columns, study_column, fmt, estimator):
     """Small-study effects: Egger's regression test, Begg's rank correlation, trim-and-fill; and Peters' and
     Harbord's tests for two-arm binary data. Fewer than 10 studies: reported with a warning."""
-    from evsynth.meta import bias as b
-    from evsynth.meta.effects import compute_effects, kind_of, row_effects
+    from evsynth.meta.robustness import small_study as b
+    from evsynth.meta.engine.effects import compute_effects, row_effects
+    from evsynth.meta.engine.model import kind_of
 
     from evsynth.meta.errors import AnalysisError
 
@@ -159,7 +160,7 @@ CUMUL_KEYS = ["study", "k", "estimate", "ci_low", "ci_high", "pvalue", "tau2", "
 def cumulative(file, measure, method, test, add, to, drop00, pi_type, level, columns, study_column, fmt, order_column,
                decreasing):
     """Cumulative meta-analysis: the pooled result as each study is added (metafor's cumul())."""
-    from evsynth.meta.sensitivity import cumulative as run
+    from evsynth.meta.robustness.refits import cumulative as run
 
     table, model = _load(file, measure, method, test, add, to, drop00, pi_type, level, columns, study_column)
     order = _order_values(file, table, order_column)
@@ -177,7 +178,7 @@ def cumulative(file, measure, method, test, add, to, drop00, pi_type, level, col
 @handle_errors
 def fragility(file, measure, method, test, add, to, drop00, pi_type, level, columns, study_column, fmt, alpha):
     """Fragility index: the fewest event changes in one arm of one study that flip the pooled significance."""
-    from evsynth.meta.fragility import fragility as run
+    from evsynth.meta.robustness.fragility import fragility as run
 
     table, model = _load(file, measure, method, test, add, to, drop00, pi_type, level, columns, study_column)
     res = run(table.columns, table.study, model, alpha).to_dict()
@@ -207,7 +208,7 @@ def tsa(file, measure, method, test, add, to, drop00, pi_type, level, columns, s
         control_risk, mean_difference, sd, alpha, power):
     """Trial sequential analysis: required information size (adjusted for diversity D^2), Lan-DeMets
     O'Brien-Fleming boundaries, and the cumulative Z curve in order of accumulation."""
-    from evsynth.meta.tsa_inputs import run_tsa
+    from evsynth.meta.robustness.trial_sequential import run_tsa
 
     table, model = _load(file, measure, method, test, add, to, drop00, pi_type, level, columns, study_column)
     order = _order_values(file, table, order_column)

@@ -49,7 +49,7 @@ class _Clock:
 def run(evidence_dir, out_dir, quiet, figures, jobs, timings):
     """Run every analysis and claim of the evidence base; write OUT/results.json, OUT/figures/, OUT/report.html
     and OUT/report.md. Exit 1 when a claim fails, 2 on bad input (the previous OUT is left as it was)."""
-    from evsynth.meta.pipeline import run_base
+    from evsynth.meta.review.pipeline import run_base
 
     clock = _Clock()
     base_dir = evidence_dir or default_base()

@@ -21,7 +21,7 @@ def validate(base: Path | None) -> None:
     analyses.toml, claims.toml and the rule set beside the base with every value typed. Writes nothing; exit 2 on
     any problem, listing them all with file, line and column.
     """
-    from evsynth.meta.pipeline import load_inputs
+    from evsynth.meta.review.load import load_inputs
 
     inputs = load_inputs(base or default_base())
     loaded = inputs.base

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from evsynth.meta.transforms import to_natural
+from evsynth.meta.engine.transforms import to_natural
 
 RATIO = {"OR": "Odds ratio", "RR": "Risk ratio", "PETO": "Peto odds ratio", "IRR": "Rate ratio", "ROM": "Ratio of means",
          "GEN": "Ratio"}

@@ -16,7 +16,7 @@ matplotlib.use("Agg")  # no display, same output everywhere
 import matplotlib.pyplot as plt  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-from evsynth.meta.textfiles import write_atomically  # noqa: E402
+from evsynth.meta.inputs.textfiles import write_atomically  # noqa: E402
 
 SINGLE_COLUMN = 3.5  # inches
 DOUBLE_COLUMN = 7.2

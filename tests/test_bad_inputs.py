@@ -315,7 +315,7 @@ CLI_CASES = [
 
 @pytest.mark.parametrize("case, args, fragments", CLI_CASES, ids=[c[0] for c in CLI_CASES])
 def test_bad_cli_use_exits_2(tmp_path, monkeypatch, case, args, fragments):
-    from evsynth.meta import textfiles
+    from evsynth.meta.inputs import textfiles
 
     monkeypatch.setattr(textfiles, "MAX_BYTES", 10_000)
     big = tmp_path / "big.csv"

@@ -5,12 +5,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evsynth.meta.batch import pool_groups
-from evsynth.meta.choices import Measure, Method, PredictionType, Test
-from evsynth.meta.effects import Effects, ZeroCells
-from evsynth.meta.pooling import pool
-from evsynth.meta.tables import load_table
-from evsynth.meta import adapters
+from evsynth.meta.engine.batch import pool_groups
+from evsynth.meta.engine.choices import Measure, Method, PredictionType, Test
+from evsynth.meta.engine.effects import Effects
+from evsynth.meta.engine.model import ZeroCells
+from evsynth.meta.engine.pooling import pool
+from evsynth.meta.inputs.tables import load_table
+from evsynth.meta.engine import adapters
 
 
 def synthetic(tmp_path, groups=40, seed=1):
@@ -56,7 +57,7 @@ def test_mh_by_group(bcg_path):
 @pytest.mark.parametrize("method", ["DL", "HE", "ML", "REML"])
 def test_engine_agrees_with_pymare(method, bcg_path):
     table = load_table(bcg_path, Measure.RR)
-    from evsynth.meta.effects import compute_effects
+    from evsynth.meta.engine.effects import compute_effects
 
     eff = compute_effects("RR", table.columns, table.study)
     ours = pool(eff, method)

@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from evsynth.cli.main import main
-from evsynth.meta.pooling import pool_table
+from evsynth.meta.engine.pooling import pool_table
 
 HEADER = "study,events_t,n_t,events_c,n_c\n"
 GOOD = HEADER + "A,4,123,11,139\nB,6,306,29,303\nC,3,231,11,220\n"

@@ -8,11 +8,12 @@ import pytest
 from click.testing import CliRunner
 
 from evsynth.cli.main import main
-from evsynth.meta import bias
-from evsynth.meta.choices import Measure, Method, Test
-from evsynth.meta.effects import compute_effects
-from evsynth.meta.sensitivity import Model, influence
-from evsynth.meta.tables import load_table
+from evsynth.meta.robustness import small_study as bias
+from evsynth.meta.engine.choices import Measure, Method, Test
+from evsynth.meta.engine.effects import compute_effects
+from evsynth.meta.robustness.refits import influence
+from evsynth.meta.engine.model import Model
+from evsynth.meta.inputs.tables import load_table
 
 
 def run(*args):

@@ -6,11 +6,11 @@ import math
 import numpy as np
 import pytest
 
-from evsynth.meta import tau2 as tau2_module
-from evsynth.meta.choices import Method, Test
-from evsynth.meta.effects import ZeroCells
+from evsynth.meta.engine import tau2 as tau2_module
+from evsynth.meta.engine.choices import Method, Test
+from evsynth.meta.engine.model import ZeroCells
 from evsynth.meta.errors import AnalysisError
-from evsynth.meta.pooling import pool_table
+from evsynth.meta.engine.pooling import pool_table
 
 BCG = {  # dat.bcg, the first 6 trials
     "events_t": [4, 6, 3, 62, 33, 180], "n_t": [123, 306, 231, 13598, 5069, 1541],

@@ -16,7 +16,7 @@ from evsynth.figures import theme
 from evsynth.figures.catalogue import kinds_for
 from evsynth.figures.forest import draw_forest
 from evsynth.figures.forest_data import forest_data, steps_data
-from evsynth.meta.pipeline import run_one
+from evsynth.meta.review.pipeline import run_one
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = ROOT / "evidence" / "baclofen"

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from evsynth.meta.choices import Measure, Method, Test
+from evsynth.meta.engine.choices import Measure, Method, Test
 from evsynth.meta.errors import AnalysisError
-from evsynth.meta.fragility import fragility
-from evsynth.meta.pooling import pool_table
-from evsynth.meta.sensitivity import Model
+from evsynth.meta.robustness.fragility import fragility
+from evsynth.meta.engine.pooling import pool_table
+from evsynth.meta.engine.model import Model
 
 # three small trials with a significant pooled RR (p ~ 0.003 under REML)
 DATA = {"events_t": [4, 6, 3], "n_t": [30, 40, 25], "events_c": [12, 14, 9], "n_c": [30, 40, 25]}

@@ -7,12 +7,12 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evsynth.meta.analyses import load_analyses
-from evsynth.meta.bibtex import read_bib
-from evsynth.meta.choices import Measure, Method, Test
+from evsynth.meta.review.analyses import load_analyses
+from evsynth.meta.inputs.bibtex import read_bib
+from evsynth.meta.engine.choices import Measure, Method, Test
 from evsynth.meta.errors import AnalysisError, EvidenceError
-from evsynth.meta.pooling import pool_table
-from evsynth.meta.tables import load_table
+from evsynth.meta.engine.pooling import pool_table
+from evsynth.meta.inputs.tables import load_table
 
 CELLS = st.one_of(st.sampled_from(["", "0", "-1", "1e400", "nan", "inf", "3.5", "abc", " 7 ", "1,5", '"x"',
                                    "10", "200"]),

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from evsynth.meta.errors import SchemaError
-from evsynth.meta.grading import Facts, certainty, frequency, label, load_rules
+from evsynth.meta.review.grading import Facts, certainty, frequency, label
+from evsynth.meta.review.rules import load_rules
 
 RULES_PATH = Path(__file__).resolve().parent.parent / "evidence" / "grading.toml"
 RULES = load_rules(RULES_PATH)
@@ -107,7 +108,7 @@ def test_every_section_names_its_source(tmp_path):
                                                 ("harm", 0.4, "control"), ("harm", -0.4, "baclofen")])
 def test_favours_reads_the_outcome_kind(kind, estimate, side):
     """More events on baclofen favours baclofen for a benefit (abstinence) and the control for a harm (dropout)."""
-    from evsynth.meta.claims import Claim, evaluate
+    from evsynth.meta.review.claims import Claim, evaluate
 
     result = {"k": 3, "estimate": estimate, "ci_low": estimate - 1, "ci_high": estimate + 1, "i2": 0.0}
     analysis = {"outcome_kind": kind, "result": result}

@@ -10,10 +10,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from evsynth.meta.choices import Measure, Method, Test
-from evsynth.meta.effects import Effects
-from evsynth.meta.model import fit_batch
-from evsynth.meta.pooling import pool
+from evsynth.meta.engine.choices import Measure, Method, Test
+from evsynth.meta.engine.effects import Effects
+from evsynth.meta.engine.fit import fit_batch
+from evsynth.meta.engine.pooling import pool
 
 YI = [-0.13157959267702141, 0.41733271696069235, 0.10844725575898571, 0.56680014581357474, 0.076639500526026555,
       0.38276827972989313, 1.609586470345741, -0.13622056225543461, 0.90626962209286965, 1.2753735868013027,

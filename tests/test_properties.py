@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evsynth.meta.choices import Measure, Method, Test
-from evsynth.meta.effects import Effects, compute_effects
+from evsynth.meta.engine.choices import Measure, Method, Test
+from evsynth.meta.engine.effects import Effects, compute_effects
 from evsynth.meta.errors import AnalysisError
-from evsynth.meta.pooling import pool, pool_table
+from evsynth.meta.engine.pooling import pool, pool_table
 
 RANDOM = [Method.DL, Method.REML, Method.ML, Method.PM, Method.SJ, Method.HE, Method.EB]
 
@@ -97,7 +97,7 @@ def test_identical_effects_give_tau2_zero_at_the_boundary():
 def test_no_estimable_study_raises_a_clear_error():
     eff = compute_effects("OR", counts([(0, 10, 0, 10)]), ["only"], )
     with pytest.raises(AnalysisError, match="no study can be pooled"):
-        from evsynth.meta.effects import ZeroCells
+        from evsynth.meta.engine.model import ZeroCells
         pool(compute_effects("OR", counts([(0, 10, 0, 10)]), ["only"], ZeroCells(drop00=True)))
     assert eff.k == 1 and eff.adjusted == ("only",)
 

@@ -7,12 +7,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evsynth.meta.batch import pool_groups
-from evsynth.meta.choices import Measure, Method, PredictionType, Test, ZeroTo
-from evsynth.meta.effects import ZeroCells
+from evsynth.meta.engine.batch import pool_groups
+from evsynth.meta.engine.choices import Measure, Method, PredictionType, Test, ZeroTo
+from evsynth.meta.engine.model import ZeroCells
 from evsynth.meta.errors import AnalysisError
-from evsynth.meta.records import pool_records
-from evsynth.meta.tables import load_table
+from evsynth.meta.engine.records import pool_records
+from evsynth.meta.inputs.tables import load_table
 
 
 def same(a, b, path="record"):

@@ -12,11 +12,12 @@ import math
 import numpy as np
 import pytest
 
-from evsynth.meta.choices import Measure, Method, PredictionType, Test, ZeroTo
-from evsynth.meta.effects import Effects, ZeroCells, compute_effects
-from evsynth.meta.pooling import pool, pool_table
-from evsynth.meta.regression import design_matrix, meta_regression
-from evsynth.meta.subgroups import subgroup_analysis
+from evsynth.meta.engine.choices import Measure, Method, PredictionType, Test, ZeroTo
+from evsynth.meta.engine.effects import Effects, compute_effects
+from evsynth.meta.engine.model import ZeroCells
+from evsynth.meta.engine.pooling import pool, pool_table
+from evsynth.meta.engine.regression import design_matrix, meta_regression
+from evsynth.meta.engine.subgroups import subgroup_analysis
 from tests.conftest import REFERENCE
 
 import json

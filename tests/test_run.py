@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from evsynth.cli.main import main
-from evsynth.meta.analyses import load_analyses
+from evsynth.meta.review.analyses import load_analyses
 from evsynth.meta.errors import SchemaError
 
 BASE = Path(__file__).resolve().parent.parent / "evidence" / "baclofen"
@@ -176,7 +176,7 @@ def test_robustness_of_the_aud_conclusion(results):
 
 
 def test_a_shared_control_arm_is_split_not_counted_twice(results):
-    from evsynth.meta.pooling import pool_table
+    from evsynth.meta.engine.pooling import pool_table
 
     a = next(a for a in results["analyses"] if a["id"] == "aud_dropout")
     assert any("garbutt2021" in n and "split evenly" in n for n in a["notes"])

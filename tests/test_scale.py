@@ -9,10 +9,10 @@ import pytest
 from click.testing import CliRunner
 
 from evsynth.cli.main import main
-from evsynth.meta import special
-from evsynth.meta.choices import Measure, Method, Test
-from evsynth.meta.records import pool_records
-from evsynth.meta.tables import load_table
+from evsynth.meta.engine import special
+from evsynth.meta.engine.choices import Measure, Method, Test
+from evsynth.meta.engine.records import pool_records
+from evsynth.meta.inputs.tables import load_table
 
 
 def make_batch(path, groups: int, seed: int = 3) -> pd.DataFrame:

@@ -6,12 +6,13 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from evsynth.meta import bias
-from evsynth.meta.choices import Measure, Method, Test
-from evsynth.meta.effects import Effects
+from evsynth.meta.robustness import small_study as bias
+from evsynth.meta.engine.choices import Measure, Method, Test
+from evsynth.meta.engine.effects import Effects
 from evsynth.meta.errors import AnalysisError
-from evsynth.meta.pooling import pool
-from evsynth.meta.sensitivity import Model, cumulative, influence, leave_one_out
+from evsynth.meta.engine.pooling import pool
+from evsynth.meta.robustness.refits import cumulative, influence, leave_one_out
+from evsynth.meta.engine.model import Model
 
 METHODS = [Method.FE, Method.DL, Method.REML, Method.PM]
 studies = st.lists(st.tuples(st.floats(-3, 3, allow_nan=False), st.floats(0.01, 2, allow_nan=False)),

@@ -13,10 +13,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from evsynth.meta import bias
-from evsynth.meta.choices import Measure, Method, Test
-from evsynth.meta.effects import Effects
-from evsynth.meta.sensitivity import Model, cumulative, influence, leave_one_out
+from evsynth.meta.robustness import small_study as bias
+from evsynth.meta.engine.choices import Measure, Method, Test
+from evsynth.meta.engine.effects import Effects
+from evsynth.meta.robustness.refits import cumulative, influence, leave_one_out
+from evsynth.meta.engine.model import Model
 
 REF = json.loads((Path(__file__).parent / "reference" / "sensitivity_reference.json").read_text())
 DATASETS = {d["name"]: d for d in REF["datasets"]}

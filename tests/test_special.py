@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import scipy.special as sc
 
-from evsynth.meta import special as S
+from evsynth.meta.engine import special as S
 
 RTOL = 1e-12          # probabilities, log-gamma
 QTOL = 1e-11          # quantiles
@@ -91,7 +91,7 @@ def test_module_source_has_no_scipy_import():
 
 
 def test_importing_module_does_not_load_scipy():
-    code = "import sys, evsynth.meta.special; print('scipy' in sys.modules)"
+    code = "import sys, evsynth.meta.engine.special; print('scipy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

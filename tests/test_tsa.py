@@ -24,7 +24,7 @@ import pytest
 from scipy.stats import norm
 
 from evsynth.meta.errors import AnalysisError
-from evsynth.meta.tsa import (
+from evsynth.meta.robustness.tsa import (
     TSAResult,
     cumulative_z,
     diversity,

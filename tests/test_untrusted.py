@@ -180,7 +180,7 @@ def test_study_labels_with_dollars_are_drawn_as_text(tmp_path):
     a = json.loads((ROOT / "tests" / "reference" / "forest_case.json").read_text()) if (
         ROOT / "tests" / "reference" / "forest_case.json").exists() else None
     if a is None:
-        from evsynth.meta.pipeline import run_one
+        from evsynth.meta.review.pipeline import run_one
 
         a = run_one(BASE, "aud_abstinence")
     for e in a["study_effects"]:
@@ -214,7 +214,7 @@ def test_a_fifo_and_dev_zero_are_refused_without_hanging(tmp_path):
 
 
 def test_the_size_limit_is_enforced_while_reading(tmp_path, monkeypatch):
-    from evsynth.meta import textfiles
+    from evsynth.meta.inputs import textfiles
     from evsynth.meta.errors import SchemaError
 
     monkeypatch.setattr(textfiles, "MAX_BYTES", 1000)
@@ -247,7 +247,7 @@ def test_error_lists_are_capped_with_a_count(tmp_path):
 
 
 def test_key_lines_finds_every_header_and_key_in_one_pass():
-    from evsynth.meta.tomlfiles import key_lines
+    from evsynth.meta.inputs.tomlfiles import key_lines
 
     text = "".join(f'[analyses.a{i}]  # c\ntitle = "t"\n\n[analyses."q {i}".tsa]\nrrr = 0.1\n' for i in range(8000))
     lines = key_lines(text)
@@ -258,7 +258,7 @@ def test_key_lines_finds_every_header_and_key_in_one_pass():
 
 
 def test_begg_large_k_uses_the_n_log_n_path_with_the_same_statistic():
-    from evsynth.meta import bias
+    from evsynth.meta.robustness import small_study as bias
 
     rng = np.random.default_rng(3)
     x, y = rng.normal(size=300), rng.normal(size=300)
@@ -271,8 +271,8 @@ def test_begg_large_k_uses_the_n_log_n_path_with_the_same_statistic():
 
 
 def test_refits_are_skipped_with_a_reason_above_the_cap(monkeypatch):
-    from evsynth.meta import analysis_run
-    from evsynth.meta.pipeline import run_one
+    from evsynth.meta.review import run as analysis_run
+    from evsynth.meta.review.pipeline import run_one
 
     monkeypatch.setattr(analysis_run, "MAX_REFIT_K", 3)
     a = run_one(BASE, "oral_any_adverse_event_vs_placebo")
@@ -282,10 +282,11 @@ def test_refits_are_skipped_with_a_reason_above_the_cap(monkeypatch):
 
 
 def test_extreme_effects_are_excluded_with_a_reason_never_pooled_silently():
-    from evsynth.meta.effects import compute_effects
+    from evsynth.meta.engine.effects import compute_effects
     from evsynth.meta.errors import AnalysisError
-    from evsynth.meta.sensitivity import Model, fit_table
-    from evsynth.meta.choices import Measure
+    from evsynth.meta.robustness.refits import fit_table
+    from evsynth.meta.engine.model import Model
+    from evsynth.meta.engine.choices import Measure
 
     eff = compute_effects("GEN", {"yi": [0.1, 1e308, 0.3], "vi": [0.1, 0.1, 5e-324]}, ["a", "b", "c"])
     assert eff.study == ("a",) and {e.study for e in eff.excluded} == {"b", "c"}
@@ -295,7 +296,7 @@ def test_extreme_effects_are_excluded_with_a_reason_never_pooled_silently():
 
 
 def test_results_fingerprint_the_bytes_that_were_read(tmp_path, monkeypatch):
-    from evsynth.meta import pipeline
+    from evsynth.meta.review import pipeline
 
     root = tmp_path / "evidence"
     shutil.copytree(BASE, root / "baclofen")
@@ -362,7 +363,7 @@ def test_an_unreachable_scheduler_exits_2_naming_it(monkeypatch):
 
 
 def test_a_bug_exits_2_with_one_line_and_debug_shows_the_traceback(monkeypatch):
-    from evsynth.meta import pipeline
+    from evsynth.meta.review import pipeline
 
     def broken(*a, **k):
         raise TypeError("boom")

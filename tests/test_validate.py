@@ -11,10 +11,10 @@ import pytest
 from click.testing import CliRunner
 
 from evsynth.cli.main import main
-from evsynth.meta.bibtex import read_bib
+from evsynth.meta.inputs.bibtex import read_bib
 from evsynth.meta.errors import SchemaError
-from evsynth.meta.evidence import load_base, numbers_in
-from evsynth.meta.evidence_schema import CATEGORIES, columns_of
+from evsynth.meta.inputs.evidence import load_base, numbers_in
+from evsynth.meta.inputs.schema import CATEGORIES, columns_of
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,0 +1,164 @@
+"""Study-level effect sizes with metafor escalc() semantics and defaults.
+
+Every adjusted or dropped study is recorded in the returned `Effects`; nothing becomes NaN silently.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from .choices import Measure
+from .model import REQUIRED, ZeroCells, kind_of
+from .results import Exclusion
+from ..errors import AnalysisError
+from .escalc import binary_effects, continuous_effects, generic_from_ratio_ci, proportion_effects
+
+
+
+@dataclass(frozen=True)
+class Effects:
+    """Effect sizes yi with sampling variances vi, one per included study, on the analysis scale."""
+
+    measure: Measure
+    study: tuple[str, ...]
+    yi: np.ndarray
+    vi: np.ndarray
+    scale: str  # "log", "logit", "arcsine", "ft", or "identity"
+    ni: np.ndarray | None = None  # total sample sizes (for the PFT back-transformation)
+    adjusted: tuple[str, ...] = ()  # studies that received the zero-cell correction
+    excluded: tuple[Exclusion, ...] = ()
+    zero_cells: ZeroCells | None = None
+    notes: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        for name in ("yi", "vi", "ni"):
+            arr = getattr(self, name)
+            if arr is not None:
+                arr = np.asarray(arr, dtype=float)
+                if arr.flags.writeable:
+                    arr = arr.copy()
+                    arr.setflags(write=False)
+                object.__setattr__(self, name, arr)
+
+    @property
+    def k(self) -> int:
+        return len(self.study)
+
+    def to_dict(self) -> dict:
+        return {
+            "measure": self.measure.value,
+            "scale": self.scale,
+            "studies": [
+                {"study": s, "yi": float(y), "vi": float(v)} for s, y, v in zip(self.study, self.yi, self.vi)
+            ],
+            "adjusted": list(self.adjusted),
+            "excluded": [e.to_dict() for e in self.excluded],
+            "zero_cells": self.zero_cells.to_dict() if self.zero_cells else None,
+        }
+
+
+SCALE = {
+    Measure.OR: "log", Measure.RR: "log", Measure.PETO: "log", Measure.RD: "identity",
+    Measure.MD: "identity", Measure.SMD: "identity", Measure.PR: "identity", Measure.PLO: "logit",
+    Measure.PAS: "arcsine", Measure.PFT: "ft", Measure.GEN: "identity",
+}
+
+MAX_EFFECT = 1e50  # |yi| and vi above it (or vi below its inverse) make squares and weights overflow
+
+def compute_effects(
+    measure: Measure | str,
+    data: Mapping[str, Sequence[float]],
+    study: Sequence[str] | None = None,
+    zero_cells: ZeroCells = ZeroCells(),
+) -> Effects:
+    """Compute yi and vi for `measure` from canonical columns in `data` (arrays of equal length)."""
+    measure = Measure(measure)
+    cols = {name: np.asarray(values, dtype=float) for name, values in data.items()}
+    n = len(next(iter(cols.values()))) if cols else 0
+    if n == 0:
+        raise AnalysisError("no studies to analyse")
+    labels = tuple(str(s) for s in study) if study is not None else tuple(str(i + 1) for i in range(n))
+    rows = row_effects(measure, cols, zero_cells)
+    return rows.select(labels, np.arange(n))
+
+
+@dataclass(frozen=True)
+class RowEffects:
+    """Effect sizes for every row of a table before grouping, with why a row cannot be used."""
+
+    measure: Measure
+    yi: np.ndarray
+    vi: np.ndarray
+    scale: str
+    ni: np.ndarray | None
+    adjusted: np.ndarray
+    reason: np.ndarray  # "" for usable rows, else why the row is excluded
+    zero_cells: ZeroCells | None
+
+    def select(self, labels: Sequence[str], index: np.ndarray) -> Effects:
+        """The Effects of the rows `index` (labels give their study names, in the same order)."""
+        reason = self.reason[index]
+        keep = reason == ""
+        if keep.all() and not self.adjusted[index].any():
+            return Effects(self.measure, tuple(labels), self.yi[index], self.vi[index], self.scale,
+                           None if self.ni is None else self.ni[index], (), (), self.zero_cells)
+        kept = index[keep]
+        return Effects(
+            measure=self.measure,
+            study=tuple(l for l, k in zip(labels, keep) if k),
+            yi=self.yi[kept],
+            vi=self.vi[kept],
+            scale=self.scale,
+            ni=None if self.ni is None else self.ni[kept],
+            adjusted=tuple(l for l, a, k in zip(labels, self.adjusted[index], keep) if a and k),
+            excluded=tuple(Exclusion(l, r) for l, r in zip(labels, reason) if r),
+            zero_cells=self.zero_cells,
+        )
+
+
+def row_effects(measure: Measure, cols: Mapping[str, np.ndarray], zero_cells: ZeroCells = ZeroCells()) -> RowEffects:
+    """yi and vi for every row at once (escalc is row-wise, so this is exact for any grouping)."""
+    zero_cells = zero_cells.resolved(False)
+    n = len(next(iter(cols.values())))
+    kind = kind_of(measure)
+    ni = None
+    none = np.zeros(n, dtype=bool)
+    dropped = none
+    zc: ZeroCells | None = zero_cells
+    if kind == "binary":
+        yi, vi, adjusted, dropped = binary_effects(measure, cols, zero_cells)
+        scale = SCALE[measure]
+    elif kind == "continuous":
+        yi, vi = continuous_effects(measure, cols)
+        adjusted, scale, zc = none, SCALE[measure], None
+    elif kind == "proportion":
+        yi, vi, adjusted = proportion_effects(measure, cols, zero_cells)
+        ni, scale = cols["n"], SCALE[measure]
+    else:
+        yi, vi, scale = _generic(cols)
+        adjusted, zc = none, None
+    reason = np.full(n, "", dtype=object)
+    finite = np.isfinite(yi) & np.isfinite(vi)
+    reason[~finite] = "effect not estimable without a zero-cell correction"
+    reason[finite & (vi <= 0)] = "sampling variance is zero (a zero cell with no correction)"
+    with np.errstate(invalid="ignore"):
+        extreme = finite & ((np.abs(yi) > MAX_EFFECT) | (vi > MAX_EFFECT) | ((vi > 0) & (vi < 1 / MAX_EFFECT)))
+    reason[extreme] = ("effect size or variance outside the range evsynth computes with (|yi| <= 1e50, "
+                       "1e-50 <= vi <= 1e50): its square would overflow")
+    reason[dropped] = "double-zero study (no events, or only events, in both arms) dropped"
+    return RowEffects(measure, np.asarray(yi, float), np.asarray(vi, float), scale, ni, adjusted, reason, zc)
+
+
+def _generic(cols: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, str]:
+    if "yi" in cols:
+        if "vi" in cols:
+            return cols["yi"], cols["vi"], "identity"
+        if "sei" in cols:
+            return cols["yi"], cols["sei"] ** 2, "identity"
+        raise AnalysisError("generic effects need 'vi' or 'sei' beside 'yi'")
+    if all(c in cols for c in REQUIRED["generic_ratio"]):
+        yi, vi = generic_from_ratio_ci(cols["estimate"], cols["ci_low"], cols["ci_high"])
+        return yi, vi, "log"
+    raise AnalysisError("generic effects need columns yi with vi or sei, or estimate, ci_low, ci_high")

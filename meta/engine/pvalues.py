@@ -1,0 +1,55 @@
+"""Combining one-sided p-values from studies that report only a direction and a p-value
+(Cochrane Handbook 12.2.1): Stouffer, weighted Stouffer (weights usually sqrt(n)) and Fisher."""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+from . import distributions as stats
+
+from ..errors import AnalysisError
+from .results import CombinedP
+
+
+def one_sided(p_two_sided: Sequence[float], direction: Sequence[int]) -> np.ndarray:
+    """Two-sided p with the direction (+1 favours the intervention, -1 the control) to a one-sided p."""
+    p = np.asarray(p_two_sided, float)
+    d = np.asarray(direction, float)
+    if np.any((p <= 0) | (p > 1)):
+        raise AnalysisError("p-values must lie in (0, 1]")
+    if np.any(~np.isin(d, (-1, 1))):
+        raise AnalysisError("direction must be +1 (favours intervention) or -1 (favours control)")
+    return np.where(d > 0, p / 2, 1 - p / 2)
+
+
+def combine_pvalues(
+    p_one_sided: Sequence[float],
+    method: str = "stouffer",
+    weights: Sequence[float] | None = None,
+    study: Sequence[str] | None = None,
+) -> CombinedP:
+    p = np.asarray(p_one_sided, float)
+    k = len(p)
+    if k < 2:
+        raise AnalysisError("combining p-values needs at least 2 studies")
+    if np.any((p <= 0) | (p >= 1)):
+        raise AnalysisError("one-sided p-values must lie strictly between 0 and 1")
+    labels = tuple(str(s) for s in study) if study is not None else tuple(str(i + 1) for i in range(k))
+    z = stats.norm_isf(p)
+    if method == "stouffer":
+        stat = float(z.sum() / np.sqrt(k))
+        pc = float(stats.norm_sf(stat))
+    elif method == "weighted_stouffer":
+        if weights is None:
+            raise AnalysisError("weighted Stouffer needs weights (e.g. the square root of each sample size)")
+        w = np.asarray(weights, float)
+        if w.shape != p.shape or np.any(w <= 0):
+            raise AnalysisError("weights must be positive, one per study")
+        stat = float((w * z).sum() / np.sqrt((w**2).sum()))
+        pc = float(stats.norm_sf(stat))
+    elif method == "fisher":
+        stat = float(-2 * np.log(p).sum())
+        pc = float(stats.chi2_sf(stat, 2 * k))
+    else:
+        raise AnalysisError(f"unknown p-value combination method '{method}' (stouffer, weighted_stouffer, fisher)")
+    return CombinedP(method, k, stat, pc, min(1.0, 2 * min(pc, 1 - pc)), labels)

@@ -1,0 +1,263 @@
+"""Load and validate an evidence base: `tables/*.csv` and `sources.bib` in one folder.
+
+`load_base(path)` returns the tables, sources and gaps (`gaps.csv`, each with its source and quote), or raises one SchemaError listing every problem: each bad cell
+(file, line, column, why), each file-level fault, and the cross-table ones (a study_id used twice, a source key
+missing from sources.bib, the same trial entered twice where one analysis would count it twice, a subgroup report
+beside its parent trial, a number neither in its quote nor marked as derived).
+"""
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from .bibtex import BibEntry, read_bib
+from ..errors import CellProblem, ProblemList, SchemaError
+from .schema import (
+    GAP_COLUMNS,
+    KIND_COLUMNS,
+    Problem,
+    check_gap_row,
+    check_row,
+    columns_of,
+    kind_of_file,
+)
+from .names import MAX_LABEL
+from .numbers import parse_number
+from .textfiles import read_text
+
+# numbers whose value must be visible in the row's quote unless `derived` says how it was obtained
+QUOTED_NUMBERS = ("events_t", "n_t", "events_c", "n_c", "events", "n", "mean_t", "sd_t", "mean_c", "sd_c",
+                  "mean_pre", "sd_pre", "mean_post", "sd_post", "estimate", "ci_low", "ci_high", "se", "p", "i2",
+                  "k", "low", "high")
+HINTS = 50  # "did you mean" for the first unknown columns only (difflib is slow on thousands)
+# rows with the same values here, in one table, would enter one analysis twice
+ANALYSIS_CELL = ("trial", "arm", "outcome", "timepoint", "comparator", "analysis_population")
+
+
+@dataclass(frozen=True)
+class EvidenceTable:
+    name: str  # file name, e.g. binary.csv
+    path: Path
+    kind: str
+    header: tuple[str, ...]
+    rows: tuple[dict[str, str], ...]
+    lines: tuple[int, ...]  # the file line each row starts on
+
+
+@dataclass(frozen=True)
+class EvidenceBase:
+    path: Path
+    tables: tuple[EvidenceTable, ...]
+    sources: dict[str, BibEntry]
+    gaps: EvidenceTable | None = None  # gaps.csv: what was looked for and not entered
+
+    @property
+    def n_rows(self) -> int:
+        return sum(len(t.rows) for t in self.tables)
+
+
+def load_base(path: str | Path) -> EvidenceBase:
+    base = Path(path)
+    problems: list[CellProblem] = ProblemList()
+    if not base.is_dir():
+        raise SchemaError([CellProblem(str(base), None, None, "is not a folder holding an evidence base")])
+    folder = base / "tables"
+    files = sorted(folder.glob("*.csv")) if folder.is_dir() else []
+    if not files:
+        problems.append(CellProblem(str(folder), None, None, "no tables: expected tables/*.csv"))
+    tables = []
+    for f in files:
+        kind = kind_of_file(f.stem)
+        if kind is None:
+            problems.append(CellProblem(str(f), None, None, "the file name names no table kind; start it with one "
+                                        "of: " + ", ".join(KIND_COLUMNS)))
+            continue
+        t = _read_csv(f, kind, columns_of(kind), lambda row, kind=kind: check_row(kind, row), problems, base)
+        if t is not None:
+            tables.append(t)
+    gaps = None
+    if (base / "gaps.csv").exists():
+        gaps = _read_csv(base / "gaps.csv", "gaps", GAP_COLUMNS, check_gap_row, problems, base)
+    sources: dict[str, BibEntry] = {}
+    bib = base / "sources.bib"
+    try:
+        sources = read_bib(bib, base)
+    except SchemaError as exc:
+        problems.extend(exc.problems)
+    _cross_checks(tables, sources, bib, problems)
+    if gaps is not None:
+        for row, line in zip(gaps.rows, gaps.lines):
+            _check_source(row, (str(gaps.path), line), sources, bib, problems)
+    if problems:
+        raise SchemaError(problems)
+    return EvidenceBase(base, tuple(tables), sources, gaps)
+
+
+def _read_csv(f: Path, kind: str, expected: tuple[str, ...], check: Callable[[dict[str, str]], list[Problem]],
+              problems: list[CellProblem], root: Path) -> EvidenceTable | None:
+    """Read one CSV with exactly the `expected` columns; every row's problems (from `check`) go to `problems`."""
+    name = str(f)
+    try:
+        text = read_text(f, root)
+    except SchemaError as exc:
+        problems.extend(exc.problems)
+        return None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip() for h in next(reader)]
+    except csv.Error as exc:
+        problems.append(CellProblem(name, 1, None, f"not a readable CSV file: {exc}"))
+        return None
+    if len(header) < 2:
+        problems.append(CellProblem(name, 1, None, "only one column found; is the delimiter a comma?"))
+        return None
+    before = len(problems)
+    counts = Counter(header)
+    for col in sorted(c for c, n in counts.items() if n > 1):
+        problems.append(CellProblem(name, 1, col[:MAX_LABEL], "column appears more than once"))
+    unknown = [col for col in counts if col not in expected]
+    for i, col in enumerate(unknown):
+        hint = difflib.get_close_matches(col, expected, n=1) if i < HINTS and len(col) <= MAX_LABEL else []
+        problems.append(CellProblem(name, 1, col[:MAX_LABEL], f"unknown column for a {kind} table"
+                                    + (f"; did you mean '{hint[0]}'?" if hint else "")))
+    for col in expected:
+        if col not in header:
+            problems.append(CellProblem(name, 1, col, f"missing column (a {kind} table has: {', '.join(expected)})"))
+    if len(problems) > before:
+        return None
+    rows, lines = [], []
+    start = reader.line_num + 1
+    try:
+        for cells in reader:
+            line = start
+            start = reader.line_num + 1
+            if not any(c.strip() for c in cells):
+                continue
+            if len(cells) != len(header):
+                problems.append(CellProblem(name, line, None, f"{len(cells)} cells where the header has "
+                                            f"{len(header)} (a missing or extra comma, or an unquoted comma?)"))
+                continue
+            row = dict(zip(header, cells))
+            for p in check(row):
+                problems.append(CellProblem(name, line, p.column, p.reason))
+            rows.append(row)
+            lines.append(line)
+    except csv.Error as exc:
+        problems.append(CellProblem(name, reader.line_num, None, f"not a readable CSV row: {exc}"))
+    if not rows and not any(p.file == name for p in problems):
+        problems.append(CellProblem(name, None, None, "has a header but no data rows"))
+    return EvidenceTable(f.name, f, kind, tuple(header), tuple(rows), tuple(lines))
+
+
+def _check_source(row: dict[str, str], where: tuple[str, int], sources: dict[str, BibEntry], bib: Path,
+                  problems: list[CellProblem]) -> None:
+    key = row["source"].strip()
+    if key and sources and key not in sources:
+        # "did you mean" for the first problems only: difflib against thousands of keys is slow
+        hint = difflib.get_close_matches(key, list(sources), n=1) if len(problems) < HINTS else []
+        problems.append(CellProblem(*where, "source", f"{key!r} is not a key in {bib}"
+                                    + (f"; did you mean '{hint[0]}'?" if hint else "")))
+
+
+def _cross_checks(tables: list[EvidenceTable], sources: dict[str, BibEntry], bib: Path,
+                  problems: list[CellProblem]) -> None:
+    seen_id: dict[str, tuple[str, int]] = {}
+    trials = {r["trial"].strip() for t in tables for r in t.rows}
+    for t in tables:
+        cells: dict[tuple, int] = {}
+        twins: dict[tuple, int] = {}
+        for row, line in zip(t.rows, t.lines):
+            where = (str(t.path), line)
+            sid = row["study_id"].strip()
+            if sid in seen_id:
+                f, ln = seen_id[sid]
+                problems.append(CellProblem(*where, "study_id", f"{sid!r} is already used ({f}, line {ln})"))
+            elif sid:
+                seen_id[sid] = where
+            _check_source(row, where, sources, bib, problems)
+            parent = row["part_of"].strip()
+            if parent and parent not in trials:
+                problems.append(CellProblem(*where, "part_of", f"names trial {parent!r}, which no table has"))
+            cell = tuple(row[c].strip().lower() for c in ANALYSIS_CELL)
+            if cell in cells:
+                problems.append(CellProblem(*where, "trial", f"trial {row['trial'].strip()!r} is entered twice for "
+                                            f"outcome {row['outcome'].strip()!r} (also line {cells[cell]}): one "
+                                            "analysis would count it twice; give each arm its own 'arm' label, or "
+                                            "remove one row"))
+            else:
+                cells[cell] = line
+            numbers = tuple(row.get(c, "").strip() for c in QUOTED_NUMBERS)
+            same = (row["trial"].strip().lower(), row["outcome"].strip().lower(), row["timepoint"].strip().lower(),
+                    numbers)
+            if any(numbers) and same in twins:
+                problems.append(CellProblem(*where, "arm", f"trial {row['trial'].strip()!r} has the same numbers for "
+                                            f"outcome {row['outcome'].strip()!r} on line {twins[same]}: the same "
+                                            "result entered twice under another arm label; remove one row"))
+            elif any(numbers):
+                twins[same] = line
+            _check_quoted(row, where, problems)
+        parents = {(r["trial"].strip(), r["outcome"].strip().lower(), r["timepoint"].strip().lower()): ln
+                   for r, ln in zip(t.rows, t.lines)}
+        for row, line in zip(t.rows, t.lines):
+            parent = row["part_of"].strip()
+            key = (parent, row["outcome"].strip().lower(), row["timepoint"].strip().lower())
+            if parent and key in parents:
+                problems.append(CellProblem(str(t.path), line, "part_of",
+                                            f"a subgroup report of trial {parent!r} beside its parent trial (line "
+                                            f"{parents[key]}) for the same outcome: an analysis would count those "
+                                            "patients twice"))
+
+
+def _check_quoted(row: dict[str, str], where: tuple[str, int], problems: list[CellProblem]) -> None:
+    """A number not written in its quote (as digits or words) must say, in `derived`, how it was obtained."""
+    if row.get("derived", "").strip():
+        return
+    shown = numbers_in(row.get("quote", ""))
+    for col in QUOTED_NUMBERS:
+        if col not in row:
+            continue
+        x = parse_number(row[col])
+        if x is None or x != x:
+            continue
+        if _canon(row[col].strip()) not in shown:
+            problems.append(CellProblem(*where, col, f"{row[col].strip()} is not in the row's quote; quote the "
+                                        "sentence that holds it, or say in 'derived' how it was obtained"))
+
+
+_UNITS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve thirteen "
+                                      "fourteen fifteen sixteen seventeen eighteen nineteen".split())}
+_TENS = {w: 10 * i for i, w in enumerate("_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()) if i > 1}
+_WORD = re.compile(r"\b(" + "|".join(sorted([*_TENS, *_UNITS], key=len, reverse=True)) +
+                   r")(?:[- ](" + "|".join(sorted(_UNITS, key=len, reverse=True)) + r"))?\b", re.IGNORECASE)
+
+
+def numbers_in(text: str) -> set[str]:
+    """The numbers a sentence states, canonical: digits ('0.50', '.5', '1·5', '12%') and words ('Twenty-eight')."""
+    t = text.replace("·", ".").replace("\u2212", "-")
+    found = {_canon(m) for m in re.findall(r"\d*[.,]?\d+", t)}
+    found |= {_canon(m.replace(",", "")) for m in re.findall(r"\d{1,3}(?:,\d{3})+", t)}  # 1,128 people
+    for m in _WORD.finditer(t):
+        first, second = m.group(1).lower(), (m.group(2) or "").lower()
+        value = _TENS.get(first, _UNITS.get(first, 0))
+        if second and first in _TENS:
+            value += _UNITS[second]
+        elif second:
+            found.add(str(float(_UNITS[second])))
+        found.add(repr(float(value)))
+    return found
+
+
+def _canon(text: str) -> str:
+    """'0.50' and '.5' and '0,5' compare equal; '12' and '12.0' too."""
+    t = text.replace(",", ".").lstrip("+-")
+    try:
+        x = float(t)
+    except ValueError:
+        return t
+    return repr(abs(x))

@@ -1,0 +1,240 @@
+"""What an evidence table may hold: its kinds, columns, categories and per-row rules.
+
+A table's kind comes from its file name (`binary.csv`, or `binary_<anything>.csv`). Every kind shares the common,
+risk-of-bias and provenance columns; each adds the numbers it needs, named as `evsynth pool` reads them.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+from ..errors import number_text
+from .numbers import parse_number
+from .names import MAX_LABEL, safe_url, text_problem
+
+COMMON = ("study_id", "trial", "arm", "part_of", "study", "year", "design", "condition", "condition_detail",
+          "liver_disease", "route", "dose", "dose_unit", "dose_group", "dose_text", "duration_weeks", "comparator",
+          "outcome", "outcome_detail", "timepoint", "analysis_population")
+ROB = ("rob_overall", "rob_randomisation", "rob_deviations", "rob_missing", "rob_measurement", "rob_reporting")
+PROVENANCE = ("source", "doi", "pmid", "url", "location", "quote", "derived", "notes")
+
+KIND_COLUMNS: dict[str, tuple[str, ...]] = {
+    "binary": ("events_t", "n_t", "events_c", "n_c"),
+    "continuous": ("mean_t", "sd_t", "n_t", "mean_c", "sd_c", "n_c"),
+    "proportions": ("events", "n"),
+    "before_after": ("mean_pre", "sd_pre", "mean_post", "sd_post", "n"),
+    "generic": ("measure", "measure_detail", "estimate", "ci_low", "ci_high", "se", "p"),
+    "pvalues": ("direction", "p", "p_text", "significance", "n_total"),
+    "meta_analyses": ("measure", "measure_detail", "estimate", "ci_low", "ci_high", "p", "i2", "k", "n_total"),
+    "ranges": ("unit", "low", "high", "n_total"),
+    "trials": ("n_t", "n_c", "n_total"),
+}
+KIND_HELP = {
+    "binary": "two-arm binary: events and totals per arm",
+    "continuous": "two-arm continuous: mean, SD and n per arm",
+    "proportions": "single-arm proportion: events and n",
+    "before_after": "single-arm before/after continuous: mean and SD at baseline and follow-up, n",
+    "generic": "a reported effect (OR, RR, HR, SMD ...) with its CI, SE or p",
+    "pvalues": "direction and p-value only",
+    "meta_analyses": "a published meta-analysis's pooled result",
+    "ranges": "a reported range (e.g. 'drowsiness in 10-63%')",
+    "trials": "a trial's characteristics and randomised numbers, no outcome data",
+}
+
+CATEGORIES: dict[str, tuple[str, ...]] = {
+    "design": ("parallel RCT", "crossover RCT", "controlled non-randomised", "open-label", "observational",
+               "case series", "case report", "preclinical", "review", "meta-analysis", "drug label"),
+    "condition": ("AUD", "alcohol withdrawal", "MS", "SCI", "spasticity (mixed)", "cerebral palsy", "brain injury",
+                  "stroke", "pain", "cocaine dependence", "autism", "fragile X", "neurodevelopmental (other)",
+                  "GERD", "hiccups", "overdose", "renal disease", "mixed", "not reported"),
+    "liver_disease": ("none", "cirrhosis", "hepatitis C", "mixed", "not reported"),
+    "route": ("oral", "intrathecal", "systemic", "intracerebral", "not reported"),
+    "dose_unit": ("mg/day", "ug/day", ""),
+    "dose_group": ("low", "high", "not reported", "not applicable"),
+    "analysis_population": ("ITT", "modified ITT", "completers", "per protocol", "as treated", "all enrolled",
+                            "not reported"),
+    "direction": ("favours baclofen", "favours control", "no difference", "mixed"),
+    "measure": ("OR", "RR", "HR", "RD", "MD", "SMD", "ROR", "proportion", "other"),
+    "unit": ("percent",),
+    "significance": ("significant", "not significant", "not reported"),
+    **{c: ("low", "some concerns", "high", "not assessed") for c in ROB},
+}
+OPTIONAL_CATEGORIES = ("direction", "significance")  # may be empty (a p-value row needs a direction or a p)
+RATIO_MEASURES = ("OR", "RR", "HR", "ROR")
+REQUIRED_TEXT = ("study_id", "trial", "study", "design", "condition", "route", "comparator", "outcome", "timepoint",
+                 "analysis_population", "source", "location", "quote")
+# numbers each kind must have (others may be empty, and an empty cell is never read as 0)
+REQUIRED_NUMBERS = {
+    "binary": ("events_t", "n_t", "events_c", "n_c"),
+    "continuous": ("mean_t", "sd_t", "n_t", "mean_c", "sd_c", "n_c"),
+    "proportions": ("events", "n"),
+    "before_after": ("mean_pre", "mean_post", "n"),
+    "generic": ("estimate",),
+    "meta_analyses": ("estimate",),
+    "ranges": ("low", "high"),
+    "pvalues": (),
+    "trials": (),
+}
+COUNTS = ("events_t", "n_t", "events_c", "n_c", "events", "n", "n_total", "k")
+NUMBERS = COUNTS + ("mean_t", "sd_t", "mean_c", "sd_c", "mean_pre", "sd_pre", "mean_post", "sd_post", "estimate",
+                    "ci_low", "ci_high", "se", "p", "i2", "low", "high", "dose", "duration_weeks", "year")
+# gaps.csv: what was looked for and not entered, each with the source that was read and its quote
+GAP_COLUMNS = ("study", "year", "outcome", "what_is_missing", "source", "doi", "pmid", "url", "location", "quote")
+GAP_REQUIRED = ("study", "what_is_missing", "source", "location", "quote")
+MAX_QUOTE = 400
+MAX_NUMBER = 1e12  # no count, mean, dose or year in a trial report comes near it
+MIN_SPREAD = 1e-10  # nor an SD or SE this close to 0
+# short names shown in figures and tables (the rest may be longer text, up to names.MAX_TEXT)
+LABEL_COLUMNS = ("study_id", "trial", "arm", "part_of", "study", "comparator", "outcome", "timepoint", "source",
+                 "doi", "pmid", "year", "dose", "dose_unit", "design", "condition", "liver_disease", "route")
+STUDY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._\-]*")
+DOI = re.compile(r"10\.[0-9]{4,9}/\S+")
+PMID = re.compile(r"[0-9]{1,9}")
+P_TEXT = re.compile(r"\s*(p\s*)?(<|<=|>|>=|=|≤|≥)?\s*(0?\.\d+|1(\.0+)?)\s*", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Problem:
+    column: str | None
+    reason: str
+
+
+def kind_of_file(stem: str) -> str | None:
+    """'binary' for binary.csv or binary_adverse_events.csv; None when the name starts with no known kind."""
+    for kind in sorted(KIND_COLUMNS, key=len, reverse=True):
+        if stem == kind or stem.startswith(kind + "_") or stem.startswith(kind + "-"):
+            return kind
+    return None
+
+
+def columns_of(kind: str) -> tuple[str, ...]:
+    return COMMON + KIND_COLUMNS[kind] + ROB + PROVENANCE
+
+
+def check_row(kind: str, row: dict[str, str]) -> list[Problem]:
+    """Every problem of one row on its own (types, ranges, categories, provenance)."""
+    out = text_problems(row)
+    num: dict[str, float | None] = {}
+    for col in NUMBERS:
+        if col in row:
+            x = parse_number(row[col])
+            if x is not None and math.isnan(x):
+                out.append(Problem(col, f"{row[col].strip()!r} is not a finite number"))
+                x = None
+            num[col] = x
+    for col in REQUIRED_TEXT:
+        if not row.get(col, "").strip():
+            out.append(Problem(col, "is empty; it is required (write 'not reported' where the source is silent)"
+                               if col in ("timepoint", "analysis_population") else "is empty; it is required"))
+    for col, allowed in CATEGORIES.items():
+        value = row.get(col, "").strip()
+        if col not in row or value in allowed or (value == "" and col in OPTIONAL_CATEGORIES):
+            continue
+        out.append(Problem(col, f"{value!r} is not one of: {', '.join(a for a in allowed if a)}"))
+    sid = row.get("study_id", "").strip()
+    if sid and not STUDY_ID.fullmatch(sid):
+        out.append(Problem("study_id", f"{sid!r} may hold only letters, digits, '.', '_' and '-'"))
+    for col in REQUIRED_NUMBERS[kind]:
+        if num.get(col) is None and not any(p.column == col for p in out):
+            out.append(Problem(col, "is empty; this table kind needs it"))
+    _check_numbers(kind, num, out)
+    out.extend(check_measure(row))
+    _check_provenance(row, num, out)
+    return out
+
+
+def text_problems(row: dict[str, str]) -> list[Problem]:
+    """Cells holding control characters or direction overrides, or longer than their column allows."""
+    out = []
+    for col, value in row.items():
+        limit = MAX_LABEL if col in LABEL_COLUMNS else (len(value) if col == "quote" else None)  # quote: MAX_QUOTE
+        why = text_problem(value, limit) if value else None
+        if why:
+            out.append(Problem(col, why))
+    return out
+
+
+def check_gap_row(row: dict[str, str]) -> list[Problem]:
+    """A gaps.csv row: what is missing, and the source read (identifier, location, quote)."""
+    out = text_problems(row)
+    out += [Problem(col, "is empty; it is required") for col in GAP_REQUIRED if not row.get(col, "").strip()]
+    year = parse_number(row.get("year", ""))
+    if year is not None and not (year == year and 1900 <= year <= 2100 and float(year).is_integer()):
+        out.append(Problem("year", f"{row['year'].strip()!r} is not a year"))
+    _check_provenance(row, {}, out)
+    return out
+
+
+def _check_numbers(kind: str, num: dict[str, float | None], out: list[Problem]) -> None:
+    def bad(col: str, test: Callable[[float], bool], reason: str) -> None:
+        x = num.get(col)
+        if x is not None and test(x):
+            out.append(Problem(col, reason.format(v=number_text(x))))
+
+    for col in NUMBERS:
+        bad(col, lambda x: abs(x) > MAX_NUMBER, "{v} is beyond any plausible value (|x| <= 1e12)")
+    for col in COUNTS:
+        bad(col, lambda x: x < 0, "{v} is negative; counts cannot be")
+        bad(col, lambda x: x >= 0 and not float(x).is_integer(), "{v} is not a whole number")
+    for col in ("n_t", "n_c", "n", "n_total", "k"):
+        bad(col, lambda x: x == 0, "is 0; a group or total must be above 0")
+    for ev, n in (("events_t", "n_t"), ("events_c", "n_c"), ("events", "n")):
+        if num.get(ev) is not None and num.get(n) is not None and num[ev] > num[n]:
+            out.append(Problem(ev, f"{number_text(num[ev])} events is more than the group size {number_text(num[n])} ('{n}')"))
+    for col in ("sd_t", "sd_c", "sd_pre", "sd_post", "se"):
+        bad(col, lambda x: x <= 0, "{v} must be above 0")
+        bad(col, lambda x: 0 < x < MIN_SPREAD, "{v} is implausibly small for a standard deviation or error")
+    bad("p", lambda x: not 0 < x <= 1, "p = {v} must lie in (0, 1]")
+    bad("i2", lambda x: not 0 <= x <= 100, "I2 = {v} must lie in [0, 100]")
+    bad("year", lambda x: not (1900 <= x <= 2100 and float(x).is_integer()), "year {v} is not a year")
+    bad("dose", lambda x: x < 0, "dose {v} is negative")
+    bad("duration_weeks", lambda x: x <= 0, "duration {v} must be above 0")
+    if kind == "ranges":
+        if num.get("low") is not None and num.get("high") is not None and num["low"] > num["high"]:
+            out.append(Problem("low", f"{number_text(num['low'])} is above the range's high end {number_text(num['high'])}"))
+        for col in ("low", "high"):
+            bad(col, lambda x: not 0 <= x <= 100, "{v} percent must lie in [0, 100]")
+    est, lo, hi = num.get("estimate"), num.get("ci_low"), num.get("ci_high")
+    if (lo is None) != (hi is None):
+        out.append(Problem("ci_high" if hi is None else "ci_low", "a CI needs both ends"))
+    elif lo is not None and hi is not None:
+        if lo >= hi:
+            out.append(Problem("ci_low", f"the CI's low end {number_text(lo)} is not below its high end {number_text(hi)}"))
+        elif est is not None and not lo <= est <= hi:
+            out.append(Problem("estimate", f"{number_text(est)} is outside its CI [{number_text(lo)}, {number_text(hi)}]"))
+
+
+def _check_provenance(row: dict[str, str], num: dict[str, float | None], out: list[Problem]) -> None:
+    doi, pmid, url = (row.get(c, "").strip() for c in ("doi", "pmid", "url"))
+    if not (doi or pmid or url):
+        out.append(Problem("doi", "no DOI, PMID or URL: every row needs an identifier of its source"))
+    if doi and not DOI.fullmatch(doi):
+        out.append(Problem("doi", f"{doi!r} is not a DOI (10.xxxx/...)"))
+    if pmid and not PMID.fullmatch(pmid):
+        out.append(Problem("pmid", f"{pmid!r} is not a PubMed id (digits)"))
+    if url and not safe_url(url):
+        out.append(Problem("url", f"{url!r} is not an http(s) URL with a host (no spaces, quotes, '<', '>' or '\\')"))
+    quote = row.get("quote", "")
+    if len(quote) > MAX_QUOTE:
+        out.append(Problem("quote", f"is {len(quote)} characters; keep it to the sentence that holds the numbers "
+                                    f"(at most {MAX_QUOTE})"))
+    p_text = row.get("p_text", "").strip()
+    if p_text and not P_TEXT.fullmatch(p_text):
+        out.append(Problem("p_text", f"{p_text!r} is not a p-value statement such as 'p<0.05' or '<.001'"))
+    if "direction" in row and not row["direction"].strip() and num.get("p") is None and not p_text:
+        out.append(Problem("direction", "a p-value-only row needs a direction, a p or a p_text"))
+    if row.get("dose", "").strip() and not row.get("dose_unit", "").strip():
+        out.append(Problem("dose_unit", "a dose needs its unit (mg/day oral, ug/day intrathecal)"))
+
+
+def check_measure(row: dict[str, str]) -> list[Problem]:
+    """Ratio measures are positive (they are entered on their natural scale)."""
+    out = []
+    if row.get("measure", "").strip() in RATIO_MEASURES:
+        for col in ("estimate", "ci_low", "ci_high"):
+            x = parse_number(row.get(col, ""))
+            if x is not None and not math.isnan(x) and x <= 0:
+                out.append(Problem(col, f"{number_text(x)}: a ratio ({row['measure'].strip()}) and its CI must be above 0"))
+    return out

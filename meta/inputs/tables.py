@@ -1,0 +1,266 @@
+"""Read a CSV of studies into canonical numeric columns, collecting every bad cell into one SchemaError.
+
+Accepts a byte-order mark, CRLF line ends, quoted fields and extra columns; rejects bytes that are not
+UTF-8, empty files, missing or misspelt columns, text in number columns and impossible values.
+"""
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import math
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+
+from ..engine.choices import Measure
+from ..engine.model import REQUIRED, kind_of
+from ..engine.studies import Studies
+from .numbers import NUMBER
+from ..errors import CellProblem, SchemaError, number_text
+from .textfiles import read_bytes_safely, read_text
+
+COUNT_COLUMNS = {"events_t", "n_t", "events_c", "n_c", "events", "n"}
+MAX_MAGNITUDE = 1e50  # beyond it, squares and weighted sums of squares can overflow a double
+MIN_VARIANCE = 1e-50
+
+
+@dataclass(frozen=True)
+class StudyTable(Studies):
+    """Studies read from a file: also its path, the measure family and the raw text cells (canonical names
+    applied), for ordering columns and filters."""
+
+    path: str = ""
+    kind: str = ""
+    frame: pd.DataFrame | None = None
+
+
+PARQUET = (".parquet", ".pq")
+
+
+def read_parquet(path: str | Path, numeric: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """A Parquet table: the columns named in `numeric` as numbers, every other column as text, as a CSV is read
+    (needs pyarrow)."""
+    name = str(path)
+    raw = read_bytes_safely(path)
+    try:
+        frame = pd.read_parquet(io.BytesIO(raw))
+    except ImportError:
+        raise SchemaError([CellProblem(name, None, None, "reading Parquet needs pyarrow: "
+                                       "pip install 'evsynth[parquet]'")]) from None
+    except (OSError, ValueError) as exc:
+        raise SchemaError([CellProblem(name, None, None, f"not a readable Parquet file: {exc}")]) from None
+    wanted = set((numeric or {}).keys())
+    for col in frame.columns:
+        if str(col).strip() not in wanted:
+            frame[col] = ["" if v is None or (isinstance(v, float) and v != v) else str(v) for v in frame[col]]
+    frame.columns = [str(c).strip() for c in frame.columns]
+    if frame.empty:
+        raise SchemaError([CellProblem(name, None, None, "has no data rows")])
+    return frame
+
+
+def read_csv_text(path: str | Path, numeric: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """The CSV's cells as strings, except the columns named in `numeric` (file name -> canonical name), which
+    the C parser converts when they are clean; or a SchemaError naming the file. A .parquet file is read as
+    Parquet (its rows are numbered as if it had a header line, like a CSV's lines)."""
+    name = str(path)
+    if Path(path).suffix.lower() in PARQUET:
+        return read_parquet(path, numeric)
+    text = read_text(path)
+    try:
+        header = next(csv.reader(io.StringIO(text.split("\n", 1)[0])), [])
+        wanted = set((numeric or {}).keys())
+        # text as Python strings (object): pandas 3 with pyarrow would use Arrow strings, which cost more memory
+        # here and are converted back to Python objects anyway
+        dtype = {c: object for c in header if c.strip() not in wanted}
+        frame = pd.read_csv(io.StringIO(text), dtype=dtype, keep_default_na=False, skipinitialspace=True)
+    except (pd.errors.ParserError, csv.Error) as exc:
+        raise SchemaError([CellProblem(name, None, None, f"not a readable CSV file: {exc}")]) from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    if len(frame.columns) < 2:
+        raise SchemaError([CellProblem(name, 1, None, "only one column found; is the delimiter a comma?")])
+    if frame.empty:
+        raise SchemaError([CellProblem(name, None, None, "has a header but no data rows")])
+    return frame
+
+
+def parse_column_map(spec: str | None) -> dict[str, str]:
+    """'events_t=ai,n_t=n1i' -> {'events_t': 'ai', 'n_t': 'n1i'} (canonical name -> name in the file)."""
+    mapping: dict[str, str] = {}
+    if not spec:
+        return mapping
+    for part in spec.split(","):
+        if not part.strip():
+            continue
+        if "=" not in part:
+            raise SchemaError([CellProblem("--columns", None, None, f"'{part}' should be canonical=name")])
+        canon, actual = (s.strip() for s in part.split("=", 1))
+        mapping[canon] = actual
+    return mapping
+
+
+def required_columns(measure: Measure, available: set[str]) -> tuple[str, ...]:
+    kind = kind_of(measure)
+    if kind != "generic":
+        return REQUIRED[kind]
+    if "yi" in available:
+        return ("yi", "vi") if "vi" in available else ("yi", "sei")
+    if {"estimate", "ci_low", "ci_high"} & available:
+        return REQUIRED["generic_ratio"]
+    return ("yi", "vi")
+
+
+def load_table(
+    path: str | Path,
+    measure: Measure,
+    column_map: Mapping[str, str] | None = None,
+    group_by: tuple[str, ...] = (),
+    study_column: str = "study",
+    missing_groups: str = "error",
+) -> StudyTable:
+    """The table's canonical columns, validated; `missing_groups`: a blank (or, in Parquet, null) grouping value
+    is an error naming its rows ("error"), or its own group named MISSING_GROUP ("keep")."""
+    name = str(path)
+    rename = {actual: canon for canon, actual in (column_map or {}).items()}
+    frame = read_csv_text(path, _numeric_candidates(path, measure, rename))
+    problems: list[CellProblem] = []
+    for actual in rename:
+        if actual not in frame.columns:
+            problems.append(CellProblem(name, 1, actual, f"--columns names '{actual}', which the file does not have"))
+    frame = frame.rename(columns=rename)
+    available = set(frame.columns)
+    needed = required_columns(measure, available)
+    for col in (*needed, *group_by):
+        if col not in available:
+            hint = difflib.get_close_matches(col, list(frame.columns), n=1)
+            extra = f"; did you mean '{hint[0]}'?" if hint else f"; the file has: {', '.join(frame.columns)}"
+            problems.append(CellProblem(name, 1, col, f"missing column needed for {measure.value}{extra}"))
+    if problems:
+        raise SchemaError(problems)
+    lines = tuple(range(2, len(frame) + 2))
+    columns: dict[str, np.ndarray] = {}
+    for col in needed:
+        series = frame[col]
+        if series.dtype.kind in "iuf":
+            values = series.to_numpy(dtype=float)
+            if not values.flags.writeable:  # a read-only view of pandas' block: bad cells are replaced below
+                values = values.copy()
+            cells = None
+        else:
+            cells = series.astype(str).to_numpy(dtype=object)
+            values = pd.to_numeric(cells, errors="coerce").astype(float)
+        for i in np.flatnonzero(~np.isfinite(values)):  # only the bad cells go through the slow path
+            cell = str(series.iloc[i]) if cells is None else cells[i]
+            values[i] = _number(cell, name, lines[i], col, problems)
+        columns[col] = values
+    _check_ranges(columns, name, lines, problems)
+    if problems:
+        raise SchemaError(problems)
+    if study_column in frame.columns:
+        study = tuple(s.strip() or f"row {ln}" for s, ln in zip(frame[study_column].to_numpy(dtype=object), lines))
+    else:
+        study = tuple(f"row {ln}" for ln in lines)
+    groups = {g: _group_values(frame[g], g, name, lines, missing_groups, problems) for g in group_by}
+    if problems:
+        raise SchemaError(problems)
+    return StudyTable(columns, study, groups, lines, path=name, kind=kind_of(measure), frame=frame)
+
+
+MISSING_GROUP = "(missing)"
+
+
+def _group_values(series: pd.Series, col: str, file: str, lines, missing: str,
+                  problems: list[CellProblem]) -> tuple[str, ...]:
+    values = ["" if v is None or (isinstance(v, float) and v != v) else str(v).strip()
+              for v in series.to_numpy(dtype=object)]
+    blank = [i for i, v in enumerate(values) if v == ""]
+    if blank and missing == "keep":
+        taken = [i for i, v in enumerate(values) if v == MISSING_GROUP]
+        if taken:
+            problems.append(CellProblem(file, lines[taken[0]], col, f"--by-missing keep would merge the blank rows "
+                                        f"into the group '{MISSING_GROUP}' that this column already has; rename it"))
+        return tuple(MISSING_GROUP if v == "" else v for v in values)
+    if blank:
+        shown = ", ".join(str(lines[i]) for i in blank[:10]) + (f" and {len(blank) - 10} more" if len(blank) > 10 else "")
+        problems.append(CellProblem(file, lines[blank[0]], col, f"--by {col}: {len(blank)} row(s) have no value (lines "
+                                    f"{shown}); fill them in, or pool them as their own group '{MISSING_GROUP}' with "
+                                    "--by-missing keep"))
+    return tuple(values)
+
+
+def _numeric_candidates(path, measure: Measure, rename: Mapping[str, str]) -> dict[str, str]:
+    """Columns of the file that the measure will read as numbers (file name -> canonical name)."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return {}  # read_csv_text says what the path is instead
+        if Path(path).suffix.lower() in PARQUET:
+            import pyarrow.parquet as pq
+
+            header = [c.strip() for c in pq.read_schema(path).names]
+        else:
+            with open(path, encoding="utf-8-sig", newline="") as fh:
+                header = [c.strip() for c in next(csv.reader(fh), [])]
+    except (OSError, UnicodeDecodeError, csv.Error, ImportError, ValueError):
+        return {}
+    canon = {rename.get(c, c): c for c in header}
+    return {canon[c]: c for c in required_columns(measure, set(canon)) if c in canon}
+
+
+def _number(cell: str, file: str, line: int, col: str, problems: list[CellProblem]) -> float:
+    text = cell.strip()
+    if text == "":
+        problems.append(CellProblem(file, line, col, "missing value"))
+        return math.nan
+    if text.lower().lstrip("+-") in ("nan", "inf", "infinity"):
+        problems.append(CellProblem(file, line, col, f"'{text}' is not a finite number"))
+        return math.nan
+    if not NUMBER.fullmatch(text):
+        problems.append(CellProblem(file, line, col, f"'{text}' is not a number"))
+        return math.nan
+    value = float(text)
+    if not math.isfinite(value):
+        problems.append(CellProblem(file, line, col, f"'{text}' is not a finite number"))
+        return math.nan
+    return value
+
+
+def _check_ranges(c: dict[str, np.ndarray], file: str, lines, problems: list[CellProblem]) -> None:
+    def bad(col: str, test: np.ndarray, reason: str) -> None:
+        for i in np.flatnonzero(test & ~np.isnan(c[col])):
+            problems.append(CellProblem(file, lines[i], col, reason.format(v=number_text(c[col][i]))))
+
+    for col in COUNT_COLUMNS & c.keys():
+        bad(col, c[col] < 0, "{v} is negative; counts cannot be")
+        bad(col, (c[col] >= 0) & (c[col] != np.floor(c[col])), "{v} is not a whole number")
+    for col in ("n_t", "n_c", "n"):
+        if col in c:
+            bad(col, c[col] == 0, "group size is 0")
+    for ev, n in (("events_t", "n_t"), ("events_c", "n_c"), ("events", "n")):
+        if ev in c and n in c:
+            bad(ev, c[ev] > c[n], "{v} events is more than the group size " + "in column '" + n + "'")
+    for col in ("sd_t", "sd_c"):
+        if col in c:
+            bad(col, c[col] <= 0, "standard deviation {v} must be above 0")
+            bad(col, (c[col] > 0) & (c[col] < MIN_VARIANCE ** 0.5), "standard deviation {v} is below 1e-25")
+    for col, values in c.items():  # squares and sums of squares must not overflow (|x| <= 1e50)
+        bad(col, np.abs(values) > MAX_MAGNITUDE, "{v} is beyond the range evsynth computes with (|x| <= 1e50)")
+    if "vi" in c:
+        bad("vi", (c["vi"] > 0) & (c["vi"] < MIN_VARIANCE), "sampling variance {v} is below 1e-50; its weight "
+            "1/vi would swamp every other study (is it a standard error squared twice?)")
+        bad("vi", c["vi"] < 0, "sampling variance {v} is negative")
+        bad("vi", c["vi"] == 0, "sampling variance is 0; a study needs a positive variance")
+    if "sei" in c:
+        bad("sei", c["sei"] <= 0, "standard error {v} must be above 0")
+        bad("sei", (c["sei"] > 0) & (c["sei"] < MIN_VARIANCE ** 0.5), "standard error {v} is below 1e-25")
+    if "estimate" in c:
+        for col in ("estimate", "ci_low", "ci_high"):
+            bad(col, c[col] <= 0, "{v}: a ratio and its CI must be above 0")
+        inside = (c["ci_low"] <= c["estimate"]) & (c["estimate"] <= c["ci_high"])
+        bad("estimate", ~inside & (c["ci_low"] > 0) & (c["ci_high"] > 0), "{v} is outside its confidence interval")
+        bad("ci_high", c["ci_high"] == c["ci_low"], "the CI has zero width")

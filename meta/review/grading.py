@@ -1,0 +1,247 @@
+"""Certainty of evidence (GRADE-style), evidence labels and adverse-event frequency words, by explicit rules.
+
+The rules and their thresholds live in evidence/grading.toml; each threshold cites its source. Every domain
+judgement carries its reason and the rule's source, so a reader can see why a level was reached; analyses may
+override a domain (with a reason), and the override is recorded.
+"""
+from __future__ import annotations
+
+import math
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from ..jsonable import Jsonable
+from ..robustness.tsa import required_information_size_binary
+from .rules import DOMAINS, LABELS, Rules
+
+@dataclass(frozen=True)
+class Facts:
+    """What the rules look at, for one analysis."""
+
+    comparative: bool  # two-arm (a null effect exists) or single-arm rate
+    ratio: bool  # estimate on the log scale of a ratio
+    binary: bool
+    k: int
+    designs: tuple[str, ...]  # per included study
+    participants: tuple[float, ...]  # per included study
+    rob: tuple[str, ...]  # per included study: rob_overall
+    yi: tuple[float, ...]  # per included study, analysis scale
+    estimate: float
+    ci_low: float
+    ci_high: float
+    pvalue: float | None
+    i2: float | None
+    events: float | None = None  # total events (binary)
+    control_risk: float | None = None  # pooled control-arm risk (binary)
+    egger_p: float | None = None
+    fragility: int | None = None
+    loo_flips: int = 0  # leave-one-out fits whose significance differs from the full analysis
+    overrides: Mapping[str, tuple[int, str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Judgement(Jsonable):
+    domain: str
+    change: int  # levels: -2, -1, 0, +1, +2
+    reason: str
+    source: str
+    override: bool = False
+
+
+@dataclass(frozen=True)
+class Certainty(Jsonable):
+    level: str
+    start: str
+    judgements: tuple[Judgement, ...]
+    rules_version: str
+
+
+@dataclass(frozen=True)
+class Label(Jsonable):
+    label: str
+    reasons: tuple[str, ...]  # reason codes
+    rules_version: str
+
+
+def certainty(f: Facts, rules: Rules) -> Certainty:
+    levels = list(rules.get("certainty.levels", "order"))
+    randomised = set(rules.get("certainty.start", "randomised_designs"))
+    all_rct = f.k > 0 and all(d in randomised for d in f.designs)
+    start = rules.get("certainty.start", "randomised" if all_rct else "non_randomised")
+    js = [_risk_of_bias(f, rules), _inconsistency(f, rules), _indirectness(rules), _imprecision(f, rules),
+          _publication_bias(f, rules), _upgrade(f, rules, all_rct)]
+    out = []
+    for j in js:
+        if j.domain in f.overrides:
+            change, reason = f.overrides[j.domain]
+            j = Judgement(j.domain, change, f"override: {reason} (the rule said {j.change:+d}: {j.reason})",
+                          j.source, True)
+        out.append(j)
+    index = levels.index(start) + sum(j.change for j in out)
+    index = max(0, min(len(levels) - 1, index))
+    return Certainty(levels[index], start, tuple(out), rules.version)
+
+
+def _risk_of_bias(f: Facts, rules: Rules) -> Judgement:
+    sec = "certainty.risk_of_bias"
+    source = rules.get(sec, "source")
+    need = rules.get(sec, "low_rob_participant_share")
+    total = sum(f.participants) or 1.0
+    low = sum(n for n, r in zip(f.participants, f.rob) if r.strip().lower() == "low") / total
+    assessed = any(r.strip().lower() in ("low", "some concerns", "high") for r in f.rob)
+    if not assessed:
+        if rules.get(sec, "not_assessed_counts_as_high"):
+            return Judgement("risk_of_bias", -1, f"risk of bias not assessed for any study: assumed below "
+                                                 f"{need:.0%} of participants at low risk", source)
+        return Judgement("risk_of_bias", 0, "risk of bias not assessed", source)
+    if low >= need:
+        return Judgement("risk_of_bias", 0, f"{low:.0%} of participants in trials at low risk of bias", source)
+    return Judgement("risk_of_bias", -1, f"only {low:.0%} of participants in trials at low risk of bias "
+                                         f"(needs {need:.0%})", source)
+
+
+def _inconsistency(f: Facts, rules: Rules) -> Judgement:
+    sec = "certainty.inconsistency"
+    if f.k < 2 or f.i2 is None:
+        return Judgement("inconsistency", 0, "a single study: inconsistency cannot be judged",
+                         rules.get(sec, "source_i2"))
+    i2max = rules.get(sec, "i2_no_concern")
+    if f.i2 <= i2max:
+        return Judgement("inconsistency", 0, f"I2 {f.i2:.0f}% <= {i2max:g}%", rules.get(sec, "source_i2"))
+    if not f.comparative:
+        return Judgement("inconsistency", -1, f"I2 {f.i2:.0f}% > {i2max:g}% (a single-arm rate has no null to "
+                                              f"compare directions against)", rules.get(sec, "source_i2"))
+    above = sum(y > 0 for y in f.yi) / f.k
+    below = sum(y < 0 for y in f.yi) / f.k
+    if max(above, below) >= rules.get(sec, "zone_majority"):
+        return Judgement("inconsistency", 0, f"I2 {f.i2:.0f}%, but {max(above, below):.0%} of the study estimates "
+                                             f"lie on one side of no effect", rules.get(sec, "source_zone"))
+    if min(above, below) >= rules.get(sec, "both_sides"):
+        return Judgement("inconsistency", -1, f"I2 {f.i2:.0f}% and the study estimates fall on both sides of no "
+                                              f"effect ({above:.0%} above, {below:.0%} below)",
+                         rules.get(sec, "source_both"))
+    return Judgement("inconsistency", -1, f"I2 {f.i2:.0f}% > {i2max:g}%", rules.get(sec, "source_i2"))
+
+
+def _indirectness(rules: Rules) -> Judgement:
+    return Judgement("indirectness", 0, "no rule: not rated down unless the analysis overrides it",
+                     rules.get("certainty.indirectness", "source"))
+
+
+def _imprecision(f: Facts, rules: Rules) -> Judgement:
+    sec = "certainty.imprecision"
+    n = sum(f.participants)
+    reasons, change, source = [], 0, rules.get(sec, "source_fallback")
+    if f.comparative:
+        null = 0.0
+        if f.ci_low <= null <= f.ci_high:
+            change -= 1
+            reasons.append("the 95% CI includes no effect")
+    if f.binary and f.comparative and f.control_risk and 0 < f.control_risk < 1:
+        ois = required_information_size_binary(f.control_risk, rules.get(sec, "ois_rrr"), rules.get(sec, "ois_alpha"),
+                                               rules.get(sec, "ois_power"))
+        source = rules.get(sec, "source_ois")
+        if n < ois and change == 0:
+            change -= 1
+            reasons.append(f"{n:.0f} participants, fewer than the optimal information size {ois:.0f}")
+        elif n >= ois:
+            reasons.append(f"{n:.0f} participants reach the optimal information size {ois:.0f}")
+    else:
+        floor = rules.get(sec, "min_participants")
+        if f.binary and f.events is not None and f.events < rules.get(sec, "min_events") and change == 0:
+            change -= 1
+            reasons.append(f"{f.events:.0f} events (< {rules.get(sec, 'min_events'):g})")
+        elif n < floor and change == 0:
+            change -= 1
+            reasons.append(f"{n:.0f} participants (< {floor:g})")
+    if f.k == 1 and change == 0:
+        change += rules.get(sec, "single_study")
+        reasons.append("a single study")
+        source = rules.get(sec, "source_single")
+    change = max(change, -2)
+    return Judgement("imprecision", change, "; ".join(reasons) or "precise enough", source)
+
+
+def _publication_bias(f: Facts, rules: Rules) -> Judgement:
+    sec = "certainty.publication_bias"
+    source = rules.get(sec, "source")
+    need = rules.get(sec, "min_studies")
+    if f.k < need or f.egger_p is None:
+        return Judgement("publication_bias", 0, f"not assessable: {f.k} studies (tests need >= {need})", source)
+    cut = rules.get(sec, "egger_p")
+    if f.egger_p < cut:
+        return Judgement("publication_bias", -1, f"funnel asymmetry: Egger p = {f.egger_p:.3f} < {cut:g}", source)
+    return Judgement("publication_bias", 0, f"no funnel asymmetry (Egger p = {f.egger_p:.3f})", source)
+
+
+def _upgrade(f: Facts, rules: Rules, all_rct: bool) -> Judgement:
+    sec = "certainty.upgrade"
+    source = rules.get(sec, "source")
+    if all_rct or not (f.ratio and f.comparative):
+        return Judgement("upgrade", 0, "randomised evidence, or no ratio effect: not rated up", source)
+    ratio = math.exp(abs(f.estimate))
+    ci_side = min(abs(f.ci_low), abs(f.ci_high)) if f.ci_low * f.ci_high > 0 else 0.0
+    if ratio >= rules.get(sec, "very_large_ratio") and math.exp(ci_side) > 1:
+        return Judgement("upgrade", 2, f"very large effect (ratio {ratio:.2f})", source)
+    if ratio >= rules.get(sec, "large_ratio") and math.exp(ci_side) > 1:
+        return Judgement("upgrade", 1, f"large effect (ratio {ratio:.2f})", source)
+    return Judgement("upgrade", 0, "no large effect", source)
+
+
+def label(f: Facts, c: Certainty, rules: Rules) -> Label:
+    """The documents' labels: Strong / Mixed / Experimental, limited, with reason codes."""
+    randomised = set(rules.get("certainty.start", "randomised_designs"))
+    k_rct = sum(d in randomised for d in f.designs)
+    codes = []
+    if f.comparative and f.ci_low <= 0.0 <= f.ci_high:
+        codes.append("CI_CROSSES_NULL")
+    if f.i2 is not None and f.i2 > rules.get("labels", "strong_i2_max"):
+        codes.append("HETEROGENEITY")
+    if c.level not in rules.get("labels", "strong_certainty"):
+        codes.append("LOW_CERTAINTY")
+    if f.loo_flips > 0 or (f.binary and f.fragility is not None and f.fragility < rules.get("labels",
+                                                                                           "strong_min_fragility")):
+        codes.append("FRAGILE")
+    if f.comparative and f.k >= 2:
+        above = sum(y > 0 for y in f.yi) / f.k
+        if min(above, 1 - above) >= rules.get("certainty.inconsistency", "both_sides"):
+            codes.append("INCONSISTENT_DIRECTION")
+    if k_rct < rules.get("labels", "strong_min_rct"):
+        codes.append("FEW_RCTS")
+    if sum(f.participants) < rules.get("labels", "limited_max_participants"):
+        codes.append("FEW_PARTICIPANTS")
+    if not codes:
+        return Label(LABELS[0], (), rules.version)
+    if k_rct >= rules.get("labels", "mixed_min_rct") and "FEW_PARTICIPANTS" not in codes:
+        return Label(LABELS[1], tuple(codes), rules.version)
+    return Label(LABELS[2], tuple(codes), rules.version)
+
+
+def label_votes(votes: dict, rules: Rules) -> Label:
+    """The label of randomised trials that report only a direction and significance (vote counting)."""
+    favour, against = len(votes.get("favour_baclofen", [])), len(votes.get("favour_control", []))
+    significant = len(votes.get("significant_benefit", []))
+    p = votes.get("sign_test_p")
+    codes = []
+    if favour + against < rules.get("labels", "strong_min_rct"):
+        codes.append("FEW_RCTS")
+    if against > 0:
+        codes.append("INCONSISTENT_DIRECTION")
+    if p is None or p >= rules.get("labels", "votes_sign_p"):
+        codes.append("NOT_SIGNIFICANT")
+    if favour + against and significant / (favour + against) < rules.get("labels", "votes_min_significant_share"):
+        codes.append("FEW_SIGNIFICANT")
+    if not codes:
+        return Label(LABELS[0], (), rules.version)
+    if favour + against >= rules.get("labels", "mixed_min_rct"):
+        return Label(LABELS[1], tuple(codes), rules.version)
+    return Label(LABELS[2], tuple(codes), rules.version)
+
+
+def frequency(rate: float, rules: Rules) -> str:
+    """CIOMS III category of an adverse-event rate."""
+    for name in ("very_common", "common", "uncommon", "rare"):
+        if rate >= rules.get("frequency", name):
+            return name.replace("_", " ")
+    return "very rare"

@@ -1,0 +1,69 @@
+"""Everything a review of an evidence base reads, read once and checked together: the tables, gaps and sources
+(inputs.evidence), analyses.toml, claims.toml and the rule set beside the base, with the SHA-256 of each file as
+it was read. Light to import (no numpy): this is all `evsynth validate` runs.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import CellProblem, ProblemList, SchemaError
+from ..inputs.evidence import EvidenceBase, load_base
+from ..inputs.fingerprint import file_digest, fingerprint
+from ..inputs.textfiles import reading_log
+from .analyses import AnalysisSpec, load_analyses
+from .claims import Claim, load_claims
+from .rules import Rules, load_rules
+
+
+def rules_path(base_dir: Path) -> Path:
+    """The rule set beside the evidence base (evidence/grading.toml for evidence/baclofen)."""
+    return Path(base_dir).parent / "grading.toml"
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything an evidence base's run reads, read once, with the digest of each file as it was read."""
+
+    base: EvidenceBase
+    specs: tuple[AnalysisSpec, ...]
+    rules: Rules | None
+    claims: tuple[Claim, ...]
+    evidence: dict  # fingerprint: sha256 and the files read
+    rules_sha256: str | None
+
+
+def load_inputs(base_dir: str | Path) -> Inputs:
+    """Read and validate the base, its analyses, claims and rule set, and fingerprint the bytes that were read
+    (before any analysis runs, so a file changed during the run cannot change what results say they used)."""
+    base_dir = Path(base_dir)
+    problems: list[CellProblem] = ProblemList()
+
+    def attempt(load, *args):
+        """Every file is read and checked, so one report lists the problems of all of them."""
+        try:
+            return load(*args)
+        except SchemaError as exc:
+            problems.extend(exc.problems)
+            problems.more += exc.more
+            return None
+
+    with reading_log() as log:
+        base = attempt(load_base, base_dir)
+        toml = base_dir / "analyses.toml"
+        if not toml.exists() and not toml.is_symlink():
+            problems.append(CellProblem(str(toml), None, None, "no analyses.toml in the evidence base"))
+            specs = ()
+        else:
+            specs = attempt(load_analyses, toml, base_dir)
+        rpath = rules_path(base_dir)
+        rules: Rules | None = attempt(load_rules, rpath, base_dir.parent) if rpath.exists() else None
+        claims_path = base_dir / "claims.toml"
+        claims = ()
+        if claims_path.exists() and specs is not None:
+            claims = attempt(load_claims, claims_path, {s.id for s in specs}, base_dir)
+    if problems:
+        raise SchemaError(problems)
+    return Inputs(base, specs, rules, claims, fingerprint(log, base_dir), file_digest(log, rpath))
+
+

@@ -1,0 +1,76 @@
+"""The whole job on one evidence base: load and validate it, run every analysis, grade it, check every claim.
+
+Used by `evsynth run` (which writes the results) and `evsynth check` (which reports the claims).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import CellProblem, SchemaError
+from . import summary
+from .claims import Verdict, evaluate
+from .analyses import load_analyses
+from .load import load_inputs
+from .run import run_analysis
+
+FREQUENCY_KEYS = ("very_common", "common", "uncommon", "rare")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    results: dict  # JSON-ready: tool, evidence, rules, analyses, claims
+    verdicts: tuple[Verdict, ...]
+
+
+def run_base(base_dir: str | Path, version: str, progress=None, light: bool = False) -> Outcome:
+    """`light`: only what the claims need (`evsynth check`); see analysis_run.run_analysis."""
+    inputs = load_inputs(base_dir)
+    base, specs, rules, claims = inputs.base, inputs.specs, inputs.rules, inputs.claims
+    analyses = []
+    index = {r.get("study_id", ""): r for t in base.tables for r in t.rows}
+    for spec in (progress(specs) if progress else specs):
+        a = run_analysis(base, spec, rules, light)
+        if light:
+            analyses.append(a)
+            continue
+        included = [index[e["row"]] for e in a.get("study_effects", []) if e.get("row") in index]
+        a["sof"] = summary.sof_row(a, included)
+        if "result" in a:
+            a["published"] = [p | {"why": summary.compare(a, p)} for p in summary.published(spec, base)]
+        analyses.append(a)
+    by_id = {a["id"]: a for a in analyses}
+    ranges_table = next((t for t in base.tables if t.kind == "ranges"), None)
+    ranges = {r["study_id"]: r for r in ranges_table.rows} if ranges_table else {}
+    all_rows = tuple(r for t in base.tables for r in t.rows)
+    verdicts = tuple(evaluate(c, by_id, ranges, rules, all_rows) for c in claims) if rules is not None else ()
+    results = {
+        "tool": version,
+        "evidence": inputs.evidence,
+        "rules": None if rules is None else {"version": rules.version, "sha256": inputs.rules_sha256,
+                                             "frequency": {k: rules.get("frequency", k) for k in FREQUENCY_KEYS}},
+        "analyses": analyses,
+        "claims": [v.to_dict() for v in verdicts],
+        "doses": [d.__dict__ for d in summary.dose_ranges(base)],
+        "studies": summary.provenance(base, _used_rows(analyses, claims)),
+    }
+    return Outcome(results, verdicts)
+
+
+def _used_rows(analyses: list[dict], claims) -> set[str]:
+    """The rows whose provenance the report shows: the analyses', the published meta-analyses' and the reported
+    ranges the claims read."""
+    used = {r for a in analyses for r in a.get("rows", [])}
+    used |= {p["study_id"] for a in analyses for p in a.get("published", [])}
+    return used | {c.range_row for c in claims if c.range_row}
+
+
+def run_one(base_dir: str | Path, analysis_id: str) -> dict:
+    """One analysis of the evidence base, graded (what `evsynth forest ID` and the other figure commands draw)."""
+    toml = Path(base_dir) / "analyses.toml"
+    known = {s.id for s in load_analyses(toml, base_dir)} if toml.exists() else set()
+    if analysis_id not in known:  # said first: the id is the likeliest mistake
+        raise SchemaError([CellProblem(str(toml), None, None, f"no analysis {analysis_id!r} (there are: "
+                                       f"{', '.join(sorted(known)) or 'none'})")])
+    inputs = load_inputs(base_dir)
+    return run_analysis(inputs.base, next(s for s in inputs.specs if s.id == analysis_id), inputs.rules)

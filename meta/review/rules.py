@@ -1,0 +1,80 @@
+"""The rule set (evidence/grading.toml): reading it, every threshold typed and ranged, with its source.
+
+Light to import (no numpy): `evsynth validate` reads the rules without loading the statistics.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import CellProblem, SchemaError, visible
+from ..inputs.tomlfiles import key_lines, line_of, read_toml
+
+LABELS = ("Strong", "Mixed", "Experimental, limited")  # the documents' evidence labels (label() gives one)
+DOMAINS = ("risk_of_bias", "inconsistency", "indirectness", "imprecision", "publication_bias", "upgrade")
+
+
+@dataclass(frozen=True)
+class Rules:
+    version: str
+    raw: dict = field(repr=False)
+
+    def get(self, section: str, key: str):
+        node = self.raw
+        for part in section.split("."):
+            node = node[part]
+        return node[key]
+
+
+def load_rules(path: str | Path, root: str | Path | None = None) -> Rules:
+    name = str(path)
+    doc, text = read_toml(path, root)
+    lines = key_lines(text)
+    sections = {s.split(".")[0] for s in REQUIRED} | {"version"}
+    problems = [CellProblem(name, line_of(lines, key), visible(key)[:80], "unknown table or key at the top level "
+                            f"(the rule set has: {', '.join(sorted(sections))})") for key in doc if key not in sections]
+    if not isinstance(doc.get("version"), str):
+        problems.append(CellProblem(name, None, "version", "the rule set needs a version string"))
+    for section, keys in REQUIRED.items():
+        node = doc
+        for part in section.split("."):
+            node = node.get(part, {}) if isinstance(node, dict) else {}
+        for key, kind in keys.items():
+            value = node.get(key)
+            ok = isinstance(value, kind) and not (kind in (float, (int, float)) and isinstance(value, bool))
+            where = line_of(lines, *section.split("."), key)
+            if not ok:
+                problems.append(CellProblem(name, where, f"{section}.{key}",
+                                            f"missing or not a {getattr(kind, '__name__', 'number')}"))
+            elif kind is NUM and not (math.isfinite(value) and value >= 0):
+                problems.append(CellProblem(name, where, f"{section}.{key}", f"{value} must be a finite number >= 0"))
+            elif key in PROBABILITIES and not 0 < value < 1:
+                problems.append(CellProblem(name, where, f"{section}.{key}", f"{value} must lie between 0 and 1"))
+        if section != "certainty.levels" and not any(k.startswith("source") for k in node):
+            problems.append(CellProblem(name, None, section, "names no source for its thresholds"))
+    if problems:
+        raise SchemaError(problems)
+    return Rules(doc["version"], doc)
+
+
+NUM = (int, float)
+PROBABILITIES = {"ois_alpha", "ois_power", "ois_rrr", "egger_p", "votes_sign_p", "votes_min_significant_share",
+                 "very_common", "common", "uncommon", "rare", "low_rob_participant_share"}
+REQUIRED: dict[str, dict[str, type | tuple]] = {
+    "certainty.start": {"randomised": str, "non_randomised": str, "randomised_designs": list},
+    "certainty.risk_of_bias": {"low_rob_participant_share": NUM, "not_assessed_counts_as_high": bool},
+    "certainty.inconsistency": {"i2_no_concern": NUM, "zone_majority": NUM, "both_sides": NUM},
+    "certainty.indirectness": {},
+    "certainty.imprecision": {"ois_alpha": NUM, "ois_power": NUM, "ois_rrr": NUM, "min_events": NUM,
+                              "min_participants": NUM, "single_study": int},
+    "certainty.publication_bias": {"min_studies": int, "egger_p": NUM},
+    "certainty.upgrade": {"large_ratio": NUM, "very_large_ratio": NUM},
+    "certainty.levels": {"order": list},
+    "labels": {"strong_min_rct": int, "strong_certainty": list, "strong_i2_max": NUM, "strong_min_fragility": int,
+               "mixed_min_rct": int, "limited_max_participants": NUM, "votes_sign_p": NUM,
+               "votes_min_significant_share": NUM},
+    "frequency": {"very_common": NUM, "common": NUM, "uncommon": NUM, "rare": NUM},
+}
+
+

@@ -1,0 +1,81 @@
+"""The rows of one analysis: its protocol applied to the evidence tables, with the numbers the measure needs."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..engine.model import REQUIRED, kind_of
+from ..inputs.evidence import EvidenceBase
+from ..inputs.numbers import cell_number
+from .analyses import AnalysisSpec
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The rows of one analysis: canonical numeric columns, study labels, order values and where they came from."""
+
+    columns: dict[str, np.ndarray]
+    study: tuple[str, ...]
+    order: np.ndarray
+    rows: tuple[dict[str, str], ...] = field(repr=False)
+    notes: tuple[str, ...] = ()
+
+
+def select(base: EvidenceBase, spec: AnalysisSpec) -> Selection:
+    """The analysis' rows, with their numbers as the measure needs them."""
+    table = next((t for t in base.tables if t.name == f"{spec.table}.csv" or t.name == spec.table), None)
+    if table is None:
+        raise spec.problem("table", f"no table {spec.table!r} in {base.path / 'tables'}")
+    for key, cols in (("where", tuple(spec.where)), ("by", (spec.by,) if spec.by else ()),
+                      ("moderator", (spec.moderator,) if spec.moderator else ())):
+        for col in cols:
+            if col not in table.header:
+                raise spec.problem(key, f"column {col!r} is not in {table.name}")
+    rows = [r for r in table.rows if all(r.get(c, "") in vals for c, vals in spec.where.items())]
+    if not rows:
+        raise spec.problem("where", f"the filter selects no row of {table.name}")
+    kind = kind_of(spec.model.measure)
+    if kind == "generic" and "yi" not in table.header and set(REQUIRED["generic_ratio"]) <= set(table.header):
+        kind = "generic_ratio"  # a ratio reported with its CI (e.g. a hazard ratio), pooled on the log scale
+    needed = REQUIRED.get(kind, ()) if spec.synthesis == "pool" else ()
+    missing = [c for c in needed if c not in table.header]
+    if missing:
+        raise spec.problem("measure", f"measure {spec.model.measure.value} needs column(s) {', '.join(missing)}, "
+                           f"which {table.name} does not have")
+    columns = {c: np.array([cell_number(r[c]) for r in rows]) for c in needed}
+    labels = [f"{r.get('study') or r.get('trial')}" for r in rows]
+    counts = Counter(labels)
+    study = tuple(f"{lab} ({r.get('arm') or r.get('dose') or r.get('study_id')})" if counts[lab] > 1 else lab
+                  for lab, r in zip(labels, rows))
+    order = np.array([cell_number(r.get(spec.order, "")) for r in rows])
+    notes = _split_shared_controls(rows, columns)
+    return Selection(columns, study, order, tuple(rows), tuple(notes))
+
+
+def _split_shared_controls(rows: list[dict[str, str]], columns: dict[str, np.ndarray]) -> list[str]:
+    """A multi-arm trial entered once per active arm against one control group would count that control twice:
+    split the shared control's participants (and events) evenly across the arms (Cochrane Handbook 23.3.4)."""
+    shared = [c for c in ("events_c", "n_c", "mean_c", "sd_c") if c in columns]
+    if "n_c" not in columns:
+        return []
+    notes = []
+    by_trial: dict[str, list[int]] = {}
+    for i, r in enumerate(rows):
+        by_trial.setdefault(r.get("trial") or r.get("study_id", ""), []).append(i)
+    for trial, idx in by_trial.items():
+        if len(idx) < 2:
+            continue
+        same = all(np.array_equal(columns[c][idx], np.full(len(idx), columns[c][idx[0]]), equal_nan=True)
+                   for c in shared)
+        if not same:
+            continue
+        m = len(idx)
+        n_before = columns["n_c"][idx[0]]
+        for c in ("events_c", "n_c"):
+            if c in columns:
+                columns[c][idx] = columns[c][idx] / m
+        notes.append(f"trial {trial}: its control group (n = {n_before:g}) is shared by {m} arms and is split evenly "
+                     f"across them (Cochrane Handbook 23.3.4), so it is not counted twice")
+    return notes

@@ -1,0 +1,82 @@
+"""Trial sequential analysis from a table of two-arm trials: order, effect sizes, information and the
+anticipated effect's defaults, handed to tsa.trial_sequential."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from ..engine.choices import Measure
+from ..engine.effects import row_effects
+from ..engine.model import kind_of
+from ..errors import AnalysisError
+from ..engine.pooling import pool
+from ..jsonable import Jsonable
+from ..engine.model import Model
+from .refits import _effects
+from .tsa import TSAResult, trial_sequential
+
+
+@dataclass(frozen=True)
+class TSAReport(Jsonable):
+    studies: tuple[str, ...]  # in order of accumulation
+    result: TSAResult
+    defaults: tuple[str, ...]  # the assumptions taken from the data, and how
+
+    def to_dict(self) -> dict:
+        out = {"studies": list(self.studies)}
+        out.update(self.result.to_dict())
+        out["notes"] = list(self.defaults) + list(out.get("notes") or [])
+        return out
+
+
+def run_tsa(data: Mapping[str, Sequence[float]], study: Sequence[str], model: Model,
+            order: Sequence[float] | None = None, *, rrr: float | None = None, control_risk: float | None = None,
+            mean_difference: float | None = None, sd: float | None = None, alpha: float = 0.05,
+            power: float = 0.90) -> TSAReport:
+    kind = kind_of(model.measure)
+    if kind not in ("binary", "continuous"):
+        raise AnalysisError(f"trial sequential analysis needs two-arm trials (participants per arm); measure "
+                            f"{model.measure.value} is not a two-arm measure")
+    labels = [str(s) for s in study]
+    n = len(labels)
+    keys = np.arange(n, dtype=float) if order is None else np.asarray(order, dtype=float)
+    if len(keys) != n or np.isnan(keys).any():
+        raise AnalysisError("every study needs a value to order by")
+    perm = np.argsort(keys, kind="stable")
+    cols = {name: np.asarray(values, dtype=float)[perm] for name, values in data.items()}
+    labels = [labels[i] for i in perm]
+    kept = row_effects(model.measure, cols, model.zero_cells).reason == ""
+    effects = _effects(cols, labels, model)
+    tau2 = 0.0 if model.counts_based else pool(effects, model.method, model.test, model.pi_type, model.level,
+                                                    tau2_ci=False).tau2
+    information = (cols["n_t"] + cols["n_c"])[kept]
+    defaults = []
+    if kind == "binary":
+        if rrr is None:
+            raise AnalysisError("trial sequential analysis of a binary outcome needs the relative risk reduction "
+                                "to detect (--rrr, e.g. 0.2)")
+        if control_risk is None:
+            control_risk = float(cols["events_c"][kept].sum() / cols["n_c"][kept].sum())
+            defaults.append(f"control risk {control_risk:.4g}: the pooled control-arm risk of the trials")
+            if not 0 < control_risk < 1:
+                raise AnalysisError(f"the pooled control-arm risk is {control_risk}; give --control-risk")
+        res = trial_sequential(effects.yi, effects.vi, information, tau2=tau2, control_risk=control_risk, rrr=rrr,
+                               alpha=alpha, power=power)
+    else:
+        if mean_difference is None:
+            raise AnalysisError("trial sequential analysis of a continuous outcome needs the difference to detect "
+                                "(--mean-difference)")
+        if sd is None:
+            if model.measure is Measure.SMD:
+                sd = 1.0
+                defaults.append("sd 1: the standardised mean difference is in SD units")
+            else:
+                nt, nc = cols["n_t"][kept], cols["n_c"][kept]
+                pooled = np.sum((nt - 1) * cols["sd_t"][kept] ** 2 + (nc - 1) * cols["sd_c"][kept] ** 2)
+                sd = float(np.sqrt(pooled / np.sum(nt + nc - 2)))
+                defaults.append(f"sd {sd:.4g}: the pooled within-group SD of the trials")
+        res = trial_sequential(effects.yi, effects.vi, information, tau2=tau2, mean_difference=mean_difference,
+                               sd=sd, alpha=alpha, power=power)
+    return TSAReport(tuple(effects.study), res, tuple(defaults))
