@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from .errors import echo, handle_errors
+from evsynth.meta.inputs.textfiles import MAX_BYTES
 from .jsonout import clean, tool_version
 
 
@@ -97,7 +98,7 @@ def _at_revision(rev: str, evidence_dir: str) -> dict:
     if rel.is_absolute() or ".." in rel.parts or not rel.parts:
         raise SchemaError([CellProblem("--evidence", None, None, f"{evidence_dir!r}: with git revisions, the evidence "
                                        "base's folder inside the repository, as a relative path without '..'")])
-    top = rel.parts[0]
+    wanted = [rel.as_posix(), (rel.parent / "grading.toml").as_posix()]  # the base and its rule set, nothing else
     try:
         root = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True,
                               check=True).stdout.strip()
@@ -105,8 +106,9 @@ def _at_revision(rev: str, evidence_dir: str) -> dict:
         # look up, never an option of git's
         commit = subprocess.run(["git", "-C", root, "rev-parse", "--verify", "--quiet", "--end-of-options",
                                  f"{rev}^{{commit}}"], capture_output=True, text=True, check=True).stdout.strip()
-        blob = subprocess.run(["git", "-C", root, "archive", "--format=tar", "--end-of-options", commit, top],
-                              capture_output=True, check=True).stdout
+        present = subprocess.run(["git", "-C", root, "ls-tree", "--name-only", "--end-of-options", commit, "--",
+                                  *wanted], capture_output=True, text=True, check=True).stdout.split()
+        blob = _archive(root, commit, present or wanted[:1])
     except (OSError, subprocess.CalledProcessError) as exc:
         detail = getattr(exc, "stderr", b"") or b""
         detail = detail.decode("utf-8", "replace").strip() if isinstance(detail, bytes) else str(detail).strip()
@@ -115,9 +117,40 @@ def _at_revision(rev: str, evidence_dir: str) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         import io
 
-        with tarfile.open(fileobj=io.BytesIO(blob)) as tar:
-            tar.extractall(tmp, filter="data")
+        try:
+            with tarfile.open(fileobj=io.BytesIO(blob)) as tar:
+                big = [m.name for m in tar.getmembers() if m.size > MAX_BYTES]
+                if big:
+                    raise SchemaError([CellProblem(f"{rev}:{big[0]}", None, None, f"is larger than {MAX_BYTES} "
+                                                   "bytes, the limit for an evidence file")])
+                tar.extractall(tmp, filter="data")
+        except tarfile.FilterError as exc:
+            raise SchemaError([CellProblem(f"{rev}:{evidence_dir}", None, None, f"holds a link or file that would "
+                                           f"leave the evidence base ({exc})")]) from None
         return _run(Path(tmp) / evidence_dir)
+
+
+ARCHIVE_LIMIT = 1 << 30  # the whole evidence base at one revision, as a tar stream
+
+
+def _archive(root: str, commit: str, paths: list[str]) -> bytes:
+    """`git archive` of `paths` at `commit`, read up to ARCHIVE_LIMIT bytes (a huge file in history costs no more)."""
+    import subprocess
+
+    from evsynth.meta.errors import CellProblem, SchemaError
+
+    proc = subprocess.Popen(["git", "-C", root, "archive", "--format=tar", "--end-of-options", commit, *paths],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    data = proc.stdout.read(ARCHIVE_LIMIT + 1)
+    if len(data) > ARCHIVE_LIMIT:
+        proc.kill()
+        proc.wait()
+        raise SchemaError([CellProblem(commit, None, None, f"the evidence base at this revision is larger than "
+                                       f"{ARCHIVE_LIMIT} bytes")])
+    err = proc.stderr.read()
+    if proc.wait() != 0:
+        raise subprocess.CalledProcessError(proc.returncode, "git archive", stderr=err)
+    return data
 
 
 def _fmt(v) -> str:

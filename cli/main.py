@@ -70,5 +70,37 @@ def main(ctx: click.Context, debug: bool) -> None:
     ctx.obj["debug"] = debug
 
 
+def entry() -> None:
+    """The `evsynth` executable: main(), and what happens to its output (help and version included): a reader that
+    went away exits 141 quietly, a full disk or a closed stream exits 2 with one line, usage errors exit 2 with
+    click's message, Ctrl-C while parsing exits 130."""
+    import errno
+    import os
+    import sys
+
+    try:
+        rv = main.main(standalone_mode=False)
+        code = rv if isinstance(rv, int) else 0
+        sys.stdout.flush()
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        if type(sys.stdout).__name__ == "_PacifyFlushWrapper":  # click met a closed pipe (EPIPE) and exits 1
+            code = 141
+    except click.ClickException as exc:
+        exc.show()
+        code = exc.exit_code
+    except click.Abort:
+        code = 130
+    except OSError as exc:
+        if exc.errno == errno.EPIPE:
+            code = 141
+        else:
+            print(f"error: cannot write the output: {os.strerror(exc.errno or errno.EIO)}", file=sys.stderr)
+            code = 2
+    if code == 141:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no "Exception ignored" at exit
+    sys.exit(code)
+
+
 if __name__ == "__main__":  # python -m evsynth.cli.main
-    main()
+    entry()

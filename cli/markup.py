@@ -15,9 +15,17 @@ from evsynth.meta.inputs.names import safe_url
 
 # "_" inside a word (aud_abstinence) never starts emphasis in CommonMark, so it stays readable
 _MD_SPECIAL = re.compile(r"([\\`*{}\[\]<>#|~$&]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
-# what GFM renderers turn into links by themselves: "scheme://", "www." and e-mail addresses; a backslash before
-# the ':' (or the '.', or the '@') splits the text so that no autolink forms
-_AUTOLINK = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:(?=//)|(?i:\bwww)\.|@")
+# what GFM renderers (GitHub's cmark-gfm, linkify) may turn into links by themselves: a scheme ("https:",
+# "mailto:"), "www.", an e-mail address, a domain name ("evil.com")
+_LINKLIKE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:(?=\S)|@|(?i:www)\.|[A-Za-z0-9\-]\.[A-Za-z]{2,}")
+
+
+def _code(word: str) -> str:
+    """A word as a code span (backticks longer than any run inside it; '|' escaped, as GFM tables need)."""
+    longest = max((len(r) for r in re.findall(r"`+", word)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if word.startswith("`") or word.endswith("`") else ""
+    return f"{fence}{pad}{word.replace('|', chr(92) + '|')}{pad}{fence}"
 _SIGNED_NUMBER = re.compile(r"[+-]\d[\d.,]*")
 
 
@@ -31,10 +39,11 @@ def pubmed_url(pmid: str) -> str | None:
 
 
 def md_escape(value) -> str:
-    """A value as literal Markdown text on one line: no links, images, HTML, emphasis, code or table cells."""
-    text = " ".join(UNSAFE_CHARS.sub(" ", str(value)).split())
-    text = _MD_SPECIAL.sub(r"\\\1", text)
-    text = _AUTOLINK.sub(lambda m: m.group()[:-1] + "\\" + m.group()[-1], text)  # no GFM autolink: "https\://"
+    """A value as literal Markdown text on one line: no links, images, HTML, emphasis, code or table cells. A word
+    that a GFM renderer could turn into a link by itself (a URL, an e-mail address, a domain name) is shown as
+    code, which no renderer links."""
+    words = " ".join(UNSAFE_CHARS.sub(" ", str(value)).split()).split(" ")
+    text = " ".join(_code(w) if _LINKLIKE.search(w) else _MD_SPECIAL.sub(r"\\\1", w) for w in words)
     text = re.sub(r"^(\d{1,9})([.)])(?=\s|$)", r"\1\\\2", text)  # "1. " or "1) " would start a list
     if text[:1] in ("-", "+", "=", "!") and not _SIGNED_NUMBER.fullmatch(text):
         text = "\\" + text

@@ -1,8 +1,9 @@
 """Where evsynth may write, and replacing a build folder atomically.
 
 evsynth never deletes or overwrites what it did not make. `--out` must be absent, an empty folder, or a previous
-evsynth build: a folder whose every file is listed in its manifest (`.evsynth-build.json`, written by the build
-itself), or a build of an earlier version (only results.json, report.* and figures/). Anything else is refused,
+evsynth build: a folder whose every file is listed, with the SHA-256 it still has, in its manifest
+(`.evsynth-build.json`, written by the build itself). Anything else is refused (a build of an evsynth that wrote
+no manifest too: nothing proves its files unchanged, so the user removes it),
 and so are the evidence base, a folder that contains it or lies inside it, the working folder and its parents,
 and a symbolic link.
 
@@ -31,9 +32,6 @@ from evsynth.meta.errors import OutputError
 
 MANIFEST = ".evsynth-build.json"
 TEMP_MARKER = ".evsynth-temporary"  # inside a temporary folder while it is written; says which --out it is for
-_KINDS = "forest|cumulative|leave-one-out|funnel|labbe|bubble|direction"
-LEGACY = re.compile(rf"results\.json|report\.html|report\.md|figures|figures/rates\.(svg|png|pdf)"
-                    rf"|figures/[A-Za-z0-9][A-Za-z0-9_\-]{{0,63}}(/({_KINDS})\.(svg|png|pdf))?")
 _TEMP = re.compile(r"\.evsynth-(new|old)-\d+-[a-z0-9_]{8}")
 KILL_AT = "EVSYNTH_TEST_KILL_AT"  # test hook: SIGKILL this process at the named step (tests of the swap)
 NO_EXCHANGE = "EVSYNTH_TEST_NO_EXCHANGE"  # test hook: use the two-rename fallback
@@ -80,9 +78,11 @@ def guard_out_dir(out: Path, protect: tuple[Path, ...] = ()) -> None:
     foreign = _foreign_files(real)
     if foreign:
         shown = ", ".join(foreign[:5]) + (" ..." if len(foreign) > 5 else "")
-        raise _refuse(out, f"holds files that evsynth did not make ({shown})",
-                      "evsynth replaces only an empty folder or one of its own builds; move them, or choose a new "
-                      "folder")
+        hint = ("" if (real / MANIFEST).exists() else "; a build of an evsynth that wrote no manifest (before 0.2) "
+                "is not recognised: remove it yourself if it is one")
+        raise _refuse(out, f"holds files that evsynth did not make, or changed since ({shown}){hint}",
+                      "evsynth replaces only an empty folder or one of its own untouched builds; move them, or "
+                      "choose a new folder")
 
 
 def _walk(root: Path, limit: int = 100_000) -> Iterator[str]:
@@ -108,7 +108,6 @@ def _foreign_files(folder: Path) -> list[str]:
     """What in `folder` a build did not make, or changed since (empty when it is empty or an untouched build).
     A manifest vouches only for the files it lists with the SHA-256 they still have."""
     listed = _manifest_files(folder)
-    legacy = listed is None and _legacy_results(folder)
     foreign = []
     for rel in _walk(folder):
         if listed is not None:
@@ -116,8 +115,8 @@ def _foreign_files(folder: Path) -> list[str]:
                 ok = any(f.startswith(rel) for f in listed)
             else:
                 ok = rel == MANIFEST or (rel in listed and _sha256(folder / rel) == listed[rel])
-        else:
-            ok = legacy and bool(LEGACY.fullmatch(rel.rstrip("/"))) and not (folder / rel).is_symlink()
+        else:  # no manifest (a build of an evsynth before 0.2, or not a build): nothing here is provably ours
+            ok = False
         if not ok:
             foreign.append(rel)
             if len(foreign) > 5:
@@ -147,15 +146,6 @@ def _manifest_files(folder: Path) -> dict[str, str] | None:
         return {str(k): str(v) for k, v in files.items()}
     except (OSError, ValueError, KeyError, TypeError):
         return None
-
-
-def _legacy_results(folder: Path) -> bool:
-    """A build made before manifests: its results.json is evsynth's."""
-    try:
-        doc = json.loads((folder / "results.json").read_text(encoding="utf-8"))
-        return isinstance(doc, dict) and {"tool", "analyses", "evidence"} <= set(doc)
-    except (OSError, ValueError):
-        return False
 
 
 def write_manifest(folder: Path, version: str) -> None:
@@ -311,6 +301,10 @@ def guard_out_file(path: Path, protect: tuple[Path, ...] = ()) -> None:
         kind = "a folder" if real.is_dir() else ("a FIFO" if _stat.S_ISFIFO(real.stat().st_mode) else "not a regular file")
         raise OutputError(f"{path}: is {kind}; evsynth writes only regular files and does not replace it")
     for p in protect:
-        if _within(real, Path(p).resolve()):
-            raise OutputError(f"{path}: lies inside the evidence base {Path(p).resolve()}; outputs never go into "
-                              "the base; choose another path")
+        p = Path(p).resolve()
+        if real == p and p.suffix == ".toml":
+            raise OutputError(f"{path}: is the evidence base's rule set; outputs never replace an input; choose "
+                              "another path")
+        if _within(real, p):
+            raise OutputError(f"{path}: lies inside the evidence base {p}; outputs never go into the base; choose "
+                              "another path")

@@ -13,5 +13,6 @@ def default_base() -> Path:
 
 def protected(base: Path) -> tuple[Path, ...]:
     """What outputs must never replace: the evidence base and the rule set beside it (evidence/grading.toml)."""
-    base = Path(base)
-    return (base, base.parent / "grading.toml")
+    from evsynth.meta.review.load import rules_path
+
+    return (Path(base).resolve(), rules_path(base))

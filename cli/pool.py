@@ -17,7 +17,8 @@ from .options import model_options
               help="Rows with a blank --by value: an error naming them, or pooled as their own group '(missing)'.")
 @click.option("--columns", "columns", default=None,
               help="Map canonical names to the file's, e.g. events_t=ai,n_t=n1i,events_c=ci,n_c=n2i.")
-@click.option("--study-column", default="study", show_default=True, help="Column holding study labels.")
+@click.option("--study-column", default=None, help="Column holding study labels [default: 'study' when the file "
+              "has it, else the row numbers].")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--studies/--no-studies", default=None,
               help="Include per-study labels and weights in JSON [default: yes; no with --by].")
@@ -51,7 +52,8 @@ def pool(file, measure, method, test, add, to, drop00, pi_type, level, by, by_mi
     from .render import render_result
 
     measure_e = Measure(measure.upper())
-    table = load_table(file, measure_e, parse_column_map(columns), tuple(by), study_column, by_missing)
+    table = load_table(file, measure_e, parse_column_map(columns), tuple(by), study_column or "study", by_missing,
+                       require_study=study_column is not None)
     if by and by_missing == "keep" and any(v == MISSING_GROUP for g in table.groups.values() for v in g):
         echo(f"note: rows with a blank {', '.join(by)} are pooled as the group '{MISSING_GROUP}'", err=True)
     model = (table, measure_e, Method(method.upper()), Test(test.lower()), tuple(by),

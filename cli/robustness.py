@@ -19,7 +19,8 @@ def table_options(func):
         model_options,
         click.option("--columns", "columns", default=None,
                      help="Map canonical names to the file's, e.g. events_t=ai,n_t=n1i,events_c=ci,n_c=n2i."),
-        click.option("--study-column", default="study", show_default=True, help="Column holding study labels."),
+        click.option("--study-column", default=None,
+                     help="Column holding study labels [default: 'study' when the file has it, else the rows]."),
         click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="json", show_default=True),
     ]):
         func = decorator(func)
@@ -33,7 +34,8 @@ def _load(file, measure, method, test, add, to, drop00, pi_type, level, columns,
     from evsynth.meta.inputs.tables import load_table, parse_column_map
 
     measure_e = Measure(measure.upper())
-    table = load_table(file, measure_e, parse_column_map(columns), tuple(extra), study_column)
+    table = load_table(file, measure_e, parse_column_map(columns), tuple(extra), study_column or "study",
+                       require_study=study_column is not None)
     model = Model(measure_e, Method(method.upper()), Test(test.lower()), ZeroCells(add, ZeroTo(to), drop00),
                   PredictionType(pi_type), level / 100)
     return table, model

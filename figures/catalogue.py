@@ -78,8 +78,8 @@ def plan(results: dict) -> list[tuple[str, str]]:
     from .rates import rate_rows
 
     jobs = [(a["id"], kind) for a in results["analyses"] for kind in kinds_for(a)]
-    if rate_rows(results["analyses"]):
-        jobs.append(("", "rates"))
+    if rate_rows(results["analyses"]) and (results.get("rules") or {}).get("frequency"):
+        jobs.append(("", "rates"))  # the CIOMS bands come from the rule set
     return jobs
 
 

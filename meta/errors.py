@@ -5,19 +5,30 @@ import re
 from dataclasses import dataclass
 
 # characters that must never reach a terminal, a log or a report as they are: C0/C1 controls (ESC starts
-# terminal escape sequences, NUL breaks XML), bidirectional overrides and isolates (they reorder what a reader
-# sees, "Trojan Source"), and the Unicode line and paragraph separators
-# and invisible characters that make two different keys look the same (zero-width space and joiners, word joiner,
-# a byte-order mark inside text)
-UNSAFE_CHARS = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060\u2066-\u2069"
-                          "\ufeff]")
+# terminal escape sequences, NUL breaks XML), every Unicode format character (bidirectional overrides and isolates
+# reorder what a reader sees, "Trojan Source"; zero-width spaces and joiners, a BOM inside text, soft hyphens, tag
+# characters make two different strings look the same), line and paragraph separators, Hangul fillers (blank
+# letters), and lone surrogates (not text at all; they break any UTF-8 output)
+UNSAFE_CHARS = re.compile(
+    "[\x00-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u115f\u1160\u180e"
+    "\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\u3164\ud800-\udfff\ufeff\uffa0\ufff9-\ufffb"
+    "\U000110bd\U000110cd\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
+    "\U000e0020-\U000e007f]")
 MAX_SHOWN = 200  # problems listed one by one in a message; the rest are counted
 
 
 def visible(text: str) -> str:
     """`text` with every unsafe character shown as an escape (\\u001b, \\u202e), so it can be printed (and
     JSON text stays valid JSON with the same meaning)."""
-    return UNSAFE_CHARS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return UNSAFE_CHARS.sub(_escape, text)
+
+
+def _escape(m: re.Match) -> str:
+    c = ord(m.group())
+    if c > 0xFFFF:  # as a JSON surrogate pair, so escaped JSON stays JSON
+        c -= 0x10000
+        return f"\\u{0xD800 + (c >> 10):04x}\\u{0xDC00 + (c & 0x3FF):04x}"
+    return f"\\u{c:04x}"
 
 
 def number_text(x: float) -> str:

@@ -227,6 +227,17 @@ EVIDENCE_CASES = [
     ("grading: an unknown section", append_text("../grading.toml", "\n[lables]\nx = 1\n"),
      ["grading.toml", "line", "lables"]),
     ("grading: a file that ends mid-value", append_text("../grading.toml", "\nx = "), ["grading.toml", "line"]),
+    # the second adversarial pass
+    ("analyses: keys of 20,000 dotted digit parts", append_text("analyses.toml", "\n[" + ".".join(["1"] * 20_000)
+                                                                + "]\n"), ["analyses.toml", "line", "dotted"]),
+    ("analyses: dotted keys inside an inline table", append_text(
+        "analyses.toml", "\n[analyses.x]\ny = {" + ".".join(["a"] * 40) + " = 1}\n"), ["analyses.toml", "line"]),
+    ("a soft hyphen in a label", set_cell("binary", ROW, "study", "Addo\u00adlorato 2007"),
+     ["binary.csv", "line", "study"]),
+    ("a tag character in notes", set_cell("binary", ROW, "notes", "x\U000e0041y"), ["binary.csv", "line", "notes"]),
+    ("a Hangul filler in a label", set_cell("binary", ROW, "study", "Addolorato\u3164"), ["binary.csv", "line", "study"]),
+    ("claims without the rule set", lambda b: (b.parent / "grading.toml").unlink(),
+     ["claims.toml", "rule set", "grading.toml"]),
 ]
 
 
@@ -310,6 +321,13 @@ CLI_CASES = [
     ("pool: a real group named (missing)", ["pool", "{missing}", "--measure", "GEN", "--by", "g", "--by-missing",
                                             "keep"], ["missing.csv", "line 2", "(missing)"]),
     ("pool: 1e308 is shown as 1e+308", ["pool", "{huge}", "--measure", "GEN"], ["1e+308"]),
+    ("pool: a --study-column the file lacks", ["pool", "{one}", "--measure", "GEN", "--study-column", "name"],
+     ["one.csv", "name"]),
+    ("check: --junit over the rule set, named from inside the base", ["check", "{base}", "--junit",
+                                                                       "{base}/tables/../../grading.toml"],
+     ["rule set"]),
+    ("diff: a snapshot with a lone surrogate and the wrong types", ["diff", "{tmp}/surrogate.json",
+                                                                    "{tmp}/surrogate.json"], ["surrogate.json"]),
 ]
 
 
@@ -331,6 +349,7 @@ def test_bad_cli_use_exits_2(tmp_path, monkeypatch, case, args, fragments):
     (docs / "letter.txt").write_text("my own words")
     (tmp_path / "victim").write_text("keep me")
     (tmp_path / "snap.json").write_text('{"analyses": 5}')
+    (tmp_path / "surrogate.json").write_text('{"analyses": [{"id": "a\\ud800", "result": 7}], "claims": {}}')
     (tmp_path / "under.csv").write_text("study,yi,vi\na,3_0,0.1\nb,1,0.2\n")
     (tmp_path / "missing.csv").write_text("study,g,yi,vi\na,(missing),1,1\nb,,2,1\nc,x,3,1\n")
     root = tmp_path / "evidence"
@@ -359,4 +378,4 @@ def test_bad_cli_use_exits_2(tmp_path, monkeypatch, case, args, fragments):
 
 
 def test_the_battery_is_large_enough():
-    assert len(EVIDENCE_CASES) + len(CLI_CASES) >= 115
+    assert len(EVIDENCE_CASES) + len(CLI_CASES) >= 127

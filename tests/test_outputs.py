@@ -95,16 +95,16 @@ def test_out_may_be_absent_empty_or_an_earlier_build(tmp_path, base):
     assert (tmp_path / "new" / "notes.txt").read_text() == "I wrote this into the build folder"
 
 
-def test_a_build_from_before_manifests_is_recognised(tmp_path, base):
+def test_a_build_without_a_manifest_is_not_replaced(tmp_path, base):
+    """An evsynth before 0.2 wrote no manifest: nothing proves such a folder's files unchanged (a user's edited
+    report, a photo in figures/), so it is refused with what to do."""
     out = tmp_path / "build"
-    assert run(["run", "--evidence", base, "--out", out, "--quiet"]).exit_code in (0, 1)
-    (out / outputs.MANIFEST).unlink()  # as an older evsynth left it
     assert run(["run", "--evidence", base, "--out", out, "--quiet", "--no-figures"]).exit_code in (0, 1)
-    legacy_lookalike = tmp_path / "lookalike"
-    legacy_lookalike.mkdir()
-    (legacy_lookalike / "results.json").write_text('{"my": "data"}')
-    res = run(["run", "--evidence", base, "--out", legacy_lookalike, "--quiet", "--no-figures"])
-    assert res.exit_code == 2 and (legacy_lookalike / "results.json").read_text() == '{"my": "data"}'
+    (out / outputs.MANIFEST).unlink()  # as an older evsynth left it
+    (out / "report.md").write_text("my edited report")
+    res = run(["run", "--evidence", base, "--out", out, "--quiet", "--no-figures"])
+    assert res.exit_code == 2 and "no manifest" in res.output and "remove it yourself" in res.output
+    assert (out / "report.md").read_text() == "my edited report"
 
 
 def test_a_manifest_cannot_vouch_for_files_it_does_not_list(tmp_path, base):

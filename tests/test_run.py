@@ -61,8 +61,9 @@ def test_two_runs_give_identical_bytes(tmp_path):
 def test_a_broken_csv_leaves_the_previous_build(tmp_path):
     base = tmp_path / "base"
     shutil.copytree(BASE, base)
+    (base / "claims.toml").unlink()  # no claims (claims without the rule set beside the base are an error)
     out = tmp_path / "build"
-    assert run("--evidence", base, "--out", out, "--quiet").exit_code == 0  # no grading.toml beside: no claims
+    assert run("--evidence", base, "--out", out, "--quiet").exit_code == 0
     before = (out / "results.json").read_bytes()
     csv = base / "tables" / "binary.csv"
     lines = csv.read_text(encoding="utf-8").splitlines(keepends=True)

@@ -26,7 +26,8 @@ BASE = ROOT / "evidence" / "baclofen"
 LABEL = ('<script>alert(1)</script><img src=https://evil.example/x.png onerror=alert(2)>'
          '[x](javascript:alert(3))![i](https://evil.example/i.png)$a$ $b$')
 TEXT = LABEL + ' <a href="https://evil.example/">here</a> # Heading | cell | *em* `code` &amp; --> <!-- _u_ ' \
-    'www.evil.example mail@evil.example https://evil.example/bare'
+    'www.evil.example mail@evil.example https://evil.example/bare _www.evil.example mailto:a@evil.example ' \
+    'xmpp:a@evil.example evil.example'
 LABEL_COLUMNS = ("study",)
 TEXT_COLUMNS = ("condition_detail", "outcome_detail", "dose_text", "location", "derived", "notes")
 
@@ -136,8 +137,12 @@ def test_no_payload_survives_as_markup_in_report_md(payload_build):
         if c.type == "image":
             assert c.attrs["src"].startswith("figures/"), c.attrs
     _check_markup(parser.render(md), allowed_img_prefix="figures/")
-    gfm = MarkdownIt("gfm-like")  # bare URLs, www. and e-mail addresses become links there (GitHub, GitLab)
+    gfm = MarkdownIt("gfm-like")  # bare URLs, www., domains and e-mail addresses become links there
     _check_markup(gfm.render(md), allowed_img_prefix="figures/")
+    import cmarkgfm  # GitHub's own renderer
+
+    github = cmarkgfm.github_flavored_markdown_to_html(md, options=cmarkgfm.Options.CMARK_OPT_UNSAFE)
+    _check_markup(github, allowed_img_prefix="figures/")
     rows = [ln for ln in md.splitlines() if ln.startswith("|")]
     widths = {}
     for ln in rows:  # a payload's '|' never adds a table cell
@@ -160,7 +165,9 @@ def test_unsafe_urls_are_never_links():
 def test_markdown_escape():
     from evsynth.cli.markup import md_escape, md_link
 
-    assert md_escape("[a](javascript:x)") == r"\[a\](javascript:x)"
+    assert md_escape("[a](x)") == r"\[a\](x)"
+    assert md_escape("[a](javascript:x) a@b.org evil.com") == "`[a](javascript:x)` `a@b.org` `evil.com`"
+    assert md_escape("a`b`|c@d.e") == "``a`b`\\|c@d.e``"
     assert md_escape("a | b") == r"a \| b"
     assert md_escape("# h") == r"\# h" and md_escape("1. x") == r"1\. x" and md_escape("- x") == r"\- x"
     assert md_escape("aud_abstinence 0.1.0 -1") == "aud_abstinence 0.1.0 -1"  # ordinary text stays readable
@@ -194,6 +201,7 @@ def test_study_labels_with_dollars_are_drawn_as_text(tmp_path):
 def test_a_fifo_and_dev_zero_are_refused_without_hanging(tmp_path):
     root = tmp_path / "evidence"
     shutil.copytree(BASE, root / "baclofen")
+    shutil.copy(BASE.parent / "grading.toml", root / "grading.toml")
     base = root / "baclofen"
     (base / "tables" / "binary.csv").unlink()
     os.mkfifo(base / "tables" / "binary.csv")
@@ -453,3 +461,67 @@ def test_long_titles_in_the_rates_figure_are_wrapped_and_cut():
     label = _label("Intrathecal baclofen: somnolence, pooled rate " * 5)
     assert len(label.splitlines()) == 2 and all(len(ln) <= 48 for ln in label.splitlines())
     assert label.endswith("…") and _label("Short") == "Short"
+
+
+def test_did_you_mean_stays_cheap():
+    from evsynth.meta.inputs.names import close_match
+
+    assert close_match("addolorato2007a", ["addolorato2007", "garbutt2010"]) == ["addolorato2007"]
+    assert close_match("x" * 190, ["x" * 189]) == []  # long names: no quadratic difflib
+    assert close_match("abc", [f"k{i}" for i in range(6000)]) == []  # many names: no hint
+
+
+def test_triple_quotes_inside_one_line_strings_and_comments_keep_the_lines_right():
+    from evsynth.meta.inputs.tomlfiles import key_lines
+
+    text = 'a = "x \\"\\"\\" y"  # """\n[t]\nb = """one"""\nc = 1\n'
+    assert key_lines(text) == {("a",): 1, ("t",): 2, ("t", "b"): 3, ("t", "c"): 4}
+
+
+def test_the_base_can_be_named_any_way(tmp_path, monkeypatch):
+    root = tmp_path / "evidence"
+    shutil.copytree(BASE, root / "baclofen")
+    shutil.copy(BASE.parent / "grading.toml", root / "grading.toml")
+    (tmp_path / "link").symlink_to(root / "baclofen")
+    monkeypatch.chdir(root / "baclofen")
+    for name in (".", "tables/..", str(tmp_path / "link")):
+        res = CliRunner().invoke(main, ["check", name, "--format", "json"])
+        assert res.exit_code == 1 and len(json.loads(res.stdout)) == 22, (name, res.output[-300:])
+    res = CliRunner().invoke(main, ["check", ".", "--junit", "../grading.toml"])
+    assert res.exit_code == 2 and "rule set" in res.output
+    assert (root / "grading.toml").read_bytes() == (BASE.parent / "grading.toml").read_bytes()
+
+
+def test_help_and_version_into_a_closed_pipe_or_a_full_disk():
+    import subprocess
+    import sys
+
+    for args in (["--help"], ["--version"], ["check", "--help"]):
+        piped = subprocess.run(["bash", "-c", f"{sys.executable} -m evsynth.cli.main {' '.join(args)} | true; "
+                                "exit ${PIPESTATUS[0]}"], capture_output=True, text=True)
+        assert piped.returncode in (0, 141) and "Traceback" not in piped.stderr, (args, piped.stderr)
+        with open("/dev/full", "w") as full:
+            res = subprocess.run([sys.executable, "-m", "evsynth.cli.main", *args], stdout=full, stderr=subprocess.PIPE,
+                                 text=True)
+        assert res.returncode == 2 and "Traceback" not in res.stderr, (args, res.stderr)
+        assert len(res.stderr.strip().splitlines()) == 1 and "No space left" in res.stderr
+
+
+def test_diff_refuses_a_revision_whose_base_holds_an_absolute_link(tmp_path):
+    import subprocess
+
+    repo = tmp_path / "repo"
+    shutil.copytree(BASE, repo / "evidence" / "baclofen")
+    shutil.copy(BASE.parent / "grading.toml", repo / "evidence" / "grading.toml")
+    (repo / "evidence" / "baclofen" / "tables" / "passwd.csv").symlink_to("/etc/passwd")
+    git = ["git", "-C", str(repo), "-c", "user.email=t@t", "-c", "user.name=t"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "x"], check=True)
+    old = os.getcwd()
+    os.chdir(repo)
+    try:
+        res = CliRunner().invoke(main, ["diff", "HEAD", "HEAD"])
+    finally:
+        os.chdir(old)
+    assert res.exit_code == 2 and "leave the evidence base" in res.output and "bug" not in res.output

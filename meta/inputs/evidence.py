@@ -8,7 +8,6 @@ beside its parent trial, a number neither in its quote nor marked as derived).
 from __future__ import annotations
 
 import csv
-import difflib
 import io
 import re
 from collections import Counter
@@ -27,7 +26,7 @@ from .schema import (
     columns_of,
     kind_of_file,
 )
-from .names import MAX_LABEL
+from .names import MAX_LABEL, close_match
 from .numbers import parse_number
 from .textfiles import read_text
 
@@ -123,7 +122,7 @@ def _read_csv(f: Path, kind: str, expected: tuple[str, ...], check: Callable[[di
         problems.append(CellProblem(name, 1, col[:MAX_LABEL], "column appears more than once"))
     unknown = [col for col in counts if col not in expected]
     for i, col in enumerate(unknown):
-        hint = difflib.get_close_matches(col, expected, n=1) if i < HINTS and len(col) <= MAX_LABEL else []
+        hint = close_match(col, expected) if i < HINTS else []
         problems.append(CellProblem(name, 1, col[:MAX_LABEL], f"unknown column for a {kind} table"
                                     + (f"; did you mean '{hint[0]}'?" if hint else "")))
     for col in expected:
@@ -160,7 +159,7 @@ def _check_source(row: dict[str, str], where: tuple[str, int], sources: dict[str
     key = row["source"].strip()
     if key and sources and key not in sources:
         # "did you mean" for the first problems only: difflib against thousands of keys is slow
-        hint = difflib.get_close_matches(key, list(sources), n=1) if len(problems) < HINTS else []
+        hint = close_match(key, sources) if len(problems) < HINTS else []
         problems.append(CellProblem(*where, "source", f"{key!r} is not a key in {bib}"
                                     + (f"; did you mean '{hint[0]}'?" if hint else "")))
 

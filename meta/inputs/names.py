@@ -60,3 +60,13 @@ def safe_url(url: str) -> str | None:
     if parts.scheme.lower() not in ("http", "https") or not host or "@" in parts.netloc:
         return None  # no user:password@ in front of the host (it hides where a link goes)
     return url
+
+
+def close_match(name: str, names) -> list[str]:
+    """A close match for a misspelt name ("did you mean"), only where that is cheap: difflib's cost grows with the
+    number of names and the square of their length, and a hint is worth no more than a moment."""
+    import difflib
+
+    if len(name) > 64 or len(names) > 5000:
+        return []
+    return difflib.get_close_matches(name, [n for n in names if len(n) <= 64], n=1)

@@ -6,7 +6,6 @@ UTF-8, empty files, missing or misspelt columns, text in number columns and impo
 from __future__ import annotations
 
 import csv
-import difflib
 import io
 import math
 import os
@@ -21,6 +20,7 @@ import pandas as pd
 from ..engine.choices import Measure
 from ..engine.model import REQUIRED, kind_of
 from ..engine.studies import Studies
+from .names import close_match
 from .numbers import NUMBER
 from ..errors import CellProblem, SchemaError, number_text
 from .textfiles import read_bytes_safely, read_text
@@ -123,6 +123,7 @@ def load_table(
     group_by: tuple[str, ...] = (),
     study_column: str = "study",
     missing_groups: str = "error",
+    require_study: bool = False,
 ) -> StudyTable:
     """The table's canonical columns, validated; `missing_groups`: a blank (or, in Parquet, null) grouping value
     is an error naming its rows ("error"), or its own group named MISSING_GROUP ("keep")."""
@@ -136,10 +137,11 @@ def load_table(
     frame = frame.rename(columns=rename)
     available = set(frame.columns)
     needed = required_columns(measure, available)
-    for col in (*needed, *group_by):
+    for col in (*needed, *group_by, *((study_column,) if require_study else ())):
         if col not in available:
-            hint = difflib.get_close_matches(col, list(frame.columns), n=1)
-            extra = f"; did you mean '{hint[0]}'?" if hint else f"; the file has: {', '.join(frame.columns)}"
+            hint = close_match(col, list(frame.columns))
+            shown = ", ".join(map(str, frame.columns[:20])) + (" ..." if len(frame.columns) > 20 else "")
+            extra = f"; did you mean '{hint[0]}'?" if hint else f"; the file has: {shown}"
             problems.append(CellProblem(name, 1, col, f"missing column needed for {measure.value}{extra}"))
     if problems:
         raise SchemaError(problems)

@@ -35,44 +35,67 @@ def read_toml(path: str | Path, root: str | Path | None = None) -> tuple[dict, s
 
 
 def _too_deep(text: str) -> int | None:
-    """The line where bracket nesting (outside strings and comments) first exceeds MAX_DEPTH, or where a line's
-    dotted keys have more than MAX_KEY_PARTS parts (tomllib's cost grows with their square), or None."""
-    depth, line, i, n, dots = 0, 1, 0, len(text), 0
+    """The line where bracket nesting (outside strings and comments) first exceeds MAX_DEPTH, or where the dotted
+    keys of one line (a header, a key, keys inside an inline table) have more than MAX_KEY_PARTS parts (tomllib's
+    cost grows with their square), or None. Dots in values (0.5) are not key parts."""
+    stack: list[str] = []  # "H" a table header, "[" an array, "{" an inline table
+    line, i, n, dots = 1, 0, len(text), 0
+    key_pos, line_start = True, True
     while i < n:
         c = text[i]
         if c == "\n":
-            line += 1
-            dots = 0
-        elif c == "." and not (0 < i < n - 1 and text[i - 1].isdigit() and text[i + 1].isdigit()):
-            dots += 1
-            if dots >= MAX_KEY_PARTS:
-                return line
-        elif c == "#":
+            line, dots, line_start = line + 1, 0, True
+            key_pos = key_pos if stack and stack[-1] == "{" else not stack
+            i += 1
+            continue
+        if c == "#":
             j = text.find("\n", i)
             i = n if j < 0 else j
             continue
-        elif c in "\"'":
-            triple = text.startswith(c * 3, i)
-            close = c * 3 if triple else c
-            j = i + len(close)
-            while j < n:
-                if text[j] == "\\" and c == '"':
-                    j += 2
-                    continue
-                if text.startswith(close, j) or (not triple and text[j] == "\n"):
-                    break
-                j += 1
-            line += text.count("\n", i, j)
-            i = j + len(close)
+        if c in "\"'":
+            i, line = _skip_string(text, i, line)
+            line_start = False
             continue
-        elif c in "[{":
-            depth += 1
-            if depth > MAX_DEPTH:
+        if c == "[":
+            stack.append("H" if (line_start and not stack) or (stack and stack[-1] == "H") else "[")
+            if stack[-1] == "[" and sum(x != "H" for x in stack) > MAX_DEPTH:
+                return line
+        elif c == "{":
+            stack.append("{")
+            key_pos = True
+            if sum(x != "H" for x in stack) > MAX_DEPTH:
                 return line
         elif c in "]}":
-            depth = max(0, depth - 1)
+            if stack:
+                stack.pop()
+        elif c == "=":
+            key_pos = False
+        elif c == "," and stack and stack[-1] == "{":
+            key_pos = True
+        elif c == "." and (key_pos or (stack and stack[-1] == "H")):
+            dots += 1
+            if dots >= MAX_KEY_PARTS:
+                return line
+        if not c.isspace():
+            line_start = False
         i += 1
     return None
+
+
+def _skip_string(text: str, i: int, line: int) -> tuple[int, int]:
+    """The index just past the string opening at i (basic or literal, one-line or multi-line), and the line."""
+    c, n = text[i], len(text)
+    triple = text.startswith(c * 3, i)
+    close = c * 3 if triple else c
+    j = i + len(close)
+    while j < n:
+        if text[j] == "\\" and c == '"':
+            j += 2
+            continue
+        if text.startswith(close, j) or (not triple and text[j] == "\n"):
+            break
+        j += 1
+    return j + len(close), line + text.count("\n", i, j)
 
 
 _BARE = r"[A-Za-z0-9_\-]+"
@@ -104,7 +127,7 @@ def key_lines(text: str) -> dict[tuple[str, ...], int]:
     in_multiline = None
     for i, ln in enumerate(text.splitlines(), start=1):
         if in_multiline:
-            if ln.count(in_multiline) % 2 == 1:
+            if in_multiline in ln:  # the closing delimiter (a quote inside it is escaped, or of the other kind)
                 in_multiline = None
             continue
         m = _HEADER.match(ln)
@@ -118,11 +141,26 @@ def key_lines(text: str) -> dict[tuple[str, ...], int]:
             key = table + _parts(m.group(1))
             for end in range(len(table) + 1, len(key) + 1):
                 found.setdefault(key[:end], i)
-            rest = ln[m.end():]
-            for delim in ('"""', "'''"):
-                if rest.count(delim) % 2 == 1:
-                    in_multiline = delim
+            in_multiline = _open_multiline(ln[m.end():])
     return found
+
+
+def _open_multiline(rest: str) -> str | None:
+    """The delimiter of a multi-line string that the rest of a key's line opens and does not close, or None
+    (strings and a trailing comment read as TOML does, so a quote inside them counts for nothing)."""
+    i, n = 0, len(rest)
+    while i < n:
+        c = rest[i]
+        if c == "#":
+            return None
+        if c in "\"'":
+            end, _ = _skip_string(rest, i, 0)
+            if end > n and rest.startswith(c * 3, i):
+                return c * 3
+            i = end
+            continue
+        i += 1
+    return None
 
 
 def line_of(lines: dict[tuple[str, ...], int], *path: str) -> int | None:

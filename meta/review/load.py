@@ -17,8 +17,9 @@ from .rules import Rules, load_rules
 
 
 def rules_path(base_dir: Path) -> Path:
-    """The rule set beside the evidence base (evidence/grading.toml for evidence/baclofen)."""
-    return Path(base_dir).parent / "grading.toml"
+    """The rule set beside the evidence base (evidence/grading.toml for evidence/baclofen), found from the base's
+    real location (so `.`, `tables/..` or a symbolic link name the same rule set)."""
+    return Path(base_dir).resolve().parent / "grading.toml"
 
 
 @dataclass(frozen=True)
@@ -57,9 +58,12 @@ def load_inputs(base_dir: str | Path) -> Inputs:
         else:
             specs = attempt(load_analyses, toml, base_dir)
         rpath = rules_path(base_dir)
-        rules: Rules | None = attempt(load_rules, rpath, base_dir.parent) if rpath.exists() else None
+        rules: Rules | None = attempt(load_rules, rpath, rpath.parent) if rpath.exists() else None
         claims_path = base_dir / "claims.toml"
         claims = ()
+        if claims_path.exists() and rules is None and not rpath.exists():
+            problems.append(CellProblem(str(claims_path), None, None, f"the claims need the rule set {rpath}, which "
+                                        "is missing; without it no claim could be checked"))
         if claims_path.exists() and specs is not None:
             claims = attempt(load_claims, claims_path, {s.id for s in specs}, base_dir)
     if problems:
