@@ -25,7 +25,7 @@ _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]
               help="Also write the verdicts as a JUnit XML report (one test case per claim) for CI systems.")
 @handle_errors
 def check(base, fmt, junit):
-    """Evaluate every claim of BASE/claims.toml against the data [default: the shipped baclofen base].
+    """Evaluate every claim of BASE/claims.toml against the data [default: the shipped evidence base].
 
     Statuses: pass, fail (the data contradict the claim), inconclusive (too little data), not_checkable.
     """

@@ -12,15 +12,16 @@ import click
 
 from .errors import echo, handle_errors
 from evsynth.meta.inputs.textfiles import MAX_BYTES
-from .jsonout import clean, tool_version
+from .jsonout import tool_version
 
 
 @click.command()
 @click.argument("old")
 @click.argument("new")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--evidence", "evidence_dir", default="evidence/baclofen", show_default=True,
-              help="With git revisions: the evidence base's folder inside the repository.")
+@click.option("--evidence", "evidence_dir", default=None,
+              help="With git revisions: the evidence base's folder inside the repository [default: the one evidence "
+                   "base under evidence/].")
 @handle_errors
 def diff(old, new, fmt, evidence_dir):
     """Per analysis: the change in estimate, CI, significance, certainty and label; per claim: its status.
@@ -29,6 +30,8 @@ def diff(old, new, fmt, evidence_dir):
     """
     from evsynth.meta.review.diffing import diff_results
 
+    if evidence_dir is None:
+        evidence_dir = _default_rel()
     d = diff_results(_load(old, evidence_dir), _load(new, evidence_dir))
     if fmt == "json":
         echo(json.dumps(d, indent=2, ensure_ascii=False, default=str))
@@ -47,6 +50,15 @@ def diff(old, new, fmt, evidence_dir):
         echo(f"claim {c['id']}: {c['old']} -> {c['new']}  ({c['old_found']} -> {c['new_found']})")
 
 
+def _default_rel() -> str:
+    """The default evidence base, relative to the working folder (evidence/<base>)."""
+    import os
+
+    from .paths import default_base
+
+    return Path(os.path.relpath(default_base(), Path.cwd())).as_posix()
+
+
 def _load(spec: str, evidence_dir: str) -> dict:
     from evsynth.meta.errors import CellProblem, SchemaError
 
@@ -61,29 +73,31 @@ def _load(spec: str, evidence_dir: str) -> dict:
         doc = json.loads(read_text(path))
     except ValueError as exc:
         raise SchemaError([CellProblem(str(path), None, None, f"not a results.json snapshot: {exc}")]) from None
-    why = _not_a_snapshot(doc)
+    return _snapshot(doc, str(path))
+
+
+def _snapshot(doc, name: str):
+    """A results.json document as ReviewResults, checked against its JSON Schema first (so a wrong shape is named
+    precisely, never met as a crash)."""
+    from evsynth.meta.errors import CellProblem, SchemaError
+    from evsynth.meta.review.results import SCHEMA_VERSION, ReviewResults
+    from evsynth.meta.review.schema import schema_problem
+
+    version = doc.get("schema_version") if isinstance(doc, dict) else None
+    if isinstance(doc, dict) and version != SCHEMA_VERSION:
+        raise SchemaError([CellProblem(name, None, "schema_version", f"a snapshot of schema {version or 1}, not "
+                                       f"{SCHEMA_VERSION}: run that evidence again with this evsynth (evsynth diff "
+                                       "accepts evidence folders and git revisions too)")])
+    why = schema_problem(doc)
     if why:
-        raise SchemaError([CellProblem(str(path), None, None, f"not a results.json snapshot: {why}")])
-    return doc
+        raise SchemaError([CellProblem(name, None, None, f"not a results.json snapshot: {why}")])
+    return ReviewResults.from_dict(doc)
 
 
-def _not_a_snapshot(doc) -> str:
-    """Why `doc` is not the shape `evsynth run` writes (what diffing reads), or ""."""
-    if not isinstance(doc, dict):
-        return f"the top level is a {type(doc).__name__}, not an object"
-    for key in ("analyses", "claims"):
-        if not isinstance(doc.get(key), list):
-            return f"'{key}' is missing or not a list"
-        for i, item in enumerate(doc[key]):
-            if not isinstance(item, dict) or not isinstance(item.get("id"), str):
-                return f"{key}[{i}] is not an object with an 'id'"
-    return ""
-
-
-def _run(base: Path) -> dict:
+def _run(base: Path):
     from evsynth.meta.review.pipeline import run_base
 
-    return clean(run_base(base, tool_version()).results)
+    return run_base(base, tool_version()).results
 
 
 def _at_revision(rev: str, evidence_dir: str) -> dict:

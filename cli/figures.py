@@ -24,6 +24,9 @@ def _draw(kind: str, analysis_id: str, evidence_dir, out, formats) -> None:
     stem = Path(out) if out else Path(f"{analysis_id}-{kind}")
     guard_out_file(stem, protect=protected(base_dir))
     analysis = run_one(base_dir, analysis_id)
+    from evsynth.meta.review.load import load_base_info
+
+    about = load_base_info(Path(base_dir))
     from evsynth.figures import theme
     from evsynth.figures.catalogue import drawer, kinds_for
 
@@ -31,7 +34,7 @@ def _draw(kind: str, analysis_id: str, evidence_dir, out, formats) -> None:
         have = ", ".join(kinds_for(analysis, on_request=True)) or "none"
         raise AnalysisError(f"analysis {analysis_id!r} has no {kind} figure (it has: {have})")
     try:
-        fig = drawer(kind)(analysis)
+        fig = drawer(kind)(analysis, about)
     except ValueError as exc:
         raise AnalysisError(str(exc)) from None
     if stem.suffix.lstrip(".") in FORMATS:
@@ -51,7 +54,7 @@ def _figure_options(func):
     func = click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
                         help="Output file or stem [default: ANALYSIS_ID-KIND]; an extension picks the format.")(func)
     return click.option("--evidence", "evidence_dir", type=click.Path(file_okay=False, path_type=Path),
-                        default=None, help="Evidence base [default: the shipped baclofen base].")(func)
+                        default=None, help="Evidence base [default: the shipped evidence base].")(func)
 
 
 def _command(kind: str, help_text: str):
@@ -67,7 +70,7 @@ def _command(kind: str, help_text: str):
 
 forest = _command("forest", "Forest plot of one analysis of analyses.toml (subgroup panels when it has `by`).")
 funnel = _command("funnel", "Contour-enhanced funnel plot, with trim-and-fill's imputed studies.")
-labbe = _command("labbe", "L'Abbé plot: event risk on baclofen against control, per study.")
+labbe = _command("labbe", "L'Abbé plot: event risk with the intervention against the control, per study.")
 bubble = _command("bubble", "Bubble plot of an analysis' meta-regression (e.g. against dose).")
 
 

@@ -21,6 +21,7 @@ COMMANDS = {
     "bubble": ("evsynth.cli.figures", "bubble", "Bubble plot of one analysis' meta-regression (e.g. dose)."),
     "fragility": ("evsynth.cli.robustness", "fragility", "Fragility index and quotient of a binary meta-analysis."),
     "run": ("evsynth.cli.run", "run", "Run every analysis of the evidence base; write build/results.json."),
+    "schema": ("evsynth.cli.schema", "schema", "Print the JSON Schema of results.json."),
     "tsa": ("evsynth.cli.robustness", "tsa", "Trial sequential analysis: information size, boundaries, Z curve."),
     "validate": ("evsynth.cli.validate", "validate", "Check an evidence base's tables and sources; list every problem."),
 }

@@ -17,7 +17,7 @@ import click
 
 from .errors import EXIT_CLAIM_FAILED, echo, handle_errors
 from .outputs import prepare_out, replace_build
-from .jsonout import clean, tool_version
+from .jsonout import tool_version
 from .paths import default_base, protected
 
 
@@ -36,7 +36,7 @@ class _Clock:
 
 @click.command()
 @click.option("--evidence", "evidence_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Evidence base (tables/, sources.bib, analyses.toml) [default: the shipped baclofen base].")
+              help="Evidence base (tables/, sources.bib, analyses.toml) [default: the shipped evidence base].")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("build"),
               show_default=True, help="Output folder: absent, empty, or an earlier evsynth build (replaced only "
               "when the new build is complete; never a folder holding other files).")
@@ -50,6 +50,7 @@ def run(evidence_dir, out_dir, quiet, figures, jobs, timings):
     """Run every analysis and claim of the evidence base; write OUT/results.json, OUT/figures/, OUT/report.html
     and OUT/report.md. Exit 1 when a claim fails, 2 on bad input (the previous OUT is left as it was)."""
     from evsynth.meta.review.pipeline import run_base
+    from evsynth.meta.review.results import results_to_json
 
     clock = _Clock()
     base_dir = evidence_dir or default_base()
@@ -62,8 +63,8 @@ def run(evidence_dir, out_dir, quiet, figures, jobs, timings):
                 yield from bar
         outcome = run_base(base_dir, tool_version(), progress)
     clock.lap("analyses and claims")
-    results = clean(outcome.results)
-    text = json.dumps(results, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
+    results = outcome.results
+    text = json.dumps(results_to_json(results), indent=1, ensure_ascii=False, allow_nan=False) + "\n"
 
     def write(tmp: Path) -> None:
         (tmp / "results.json").write_text(text, encoding="utf-8")
@@ -83,7 +84,7 @@ def run(evidence_dir, out_dir, quiet, figures, jobs, timings):
         for v in outcome.verdicts:
             counts[v.status] = counts.get(v.status, 0) + 1
         summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
-        echo(f"{len(results['analyses'])} analyses, claims: {summary or 'none'} -> {out_dir}/")
+        echo(f"{len(results.analyses)} analyses, claims: {summary or 'none'} -> {out_dir}/")
         if failed:
             echo(f"claim(s) that the data contradict: {', '.join(failed)} (see the report)")
     if timings:
@@ -95,16 +96,15 @@ def run(evidence_dir, out_dir, quiet, figures, jobs, timings):
         raise SystemExit(EXIT_CLAIM_FAILED)
 
 
-def _figures(results: dict, out: Path, jobs: int, quiet: bool) -> None:
+def _figures(results, out: Path, jobs: int, quiet: bool) -> None:
     from evsynth.figures.catalogue import draw_all, not_planned, plan
 
     for message in not_planned(results):
         echo(f"note: {message}", err=True)
-    frequency = (results.get("rules") or {}).get("frequency")
     if quiet:
-        _, failed = draw_all(results, out, frequency=frequency, jobs=jobs)
+        _, failed = draw_all(results, out, jobs=jobs)
     else:
         with click.progressbar(length=len(plan(results)), label="figures ") as bar:
-            _, failed = draw_all(results, out, frequency=frequency, jobs=jobs, progress=lambda job: bar.update(1))
+            _, failed = draw_all(results, out, jobs=jobs, progress=lambda job: bar.update(1))
     for message in failed:  # a figure that cannot be drawn is named, never silently missing
         echo(f"warning: figure not drawn: {message}", err=True)

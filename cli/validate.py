@@ -13,7 +13,7 @@ from .paths import default_base
 @click.argument("base", required=False, type=click.Path(path_type=Path))
 @handle_errors
 def validate(base: Path | None) -> None:
-    """Validate the evidence base in BASE (default: the shipped baclofen base).
+    """Validate the evidence base in BASE (default: the shipped evidence base).
 
     Checks the tables' types and ranges, categories, provenance (source key in sources.bib, an identifier, a
     location and a quote; numbers not in the quote must say how they were derived) and cross-table rules (unique

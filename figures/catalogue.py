@@ -12,14 +12,16 @@ from pathlib import Path
 from typing import Callable
 
 from evsynth.meta.processes import quiet_worker
+from evsynth.meta.review.about import BaseInfo
+from evsynth.meta.review.results import AnalysisRun, ReviewResults
 
 from . import theme
 
 KINDS = ("forest", "cumulative", "leave-one-out", "funnel", "labbe", "bubble", "direction")
 
 
-def drawer(kind: str) -> Callable[[dict], object]:
-    """The function that draws this kind of figure for one analysis."""
+def drawer(kind: str) -> Callable[[AnalysisRun, BaseInfo], object]:
+    """The function that draws this kind of figure for one analysis (labelled with the base's words)."""
     from .bubble import draw_bubble
     from .direction import draw_direction
     from .forest import draw_forest
@@ -28,10 +30,10 @@ def drawer(kind: str) -> Callable[[dict], object]:
     from .labbe import draw_labbe
 
     return {
-        "forest": lambda a: draw_forest(forest_data(a)),
-        "cumulative": lambda a: draw_forest(steps_data(a, "cumulative")),
-        "leave-one-out": lambda a: draw_forest(steps_data(a, "leave_one_out")),
-        "funnel": lambda a: draw_funnel(a, trimfill=True),
+        "forest": lambda a, about: draw_forest(forest_data(a, about)),
+        "cumulative": lambda a, about: draw_forest(steps_data(a, "cumulative", about)),
+        "leave-one-out": lambda a, about: draw_forest(steps_data(a, "leave_one_out", about)),
+        "funnel": lambda a, about: draw_funnel(a, trimfill=True),
         "labbe": draw_labbe,
         "bubble": draw_bubble,
         "direction": draw_direction,
@@ -43,42 +45,42 @@ MAX_FOREST_K = 500  # a forest plot of more rows cannot be read on a page, and c
 FORESTS = ("forest", "cumulative", "leave-one-out")
 
 
-def kinds_for(analysis: dict, on_request: bool = False) -> list[str]:
+def kinds_for(analysis: AnalysisRun, on_request: bool = False) -> list[str]:
     """The figures an analysis gets in `evsynth run`; `on_request`: those a figure command may draw."""
-    if "votes" in analysis:
+    if analysis.votes is not None:
         return ["direction"]
-    if "result" not in analysis:
+    if analysis.result is None:
         return []
-    k = analysis["result"]["k"]
+    k = analysis.result.k
     most = 10**9 if on_request else MAX_FOREST_K  # a figure command draws what it is asked for
     kinds = [] if k > most else ["forest"]
-    if 2 <= k <= most and isinstance(analysis.get("cumulative"), list):
+    if 2 <= k <= most and isinstance(analysis.cumulative, tuple):
         kinds.append("cumulative")
-    if 3 <= k <= most and isinstance(analysis.get("leave_one_out"), list):
+    if 3 <= k <= most and isinstance(analysis.leave_one_out, tuple):
         kinds.append("leave-one-out")
     if k >= (3 if on_request else FUNNEL_MIN_K):
         kinds.append("funnel")
-    effects = analysis.get("study_effects") or []
-    if k >= 2 and effects and "events_t" in (effects[0].get("data") or {}):
+    effects = analysis.study_effects or ()
+    if k >= 2 and effects and "events_t" in effects[0].data:
         kinds.append("labbe")
-    if isinstance(analysis.get("meta_regression"), dict) and analysis["meta_regression"].get("points"):
+    if getattr(analysis.meta_regression, "points", None):
         kinds.append("bubble")
     return kinds
 
 
-def not_planned(results: dict) -> list[str]:
+def not_planned(results: ReviewResults) -> list[str]:
     """Why an analysis has no forest plot in the build (too many studies to read), one message each."""
-    return [f"figures/{a['id']}: no forest plots: {a['result']['k']} studies is more than {MAX_FOREST_K}, which "
-            "cannot be read on a page (results.json holds every study's numbers)"
-            for a in results["analyses"] if "result" in a and a["result"]["k"] > MAX_FOREST_K]
+    return [f"figures/{a.id}: no forest plots: {a.result.k} studies is more than {MAX_FOREST_K}, which cannot be "
+            "read on a page (results.json holds every study's numbers)"
+            for a in results.analyses if a.result is not None and a.result.k > MAX_FOREST_K]
 
 
-def plan(results: dict) -> list[tuple[str, str]]:
-    """(analysis id, kind) of every figure of a results document, plus ("", "rates") when there are rates."""
+def plan(results: ReviewResults) -> list[tuple[str, str]]:
+    """(analysis id, kind) of every figure of the results, plus ("", "rates") when there are rates."""
     from .rates import rate_rows
 
-    jobs = [(a["id"], kind) for a in results["analyses"] for kind in kinds_for(a)]
-    if rate_rows(results["analyses"]) and (results.get("rules") or {}).get("frequency"):
+    jobs = [(a.id, kind) for a in results.analyses for kind in kinds_for(a)]
+    if rate_rows(results.analyses) and results.rules is not None and results.rules.frequency:
         jobs.append(("", "rates"))  # the CIOMS bands come from the rule set
     return jobs
 
@@ -96,16 +98,14 @@ def inside(out: Path, stem: str) -> Path:
     return Path(out) / stem
 
 
-def draw_one(results: dict, analysis_id: str, kind: str, out: Path, formats=("svg", "png"),
-             frequency: dict | None = None) -> list[Path]:
+def draw_one(results: ReviewResults, analysis_id: str, kind: str, out: Path, formats=("svg", "png")) -> list[Path]:
     """Draw one planned figure of `results` into out/<relative stem>.<format>."""
     if kind == "rates":
         from .rates import draw_rates
 
-        fig = draw_rates(results["analyses"], frequency or {})
+        fig = draw_rates(results.analyses, results.rules.frequency if results.rules else {})
     else:
-        analysis = next(a for a in results["analyses"] if a["id"] == analysis_id)
-        fig = drawer(kind)(analysis)
+        fig = drawer(kind)(results.analysis(analysis_id), results.base)
     try:
         return theme.save(fig, inside(out, relative_stem(analysis_id, kind)), formats)
     finally:
@@ -120,14 +120,14 @@ def _work(job: tuple[str, str]) -> tuple[list[str], str, int]:
     be drawn never stops the others, but a full disk or a read-only folder stops them all."""
     s = _SHARED
     try:
-        return [str(p) for p in draw_one(s["results"], job[0], job[1], s["out"], s["formats"], s["frequency"])], "", 0
+        return [str(p) for p in draw_one(s["results"], job[0], job[1], s["out"], s["formats"])], "", 0
     except OSError as exc:
         return [], exc.strerror or str(exc), exc.errno or 0
     except Exception as exc:  # noqa: BLE001 - reported by the caller, with the figure's name
         return [], f"{type(exc).__name__}: {exc}", 0
 
 
-def draw_all(results: dict, out: Path, formats=("svg", "png"), frequency: dict | None = None, jobs: int = 1,
+def draw_all(results: ReviewResults, out: Path, formats=("svg", "png"), jobs: int = 1,
              progress: Callable[[tuple[str, str]], None] | None = None) -> tuple[list[Path], list[str]]:
     """Draw every planned figure into out/figures/; with jobs > 1, in that many forked processes. The files are
     the same bytes either way (each figure is drawn on its own). Returns the files written and, for each figure
@@ -135,7 +135,7 @@ def draw_all(results: dict, out: Path, formats=("svg", "png"), frequency: dict |
     import multiprocessing as mp
 
     todo = plan(results)
-    _SHARED.update(results=results, out=Path(out), formats=tuple(formats), frequency=frequency or {})
+    _SHARED.update(results=results, out=Path(out), formats=tuple(formats))
     written: list[Path] = []
     failed: list[str] = []
 

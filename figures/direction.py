@@ -5,19 +5,22 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 
+from evsynth.meta.review.about import BaseInfo
+from evsynth.meta.review.results import AnalysisRun
+
 from . import theme
 
 
-def draw_direction(analysis: dict):
+def draw_direction(analysis: AnalysisRun, about: BaseInfo = BaseInfo()):
     theme.theme()
-    v = analysis.get("votes")
-    if not isinstance(v, dict):
-        raise ValueError(f"analysis {analysis.get('id')!r} is not a vote count")
-    significant = set(v.get("significant_benefit", [])) | set(v.get("significant_harm", []))
-    rows = [(t, 1) for t in v.get("favour_baclofen", [])] + [(t, 0) for t in v.get("no_direction", [])] + \
-        [(t, -1) for t in v.get("favour_control", [])]
+    v = analysis.votes
+    if v is None:
+        raise ValueError(f"analysis {analysis.id!r} is not a vote count")
+    significant = set(v.significant_benefit)
+    rows = [(t, 1) for t in v.favour_intervention] + [(t, 0) for t in v.no_direction] + \
+        [(t, -1) for t in v.favour_control]
     if not rows:
-        raise ValueError(f"analysis {analysis.get('id')!r}: no trial to show")
+        raise ValueError(f"analysis {analysis.id!r}: no trial to show")
     height = 1.25 + 0.2 * len(rows)
     fig, ax = plt.subplots(figsize=(theme.SINGLE_COLUMN * 1.3, height), layout="constrained")
     for i, (trial, side) in enumerate(rows):
@@ -28,11 +31,12 @@ def draw_direction(analysis: dict):
                 mew=1.0, gid=f"trial-{i + 1}")
     ax.axvline(0, color="#bfbfbf", lw=0.6)
     ax.set_yticks(range(len(rows)), [t for t, _ in rows][::-1])
-    ax.set_xticks([-1, 0, 1], ["Favours\ncontrol", "No difference or\nno direction", "Favours\nbaclofen"])
+    ax.set_xticks([-1, 0, 1], [f"Favours\n{about.comparator}", "No difference or\nno direction",
+                               f"Favours\n{about.intervention}"])
     ax.set_xlim(-1.6, 1.6)
     ax.set_ylim(-0.7, len(rows) - 0.3)
-    p = v.get("sign_test_p")
-    ax.set_xlabel(f"Filled: significant on its own. Sign test over {v.get('trials', 0)} trials: "
+    p = v.sign_test_p
+    ax.set_xlabel(f"Filled: significant on its own. Sign test over {v.trials} trials: "
                   f"P = {p:.3f}" if p is not None else "Filled: significant on its own.", fontsize=theme.FONT_SIZE - 1)
-    ax.set_title(analysis.get("title", ""), fontsize=theme.FONT_SIZE, loc="left", wrap=True)
+    ax.set_title(analysis.title, fontsize=theme.FONT_SIZE, loc="left", wrap=True)
     return fig

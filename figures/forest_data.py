@@ -9,7 +9,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from evsynth.meta.engine.results import MetaResult, SubgroupResult
 from evsynth.meta.engine.transforms import to_natural
+from evsynth.meta.review.about import BaseInfo
+from evsynth.meta.review.results import AnalysisRun
+from evsynth.meta.robustness.refits import Skipped
 
 RATIO = {"OR": "Odds ratio", "RR": "Risk ratio", "PETO": "Peto odds ratio", "IRR": "Rate ratio", "ROM": "Ratio of means",
          "GEN": "Ratio"}
@@ -105,42 +109,47 @@ def _kind(data: dict) -> str:
     return "generic"
 
 
-HEADERS = {"binary": ("Baclofen\nevents/total", "Control\nevents/total"),
-           "continuous": ("Baclofen\nmean (SD) n", "Control\nmean (SD) n"),
-           "proportion": ("Events/total",), "generic": ()}
+def _headers(kind: str, about: BaseInfo) -> tuple[str, ...]:
+    """Per-arm column headers, named by the base's intervention and comparator."""
+    t, c = _cap(about.intervention), _cap(about.comparator)
+    return {"binary": (f"{t}\nevents/total", f"{c}\nevents/total"),
+            "continuous": (f"{t}\nmean (SD) n", f"{c}\nmean (SD) n"),
+            "proportion": ("Events/total",), "generic": ()}[kind]
 
 
-def _heterogeneity(res: dict) -> str:
-    if res.get("q") is None or res["k"] < 2:
+def _cap(label: str) -> str:
+    return label[:1].upper() + label[1:]
+
+
+def _heterogeneity(res: MetaResult) -> str:
+    if res.q is None or res.k < 2:
         return "Heterogeneity: not applicable (one study)"
-    i2 = res.get("i2")
-    i2_text = f"I² = {i2:.0f}%" if i2 is not None else "I² = NA"
-    tau = f"τ² = {res['tau2']:.3g}; " if res.get("method") not in ("FE", "MH", "PETO") else ""
-    return f"Heterogeneity: {tau}{i2_text}; Q = {res['q']:.2f}, df = {res['q_df']} ({_pct(res.get('q_pvalue'))})"
+    i2_text = f"I² = {res.i2:.0f}%" if res.i2 is not None else "I² = NA"
+    tau = f"τ² = {res.tau2:.3g}; " if res.method not in ("FE", "MH", "PETO") else ""
+    return f"Heterogeneity: {tau}{i2_text}; Q = {res.q:.2f}, df = {res.q_df} ({_pct(res.q_pvalue)})"
 
 
-def _overall_test(res: dict, proportion: bool) -> str | None:
+def _overall_test(res: MetaResult, proportion: bool) -> str | None:
     if proportion:
         return None  # a single-arm rate has no null of no effect
-    stat = "t" if res.get("df") is not None else "z"
-    df = f", df = {res['df']:.3g}" if res.get("df") is not None else ""
-    return f"Test for overall effect: {stat} = {res['statistic']:.2f}{df} ({_pct(res['pvalue'])})"
+    stat = "t" if res.df is not None else "z"
+    df = f", df = {res.df:.3g}" if res.df is not None else ""
+    return f"Test for overall effect: {stat} = {res.statistic:.2f}{df} ({_pct(res.pvalue)})"
 
 
-def _summary(label: str, res: dict, proportion: bool, n=None) -> Summary:
+def _summary(label: str, res: MetaResult, proportion: bool, n=None) -> Summary:
     """A pooled row: the results' own back-transformed values when they have them (else from `n` for FT)."""
-    scale = res["scale"]
-    back = res.get("back") or {}
+    back = res.back
     if back:
-        est, lo, hi = back["estimate"], back["ci_low"], back["ci_high"]
+        est, lo, hi = back.estimate, back.ci_low, back.ci_high
     else:
-        est, lo, hi = to_natural(scale, [res["estimate"], res["ci_low"], res["ci_high"]], n)
+        est, lo, hi = to_natural(res.scale, [res.estimate, res.ci_low, res.ci_high], n)
     pi_lo = pi_hi = None
-    if res.get("pi_low") is not None and res["k"] >= 2 and res.get("method") not in ("FE", "MH", "PETO"):
-        if back and back.get("pi_low") is not None:
-            pi_lo, pi_hi = back["pi_low"], back["pi_high"]
+    if res.pi_low is not None and res.k >= 2 and res.method not in ("FE", "MH", "PETO"):
+        if back and back.pi_low is not None:
+            pi_lo, pi_hi = back.pi_low, back.pi_high
         else:
-            pi_lo, pi_hi = to_natural(scale, [res["pi_low"], res["pi_high"]], n)
+            pi_lo, pi_hi = to_natural(res.scale, [res.pi_low, res.pi_high], n)
     lines = [_heterogeneity(res)]
     test = _overall_test(res, proportion)
     if test:
@@ -148,57 +157,56 @@ def _summary(label: str, res: dict, proportion: bool, n=None) -> Summary:
     return Summary(label, est, lo, hi, pi_lo, pi_hi, tuple(lines))
 
 
-def _favours(measure: str, outcome_kind: str) -> tuple[str, str] | None:
+def _favours(measure: str, outcome_kind: str, about: BaseInfo) -> tuple[str, str] | None:
     if measure in PROPORTION:
         return None
-    more = "Favours baclofen" if outcome_kind == "benefit" else "Favours control"
-    less = "Favours control" if outcome_kind == "benefit" else "Favours baclofen"
-    return less, more  # left of the null: fewer events (or lower means) on baclofen
+    t, c = f"Favours {about.intervention}", f"Favours {about.comparator}"
+    more, less = (t, c) if outcome_kind == "benefit" else (c, t)
+    return less, more  # left of the null: fewer events (or lower means) with the intervention
 
 
-def forest_data(analysis: dict) -> ForestData:
-    """The forest plot of one pooled analysis (an entry of results.json's "analyses")."""
-    if "result" not in analysis or not analysis.get("study_effects"):
-        raise ValueError(f"analysis {analysis.get('id')!r} has no pooled result to draw")
-    res = analysis["result"]
-    measure, scale = res["measure"], res["scale"]
+def forest_data(analysis: AnalysisRun, about: BaseInfo = BaseInfo()) -> ForestData:
+    """The forest plot of one pooled analysis."""
+    if analysis.result is None or not analysis.study_effects:
+        raise ValueError(f"analysis {analysis.id!r} has no pooled result to draw")
+    res = analysis.result
+    measure, scale = res.measure, res.scale
     proportion = measure in PROPORTION
-    effects = analysis["study_effects"]
-    kind = _kind(effects[0].get("data", {}))
-    weights = dict(zip(res["studies"], res["weights"]))
-    rob_cols = tuple(c for c in ROB_SHORT if any((e.get("rob") or {}).get(c) in ASSESSED for e in effects))
+    effects = analysis.study_effects
+    kind = _kind(effects[0].data)
+    weights = dict(zip(res.studies, res.weights))
+    rob_cols = tuple(c for c in ROB_SHORT if any(e.rob.get(c) in ASSESSED for e in effects))
     rows = {}
     for e in effects:
-        est, lo, hi = to_natural(scale, [e["yi"], e["ci_low"], e["ci_high"]], (e.get("data") or {}).get("n"))
-        rob = tuple((e.get("rob") or {}).get(c, "") for c in rob_cols)
-        rows[e["study"]] = StudyRow(e["study"], _cells(kind, e.get("data", {})), est, lo, hi, weights.get(e["study"]),
-                                    rob)
-    model = f"Random effects, {METHOD.get(res['method'], res['method'])}" \
-        if res["method"] not in ("FE", "MH", "PETO") else METHOD[res["method"]]
-    if res["method"] not in ("FE", "MH", "PETO"):
-        model += f", {TEST.get(res['test'], res['test'])} CI"
+        est, lo, hi = to_natural(scale, [e.yi, e.ci_low, e.ci_high], e.data.get("n"))
+        rows[e.study] = StudyRow(e.study, _cells(kind, e.data), est, lo, hi, weights.get(e.study),
+                                 tuple(e.rob.get(c, "") for c in rob_cols))
+    model = f"Random effects, {METHOD.get(res.method, res.method)}" \
+        if res.method not in ("FE", "MH", "PETO") else METHOD[res.method]
+    if res.method not in ("FE", "MH", "PETO"):
+        model += f", {TEST.get(res.test, res.test)} CI"
     footer = []
-    subgroups = analysis.get("subgroups")
-    if isinstance(subgroups, dict) and "subgroups" in subgroups:
+    sg = analysis.subgroups
+    if isinstance(sg, SubgroupResult):
         panels = []
-        for g in subgroups["subgroups"]:
-            members = tuple(rows[s] for s in g["studies"] if s in rows)
-            panels.append(Panel(f"{subgroups['variable'].replace('_', ' ')}: {g['group']}", members,
-                                _summary(f"Subtotal (k = {g['k']})", g, proportion)))
-        footer.append(f"Test for subgroup differences: Q = {subgroups['q_between']:.2f}, "
-                      f"df = {subgroups['q_between_df']} ({_pct(subgroups['q_between_pvalue'])})")
+        for g in sg.subgroups:
+            members = tuple(rows[s] for s in g.studies if s in rows)
+            panels.append(Panel(f"{sg.variable.replace('_', ' ')}: {g.group}", members,
+                                _summary(f"Subtotal (k = {g.k})", g, proportion)))
+        footer.append(f"Test for subgroup differences: Q = {sg.q_between:.2f}, df = {sg.q_between_df} "
+                      f"({_pct(sg.q_between_pvalue)})")
     else:
-        panels = [Panel(None, tuple(rows[e["study"]] for e in effects), None)]
+        panels = [Panel(None, tuple(rows[e.study] for e in effects), None)]
     footer.append(f"Model: {model}; 95% confidence intervals.")
     if proportion:
         effect_name = "Proportion, %"
     else:
         effect_name = RATIO.get(measure) or DIFFERENCE.get(measure, measure)
     return ForestData(
-        title=analysis.get("title", analysis.get("id", "")), effect_name=effect_name, columns=HEADERS[kind],
-        panels=tuple(panels), overall=_summary(f"Total (k = {res['k']})", res, proportion), footer=tuple(footer),
+        title=analysis.title, effect_name=effect_name, columns=_headers(kind, about),
+        panels=tuple(panels), overall=_summary(f"Total (k = {res.k})", res, proportion), footer=tuple(footer),
         log_scale=scale == "log", null=None if proportion else (1.0 if scale == "log" else 0.0),
-        favours=_favours(measure, analysis.get("outcome_kind", "benefit")), percent=proportion,
+        favours=_favours(measure, analysis.outcome_kind or "benefit", about), percent=proportion,
         rob_columns=rob_cols,
     )
 
@@ -218,28 +226,28 @@ def _fmt(x: float) -> str:
     return f"{x:.2f}" if a < 100 else f"{x:.0f}"
 
 
-def steps_data(analysis: dict, which: str) -> ForestData:
+def steps_data(analysis: AnalysisRun, which: str, about: BaseInfo = BaseInfo()) -> ForestData:
     """A cumulative ("cumulative": each row adds a study, in the analysis' order) or leave-one-out
     ("leave_one_out": each row omits a study) forest plot: one pooled estimate and CI per row, the full analysis
     as the diamond."""
-    base = forest_data(analysis)
-    steps = analysis.get(which)
-    if not isinstance(steps, list) or not steps:
-        reason = steps.get("error") if isinstance(steps, dict) else "not computed"
-        raise ValueError(f"analysis {analysis.get('id')!r}: no {which.replace('_', '-')} results ({reason})")
-    scale = analysis["result"]["scale"]
+    base = forest_data(analysis, about)
+    steps = getattr(analysis, which)
+    if not isinstance(steps, tuple) or not steps:
+        reason = steps.error if isinstance(steps, Skipped) else "not computed"
+        raise ValueError(f"analysis {analysis.id!r}: no {which.replace('_', '-')} results ({reason})")
+    scale = analysis.result.scale
     prefix = "+ " if which == "cumulative" else "Omitting "
-    n_of = {e["study"]: (e.get("data") or {}).get("n") for e in analysis["study_effects"]}
+    n_of = {e.study: e.data.get("n") for e in analysis.study_effects}
     rows = []
     for i, st in enumerate(steps):
         if which == "cumulative":  # the studies pooled at this step
-            members = [x["study"] for x in steps[:i + 1]]
+            members = [x.study for x in steps[:i + 1]]
         else:
-            members = [s for s in n_of if s != st["study"]]
+            members = [s for s in n_of if s != st.study]
         ns = [n_of[m] for m in members if n_of.get(m) is not None]
-        est, lo, hi = to_natural(scale, [st["estimate"], st["ci_low"], st["ci_high"]], ns or None)
-        i2 = "" if st.get("i2") is None else f"{st['i2']:.0f}%"
-        rows.append(StudyRow(f"{prefix}{st['study']}", (str(st["k"]), i2), est, lo, hi, None))
+        est, lo, hi = to_natural(scale, [st.estimate, st.ci_low, st.ci_high], ns or None)
+        i2 = "" if st.i2 is None else f"{st.i2:.0f}%"
+        rows.append(StudyRow(f"{prefix}{st.study}", (str(st.k), i2), est, lo, hi, None))
     what = "Cumulative meta-analysis" if which == "cumulative" else "Leave-one-out analysis"
     return ForestData(
         title=f"{what}: {base.title}", effect_name=base.effect_name, columns=("k", "I²"),

@@ -8,6 +8,10 @@ import math
 import matplotlib.pyplot as plt
 import numpy as np
 
+from evsynth.meta.review.about import BaseInfo
+from evsynth.meta.review.results import AnalysisRun
+from evsynth.meta.robustness.small_study import TrimFill
+
 from . import theme
 from .forest_data import PROPORTION, RATIO
 
@@ -17,20 +21,20 @@ SHADES = (("p > 0.10", "#ffffff"), ("0.05 < p ≤ 0.10", "#a6a6a6"), ("0.01 < p 
 Z = {0.10: 1.6448536269514722, 0.05: 1.959963984540054, 0.01: 2.5758293035489004}
 
 
-def draw_funnel(analysis: dict, trimfill: bool = False):
+def draw_funnel(analysis: AnalysisRun, trimfill: bool = False, about: BaseInfo | None = None):
     theme.theme()
-    res = analysis["result"]
-    effects = analysis.get("study_effects") or []
+    res = analysis.result
+    effects = analysis.study_effects or ()
     if len(effects) < 2:
-        raise ValueError(f"analysis {analysis.get('id')!r}: a funnel plot needs at least 2 studies")
-    yi = np.array([e["yi"] for e in effects])
-    se = np.sqrt([e["vi"] for e in effects])
+        raise ValueError(f"analysis {analysis.id!r}: a funnel plot needs at least 2 studies")
+    yi = np.array([e.yi for e in effects])
+    se = np.sqrt([e.vi for e in effects])
     filled_yi = filled_se = np.array([])
-    tf = (analysis.get("small_study_effects") or {}).get("trimfill")
-    if trimfill and isinstance(tf, dict) and tf.get("k0"):
-        filled_yi, filled_se = np.array(tf["filled_yi"]), np.sqrt(tf["filled_vi"])
-    null = 0.0 if res["measure"] not in PROPORTION else None
-    centre = res["estimate"]
+    tf = analysis.small_study_effects.trimfill if analysis.small_study_effects else None
+    if trimfill and isinstance(tf, TrimFill) and tf.k0:
+        filled_yi, filled_se = np.array(tf.filled_yi), np.sqrt(tf.filled_vi)
+    null = 0.0 if res.measure not in PROPORTION else None
+    centre = res.estimate
     top = max(float(np.max(se)), float(np.max(filled_se)) if filled_se.size else 0.0) * 1.08
     fig, ax = plt.subplots(figsize=(theme.SINGLE_COLUMN, theme.SINGLE_COLUMN * 1.05), layout="constrained")
     s = np.linspace(0, top, 100)
@@ -45,23 +49,22 @@ def draw_funnel(analysis: dict, trimfill: bool = False):
     ax.scatter(yi, se, s=16, color=theme.STUDY, zorder=3, gid="studies", label="Studies")
     if filled_yi.size:
         ax.scatter(filled_yi, filled_se, s=16, facecolor="white", edgecolor=theme.IMPUTED, zorder=3,
-                   gid="imputed", label=f"Imputed by trim-and-fill ({tf['k0']})")
+                   gid="imputed", label=f"Imputed by trim-and-fill ({tf.k0})")
     ax.set_ylim(top, 0)
     ax.set_ylabel("Standard error")
     xs = np.concatenate([yi, filled_yi, [centre - Z[0.01] * top, centre + Z[0.01] * top]])
     ax.set_xlim(float(xs.min()), float(xs.max()))
-    if res["scale"] == "log":
-        ax.set_xlabel(f"{RATIO.get(res['measure'], res['measure'])} (log scale)")
+    if res.scale == "log":
+        ax.set_xlabel(f"{RATIO.get(res.measure, res.measure)} (log scale)")
         lo, hi = ax.get_xlim()
         ticks = [t for t in (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100) if lo <= math.log(t) <= hi]
         ax.set_xticks([math.log(t) for t in ticks], [f"{t:g}" for t in ticks])
     else:
-        ax.set_xlabel(f"{res['measure']} ({res['scale']} scale)" if res["scale"] not in ("none", "", None)
-                      else res["measure"])
+        ax.set_xlabel(f"{res.measure} ({res.scale} scale)" if res.scale not in ("none", "", None) else res.measure)
     handles, labels = ax.get_legend_handles_labels()
     if null is not None:
         handles += [plt.Rectangle((0, 0), 1, 1, fc=c, ec="#7f7f7f", lw=0.4) for _, c in SHADES]
         labels += [f"Study alone: {t}" for t, _ in SHADES]
     fig.legend(handles, labels, loc="outside lower center", ncols=2, frameon=False, fontsize=theme.FONT_SIZE - 1.5)
-    ax.set_title(analysis.get("title", ""), fontsize=theme.FONT_SIZE, loc="left", wrap=True)
+    ax.set_title(analysis.title, fontsize=theme.FONT_SIZE, loc="left", wrap=True)
     return fig

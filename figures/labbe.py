@@ -1,4 +1,4 @@
-"""L'Abbé plot: each two-arm study's event risk on baclofen against its risk on the control, circles sized by
+"""L'Abbé plot: each two-arm study's event risk with the intervention against its risk on the control, circles sized by
 weight, the line of no effect and the pooled risk ratio (or odds ratio) as a line. From the results' per-arm
 counts and weights; nothing is re-estimated."""
 from __future__ import annotations
@@ -8,35 +8,38 @@ import math
 import matplotlib.pyplot as plt
 import numpy as np
 
+from evsynth.meta.review.about import BaseInfo
+from evsynth.meta.review.results import AnalysisRun
+
 from . import theme
 
 
-def draw_labbe(analysis: dict):
+def draw_labbe(analysis: AnalysisRun, about: BaseInfo = BaseInfo()):
     theme.theme()
-    res = analysis["result"]
-    effects = [e for e in analysis.get("study_effects") or [] if "events_t" in (e.get("data") or {})]
+    res = analysis.result
+    effects = [e for e in analysis.study_effects or () if "events_t" in e.data]
     if not effects:
-        raise ValueError(f"analysis {analysis.get('id')!r}: a L'Abbé plot needs two-arm event counts")
-    weights = dict(zip(res["studies"], res["weights"]))
-    pc = np.array([e["data"]["events_c"] / e["data"]["n_c"] for e in effects])
-    pt = np.array([e["data"]["events_t"] / e["data"]["n_t"] for e in effects])
-    w = np.array([weights.get(e["study"], 0.0) for e in effects])
+        raise ValueError(f"analysis {analysis.id!r}: a L'Abbé plot needs two-arm event counts")
+    weights = dict(zip(res.studies, res.weights))
+    pc = np.array([e.data["events_c"] / e.data["n_c"] for e in effects])
+    pt = np.array([e.data["events_t"] / e.data["n_t"] for e in effects])
+    w = np.array([weights.get(e.study, 0.0) for e in effects])
     fig, ax = plt.subplots(figsize=(theme.SINGLE_COLUMN, theme.SINGLE_COLUMN), layout="constrained")
     ax.plot([0, 1], [0, 1], color="black", lw=0.6, gid="no-effect")
     grid = np.linspace(0.0005, 0.9995, 400)
-    est = res["estimate"]
-    if res["measure"] == "RR":
+    est = res.estimate
+    if res.measure == "RR":
         line = np.clip(grid * math.exp(est), 0, 1)
-    elif res["measure"] in ("OR", "PETO"):
+    elif res.measure in ("OR", "PETO"):
         odds = grid / (1 - grid) * math.exp(est)
         line = odds / (1 + odds)
-    elif res["measure"] == "RD":
+    elif res.measure == "RD":
         line = np.clip(grid + est, 0, 1)
     else:
         line = None
     if line is not None:
         ax.plot(grid, line, color=theme.POOLED, lw=1.0, ls="--", gid="pooled",
-                label=f"Pooled {res['measure']} {math.exp(est) if res['scale'] == 'log' else est:.2f}")
+                label=f"Pooled {res.measure} {math.exp(est) if res.scale == 'log' else est:.2f}")
         ax.legend(loc="upper left", frameon=False)
     ax.scatter(pc, pt, s=20 + 400 * w / max(w.max(), 1e-12), facecolor=theme.PALETTE[0] + (0.35,),
                edgecolor=theme.PALETTE[0], lw=0.8, zorder=3, gid="studies")
@@ -44,6 +47,6 @@ def draw_labbe(analysis: dict):
     ax.set_ylim(0, 1)
     ax.set_aspect("equal")
     ax.set_xlabel("Event risk, control")
-    ax.set_ylabel("Event risk, baclofen")
-    ax.set_title(analysis.get("title", ""), fontsize=theme.FONT_SIZE, loc="left", wrap=True)
+    ax.set_ylabel(f"Event risk, {about.intervention}")
+    ax.set_title(analysis.title, fontsize=theme.FONT_SIZE, loc="left", wrap=True)
     return fig

@@ -13,14 +13,13 @@ SHORT = {"very common": "very\ncommon", "common": "common", "uncommon": "un-\nco
          "very rare": "very\nrare"}
 
 
-def rate_rows(analyses: list[dict]) -> list[tuple[str, float, float, float, int]]:
-    """(title, rate, CI low, CI high, k) of every pooled single-arm rate of a harm outcome."""
+def rate_rows(analyses) -> list[tuple[str, float, float, float, int]]:
+    """(title, rate, CI low, CI high, k) of every pooled single-arm rate of a harm outcome (AnalysisRuns)."""
     out = []
     for a in analyses:
-        res = a.get("result") or {}
-        if a.get("outcome_kind") == "harm" and res.get("back") and res.get("measure") in ("PR", "PLO", "PAS", "PFT"):
-            b = res["back"]
-            out.append((a.get("title", a["id"]), b["estimate"], b["ci_low"], b["ci_high"], res["k"]))
+        res = a.result
+        if a.outcome_kind == "harm" and res is not None and res.back and res.measure in ("PR", "PLO", "PAS", "PFT"):
+            out.append((a.title, res.back.estimate, res.back.ci_low, res.back.ci_high, res.k))
     return out
 
 
@@ -35,7 +34,7 @@ def _label(title: str, width: int = 48, lines: int = 2) -> str:
     return "\n".join(parts)
 
 
-def draw_rates(analyses: list[dict], thresholds: dict[str, float]):
+def draw_rates(analyses, thresholds: dict[str, float]):
     """thresholds: the lower bound of each band, from grading.toml's [frequency] (very_common, common ...)."""
     theme.theme()
     rows = rate_rows(analyses)

@@ -59,6 +59,16 @@ class Jsonable:
         return cls(**kwargs)
 
 
+class Sparse(Jsonable):
+    """to_dict() leaves out optional fields that hold None (a step that does not apply is absent, not null)."""
+
+    SPARSE: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict:
+        d = super().to_dict()
+        return {k: v for k, v in d.items() if not (k in self.SPARSE and v is None)}
+
+
 def _hints(cls) -> dict:
     cached = cls.__dict__.get("_hints")
     if cached is None:
@@ -104,10 +114,92 @@ def _fits(tp, value) -> bool:
         return tp is float
     if origin in (tuple, list):
         return isinstance(value, list)
-    if origin is dict or (isinstance(tp, type) and issubclass(tp, Jsonable)):
+    if isinstance(tp, type) and issubclass(tp, Jsonable):  # a dict with every field the class requires
+        return isinstance(value, dict) and all(
+            f.name in value for f in dataclasses.fields(tp)
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING)
+    if origin is dict:
         return isinstance(value, dict)
     if tp is float:
         return isinstance(value, (int, float)) and not isinstance(value, bool)
     if isinstance(tp, type) and issubclass(tp, Enum):
         return isinstance(value, str)
     return isinstance(tp, type) and isinstance(value, tp)
+
+
+def field_docs(cls) -> dict[str, str]:
+    """Each field's description, from the numpydoc "Attributes" section of the class docstring (and its bases')."""
+    import inspect
+    import re
+
+    docs: dict[str, str] = {}
+    for klass in reversed(cls.__mro__):
+        text = inspect.cleandoc(klass.__dict__.get("__doc__") or "")
+        m = re.search(r"^Attributes\n-+\n(.*?)(?:\n\n[A-Z][a-z]+\n-+\n|\Z)", text, re.S | re.M)
+        if not m:
+            continue
+        name, lines = None, []
+        for line in m.group(1).splitlines() + ["<end> :"]:
+            head = re.match(r"^([A-Za-z_][A-Za-z0-9_]*) :", line)
+            if head or line == "<end> :":
+                if name:
+                    docs[name] = " ".join(x.strip() for x in lines).strip()
+                name, lines = (head.group(1) if head else None), []
+            elif name:
+                lines.append(line)
+    return docs
+
+
+def json_schema(root) -> dict:
+    """The JSON Schema (2020-12) of what `root.to_dict()` gives: one $defs entry per class, every property with
+    the description its class documents. Fields with a default (which to_dict may leave out) are not required."""
+    defs: dict[str, dict] = {}
+
+    def ref(cls) -> dict:
+        name = cls.__name__
+        if name not in defs:
+            defs[name] = {}  # reserve (recursive types)
+            docs = field_docs(cls)
+            props, required = {}, []
+            sparse = set(getattr(cls, "SPARSE", ()))
+            for f in dataclasses.fields(cls):
+                schema = of(_hints(cls)[f.name])
+                if f.name in docs:
+                    schema = {**schema, "description": docs[f.name]}
+                props[f.name] = schema
+                has_default = f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING
+                if f.name not in sparse and not has_default:
+                    required.append(f.name)
+            summary = (cls.__doc__ or "").strip().split("\n\n")[0].replace("\n", " ")
+            defs[name] = {"type": "object", "description": summary, "properties": props, "required": required}
+        return {"$ref": f"#/$defs/{name}"}
+
+    def of(tp) -> dict:
+        origin, args = typing.get_origin(tp), typing.get_args(tp)
+        if origin in (typing.Union, types.UnionType):
+            return {"anyOf": [of(a) for a in args]}
+        if tp is type(None):
+            return {"type": "null"}
+        if tp is bool:
+            return {"type": "boolean"}
+        if tp is int:
+            return {"type": "integer"}
+        if tp is float:
+            return {"type": ["number", "null"]}  # NaN and infinities are written as null
+        if tp is str:
+            return {"type": "string"}
+        if tp is Any or tp is object:
+            return {}
+        if isinstance(tp, type) and issubclass(tp, Enum):
+            return {"enum": [e.value for e in tp]}
+        if isinstance(tp, type) and issubclass(tp, Jsonable):
+            return ref(tp)
+        if origin in (tuple, list):
+            item = args[0] if args else Any
+            return {"type": "array", "items": of(item)}
+        if origin is dict or tp is dict:
+            return {"type": "object", "additionalProperties": of(args[1]) if args else {}}
+        return {}
+
+    top = ref(root)
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **top, "$defs": defs}

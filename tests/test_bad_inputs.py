@@ -314,6 +314,7 @@ CLI_CASES = [
                                               "{base}/f.svg"], ["evidence base"]),
     ("diff: a revision that looks like an option", ["diff", "--", "--output={tmp}/victim", "HEAD"], ["--output"]),
     ("diff: a snapshot of the wrong shape", ["diff", "{tmp}/snap.json", "{tmp}/snap.json"], ["snap.json", "analyses"]),
+    ("diff: a snapshot of an older schema", ["diff", "{tmp}/old.json", "{tmp}/old.json"], ["old.json", "schema 1"]),
     ("diff: --evidence outside the revision", ["diff", "HEAD", "HEAD", "--evidence", "../../tmp"], ["--evidence"]),
     ("check: --junit over the rule set", ["check", "{base}", "--junit", "{base}/../grading.toml"], ["evidence base"]),
     ("check: --junit to a FIFO", ["check", "{base}", "--junit", "{fifo}"], ["FIFO"]),
@@ -348,8 +349,10 @@ def test_bad_cli_use_exits_2(tmp_path, monkeypatch, case, args, fragments):
     docs.mkdir()
     (docs / "letter.txt").write_text("my own words")
     (tmp_path / "victim").write_text("keep me")
-    (tmp_path / "snap.json").write_text('{"analyses": 5}')
-    (tmp_path / "surrogate.json").write_text('{"analyses": [{"id": "a\\ud800", "result": 7}], "claims": {}}')
+    (tmp_path / "snap.json").write_text('{"schema_version": 2, "analyses": 5}')
+    (tmp_path / "old.json").write_text('{"tool": "0.1.0", "analyses": [], "claims": []}')
+    (tmp_path / "surrogate.json").write_text('{"schema_version": 2, "analyses": [{"id": "a\\ud800", "result": 7}], '
+                                             '"claims": {}}')
     (tmp_path / "under.csv").write_text("study,yi,vi\na,3_0,0.1\nb,1,0.2\n")
     (tmp_path / "missing.csv").write_text("study,g,yi,vi\na,(missing),1,1\nb,,2,1\nc,x,3,1\n")
     root = tmp_path / "evidence"

@@ -5,6 +5,7 @@ import csv
 import io
 import math
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -16,10 +17,12 @@ from evsynth.figures import theme
 from evsynth.figures.catalogue import kinds_for
 from evsynth.figures.forest import draw_forest
 from evsynth.figures.forest_data import forest_data, steps_data
+from evsynth.meta.review.load import load_base_info
 from evsynth.meta.review.pipeline import run_one
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = ROOT / "evidence" / "baclofen"
+ABOUT = load_base_info(BASE)
 
 
 @pytest.fixture(scope="module")
@@ -69,24 +72,24 @@ def diamond_xs(fig, gid):
 
 def test_forest_by_dose_has_panels_subtotals_and_a_log_axis(analyses):
     a = analyses["aud_abstinence_by_dose"]
-    fig = draw_forest(forest_data(a))
-    k = a["result"]["k"]
-    groups = a["subgroups"]["subgroups"]
+    fig = draw_forest(forest_data(a, ABOUT))
+    k = a.result.k
+    groups = a.subgroups.subgroups
     assert len(gids(fig, "study-")) == k
     assert len(gids(fig, "panel-")) == len(groups)
     assert len(gids(fig, "diamond-subtotal-")) == len(groups)
     ax = gids(fig, "effect-axis")[0]
     assert ax.get_xscale() == "log"
     # the overall diamond spans the back-transformed CI, its centre at the estimate
-    back = a["result"]["back"]
+    back = a.result.back
     xs = diamond_xs(fig, "diamond-overall")
-    assert xs == pytest.approx(sorted([back["ci_low"], back["estimate"], back["ci_high"]]), rel=1e-9)
+    assert xs == pytest.approx(sorted([back.ci_low, back.estimate, back.ci_high]), rel=1e-9)
     # below every study row
     y_overall = gids(fig, "diamond-overall")[0].get_xy()[:, 1].mean()
     assert all(s.get_ydata()[0] > y_overall for s in gids(fig, "study-"))
     # the prediction interval bar runs from pi_low to pi_high
     pi = gids(fig, "pi-overall")[0]
-    assert sorted(pi.get_xdata()) == pytest.approx([back["pi_low"], back["pi_high"]])
+    assert sorted(pi.get_xdata()) == pytest.approx([back.pi_low, back.pi_high])
     # a benefit (abstinence): more events on baclofen, right of 1, favours baclofen
     left, right = gids(fig, "favours-left")[0], gids(fig, "favours-right")[0]
     assert left.get_text() == "Favours control" and right.get_text() == "Favours baclofen"
@@ -96,7 +99,7 @@ def test_forest_by_dose_has_panels_subtotals_and_a_log_axis(analyses):
 
 
 def test_harm_outcomes_put_favours_baclofen_on_the_left(analyses):
-    fig = draw_forest(forest_data(analyses["aud_dropout"]))
+    fig = draw_forest(forest_data(analyses["aud_dropout"], ABOUT))
     assert gids(fig, "favours-left")[0].get_text() == "Favours baclofen"
     assert gids(fig, "favours-right")[0].get_text() == "Favours control"
     theme.close(fig)
@@ -104,22 +107,22 @@ def test_harm_outcomes_put_favours_baclofen_on_the_left(analyses):
 
 def test_proportions_are_on_a_linear_percent_axis_without_favours(analyses):
     a = analyses["itb_tone_responders"]
-    fig = draw_forest(forest_data(a))
-    assert len(gids(fig, "study-")) == a["result"]["k"]
+    fig = draw_forest(forest_data(a, ABOUT))
+    assert len(gids(fig, "study-")) == a.result.k
     ax = gids(fig, "effect-axis")[0]
     assert ax.get_xscale() == "linear" and 0 <= ax.get_xlim()[0] < ax.get_xlim()[1] <= 1
     assert gids(fig, "favours-left") == [] and gids(fig, "null-line") == []
     # each square sits at the study's back-transformed proportion
-    for s, e in zip(gids(fig, "study-"), a["study_effects"]):
-        assert s.get_xdata()[0] == pytest.approx(1 / (1 + math.exp(-e["yi"])))
+    for s, e in zip(gids(fig, "study-"), a.study_effects):
+        assert s.get_xdata()[0] == pytest.approx(1 / (1 + math.exp(-e.yi)))
     assert overlapping_texts(fig) == []
     theme.close(fig)
 
 
 def test_one_study(analyses):
     a = analyses["oral_tone_responders"]
-    assert a["result"]["k"] == 1
-    fig = draw_forest(forest_data(a))
+    assert a.result.k == 1
+    fig = draw_forest(forest_data(a, ABOUT))
     assert len(gids(fig, "study-")) == 1 and gids(fig, "diamond-overall") and not gids(fig, "pi-overall")
     assert overlapping_texts(fig) == []
     theme.close(fig)
@@ -127,9 +130,9 @@ def test_one_study(analyses):
 
 def test_squares_grow_with_weight(analyses):
     a = analyses["aud_dropout"]
-    fig = draw_forest(forest_data(a))
+    fig = draw_forest(forest_data(a, ABOUT))
     sizes = [s.get_markersize() for s in gids(fig, "study-")]
-    weights = [dict(zip(a["result"]["studies"], a["result"]["weights"]))[e["study"]] for e in a["study_effects"]]
+    weights = [dict(zip(a.result.studies, a.result.weights))[e.study] for e in a.study_effects]
     assert np.argmax(sizes) == np.argmax(weights) and np.argmin(sizes) == np.argmin(weights)
     theme.close(fig)
 
@@ -137,8 +140,8 @@ def test_squares_grow_with_weight(analyses):
 def test_cumulative_and_leave_one_out_forests(analyses):
     a = analyses["aud_dropout"]
     for which in ("cumulative", "leave_one_out"):
-        fig = draw_forest(steps_data(a, which))
-        assert len(gids(fig, "study-")) == len(a[which])
+        fig = draw_forest(steps_data(a, which, ABOUT))
+        assert len(gids(fig, "study-")) == len(getattr(a, which))
         assert gids(fig, "diamond-overall")
         assert overlapping_texts(fig) == []
         theme.close(fig)
@@ -176,7 +179,7 @@ def _synthetic_base(tmp_path, k: int, long_labels: bool) -> Path:
 def test_a_hundred_studies_with_long_labels_do_not_overlap(tmp_path):
     base = _synthetic_base(tmp_path, 100, long_labels=True)
     a = run_one(base, "synthetic")
-    fig = draw_forest(forest_data(a))
+    fig = draw_forest(forest_data(a, ABOUT))
     assert len(gids(fig, "study-")) == 100
     assert overlapping_texts(fig) == []
     # every study row keeps its order, top to bottom
@@ -189,8 +192,9 @@ def test_whiskers_beyond_the_axis_end_in_arrows(tmp_path):
     base = _synthetic_base(tmp_path, 6, long_labels=False)
     a = run_one(base, "synthetic")
     # one study with a huge CI: its whiskers must be clipped, with an arrow
-    a["study_effects"][0].update(ci_low=-40.0, ci_high=40.0)
-    fig = draw_forest(forest_data(a))
+    first = replace(a.study_effects[0], ci_low=-40.0, ci_high=40.0)
+    a = replace(a, study_effects=(first, *a.study_effects[1:]))
+    fig = draw_forest(forest_data(a, ABOUT))
     assert gids(fig, "study-1-arrow-left") and gids(fig, "study-1-arrow-right")
     lo, hi = gids(fig, "effect-axis")[0].get_xlim()
     assert math.exp(-40) < lo and hi < math.exp(40)  # the axis did not stretch to the huge CI
@@ -206,8 +210,8 @@ def test_every_kind_draws_and_renders_identically_twice(analyses, tmp_path):
             seen.add(kind)
             files = []
             for n in (1, 2):
-                fig = drawer(kind)(a)
-                files.append(theme.save(fig, tmp_path / f"{a['id']}-{kind}-{n}", ("svg", "png", "pdf")))
+                fig = drawer(kind)(a, ABOUT)
+                files.append(theme.save(fig, tmp_path / f"{a.id}-{kind}-{n}", ("svg", "png", "pdf")))
                 theme.close(fig)
             for p1, p2 in zip(*files):
                 assert p1.read_bytes() == p2.read_bytes(), p1.name
@@ -261,14 +265,14 @@ def test_freeman_tukey_and_reported_ratios_draw_on_their_natural_scale(tmp_path)
                                 '\n[analyses.hr]\ntitle = "HR"\ntable = "generic"\n'
                                 'where = { measure = "HR", outcome = "all-cause hospitalisation" }\nmeasure = "GEN"\n')
     ft = run_one(base, "ft")
-    f = forest_data(ft)
-    for row, e in zip(f.studies, ft["study_effects"]):
+    f = forest_data(ft, ABOUT)
+    for row, e in zip(f.studies, ft.study_effects):
         assert 0 <= row.ci_low <= row.estimate <= row.ci_high <= 1
-        assert abs(row.estimate - e["data"]["events"] / e["data"]["n"]) < 0.05  # near the raw proportion
-    assert f.overall.estimate == ft["result"]["back"]["estimate"]
+        assert abs(row.estimate - e.data["events"] / e.data["n"]) < 0.05  # near the raw proportion
+    assert f.overall.estimate == ft.result.back.estimate
     hr = run_one(base, "hr")
-    fig = draw_forest(forest_data(hr))
-    assert gids(fig, "effect-axis")[0].get_xscale() == "log" and len(gids(fig, "study-")) == hr["result"]["k"]
+    fig = draw_forest(forest_data(hr, ABOUT))
+    assert gids(fig, "effect-axis")[0].get_xscale() == "log" and len(gids(fig, "study-")) == hr.result.k
     theme.close(fig)
 
 
@@ -276,10 +280,10 @@ def test_a_figure_that_cannot_be_drawn_is_named_not_fatal(tmp_path, monkeypatch)
     from evsynth.figures import catalogue
 
     def broken(kind):
-        def draw(a):
-            if a["id"] == "aud_dropout" and kind == "forest":
+        def draw(a, about):
+            if a.id == "aud_dropout" and kind == "forest":
                 raise RuntimeError("simulated drawing failure")
-            return catalogue_drawer(kind)(a)
+            return catalogue_drawer(kind)(a, about)
         return draw
 
     catalogue_drawer = catalogue.drawer

@@ -13,7 +13,8 @@ from evsynth.meta.errors import SchemaError
 from evsynth.meta.review.grading import Facts, certainty, frequency, label
 from evsynth.meta.review.rules import load_rules
 
-RULES_PATH = Path(__file__).resolve().parent.parent / "evidence" / "grading.toml"
+ROOT = Path(__file__).resolve().parent.parent
+RULES_PATH = ROOT / "evidence" / "grading.toml"
 RULES = load_rules(RULES_PATH)
 
 # five large, consistent, low-risk-of-bias RCTs with a clear benefit
@@ -108,11 +109,17 @@ def test_every_section_names_its_source(tmp_path):
                                                 ("harm", 0.4, "control"), ("harm", -0.4, "baclofen")])
 def test_favours_reads_the_outcome_kind(kind, estimate, side):
     """More events on baclofen favours baclofen for a benefit (abstinence) and the control for a harm (dropout)."""
-    from evsynth.meta.review.claims import Claim, evaluate
+    from dataclasses import replace
 
-    result = {"k": 3, "estimate": estimate, "ci_low": estimate - 1, "ci_high": estimate + 1, "i2": 0.0}
-    analysis = {"outcome_kind": kind, "result": result}
+    from evsynth.meta.review.about import BaseInfo
+    from evsynth.meta.review.checks import evaluate
+    from evsynth.meta.review.claims import Claim
+    from evsynth.meta.review.pipeline import run_one
+
+    real = run_one(ROOT / "evidence" / "baclofen", "aud_abstinence")
+    result = replace(real.result, k=3, estimate=estimate, ci_low=estimate - 1, ci_high=estimate + 1, i2=0.0, back=None)
+    analysis = replace(real, outcome_kind=kind, result=result, robustness=None)
     claim = Claim("c", "d.txt", "s", "t", "favours", "baclofen", analysis="a")
-    v = evaluate(claim, {"a": analysis}, {}, None)
+    v = evaluate(claim, {"a": analysis}, {}, None, about=BaseInfo("Baclofen", "baclofen", "control"))
     assert v.found.startswith(f"favours {side}")
     assert v.status == ("pass" if side == "baclofen" else "fail")

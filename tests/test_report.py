@@ -59,7 +59,7 @@ def test_summary_of_findings_numbers_come_from_the_results(build):
     data = [e["data"] for e in aud["study_effects"]]
     cr = sum(d["events_c"] for d in data) / sum(d["n_c"] for d in data)
     assert sof["control_per_1000"] == pytest.approx(1000 * cr)
-    assert sof["baclofen_per_1000"][0] == pytest.approx(1000 * cr * aud["result"]["back"]["estimate"])
+    assert sof["intervention_per_1000"][0] == pytest.approx(1000 * cr * aud["result"]["back"]["estimate"])
     assert sof["participants"] == sum(d["n_t"] + d["n_c"] for d in data)
     md = (build / "report.md").read_text()
     assert f"{1000 * cr:.0f} per 1000" in md

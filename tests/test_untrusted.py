@@ -125,7 +125,9 @@ def test_no_payload_survives_as_markup_in_report_md(payload_build):
     # every heading is one of the template's: a payload's '#' never starts a heading of its own
     ids = {a["id"] for a in json.loads((payload_build / "results.json").read_text())["analyses"]}
     template = (ROOT / "cli" / "templates" / "report.md.j2").read_text()
-    fixed = {ln.lstrip("#").strip() for ln in template.splitlines() if ln.startswith("#") and "{{" not in ln}
+    title = json.loads((payload_build / "results.json").read_text())["base"]["title"]
+    fixed = {ln.lstrip("#").strip().replace("{{ v.about.title }}", title) for ln in template.splitlines()
+             if ln.startswith("#") and ("{{" not in ln or "v.about.title" in ln)}
     for i, t in enumerate(tokens):
         if t.type == "heading_open":
             text = tokens[i + 1].content
@@ -184,14 +186,12 @@ def test_study_labels_with_dollars_are_drawn_as_text(tmp_path):
 
     theme.theme()
     assert plt.rcParams["text.parse_math"] is False
-    a = json.loads((ROOT / "tests" / "reference" / "forest_case.json").read_text()) if (
-        ROOT / "tests" / "reference" / "forest_case.json").exists() else None
-    if a is None:
-        from evsynth.meta.review.pipeline import run_one
+    from dataclasses import replace
 
-        a = run_one(BASE, "aud_abstinence")
-    for e in a["study_effects"]:
-        e["study"] = "cost $5 $10 \\frac{1}{2}"
+    from evsynth.meta.review.pipeline import run_one
+
+    a = run_one(BASE, "aud_abstinence")
+    a = replace(a, study_effects=tuple(replace(e, study="cost $5 $10 \\frac{1}{2}") for e in a.study_effects))
     fig = draw_forest(forest_data(a))
     paths = theme.save(fig, tmp_path / "f", ("svg",))
     theme.close(fig)
@@ -284,9 +284,9 @@ def test_refits_are_skipped_with_a_reason_above_the_cap(monkeypatch):
 
     monkeypatch.setattr(analysis_run, "MAX_REFIT_K", 3)
     a = run_one(BASE, "oral_any_adverse_event_vs_placebo")
-    assert a["result"]["k"] > 3
+    assert a.result.k > 3
     for key in ("leave_one_out", "cumulative", "influence"):
-        assert "not computed" in a[key]["error"] and "k squared" in a[key]["error"]
+        assert "not computed" in getattr(a, key).error and "k squared" in getattr(a, key).error
 
 
 def test_extreme_effects_are_excluded_with_a_reason_never_pooled_silently():
@@ -321,11 +321,11 @@ def test_results_fingerprint_the_bytes_that_were_read(tmp_path, monkeypatch):
 
     monkeypatch.setattr(pipeline, "run_analysis", edit_during_the_run)
     results = pipeline.run_base(base, "test").results
-    files = {f["path"]: f["sha256"] for f in results["evidence"]["files"]}
+    files = {f.path: f.sha256 for f in results.evidence.files}
     assert files["tables/binary.csv"] == original
     assert set(files) == {*(f"tables/{p.name}" for p in (base / "tables").glob("*.csv")), "gaps.csv", "sources.bib",
-                          "analyses.toml", "claims.toml"}
-    assert results["rules"]["sha256"] == hashlib.sha256((root / "grading.toml").read_bytes()).hexdigest()
+                          "analyses.toml", "claims.toml", "base.toml"}
+    assert results.rules.sha256 == hashlib.sha256((root / "grading.toml").read_bytes()).hexdigest()
 
 
 def test_junit_stays_well_formed_whatever_a_verdict_holds(tmp_path):

@@ -3,26 +3,27 @@
 only as a description, never as the synthesis)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from math import comb
 from typing import Sequence
 
-BENEFIT, HARM = "favours baclofen", "favours control"
+from ..jsonable import Jsonable
+
+BENEFIT, HARM = "favours intervention", "favours control"  # the `direction` vocabulary of a pvalues table
 
 
-def vote_count(rows: Sequence[dict]) -> dict:
+def vote_count(rows: Sequence[dict]) -> "VoteCount":
+    """One vote per trial (its first row: a trial may report several outcomes), by direction, with the sign test."""
     trials: dict[str, dict] = {}
-    for r in rows:  # one vote per trial: its first row (a trial may report several outcomes)
+    for r in rows:
         trials.setdefault(r.get("trial") or r.get("study_id", ""), r)
-    favour = [t for t, r in trials.items() if r.get("direction") == BENEFIT]
-    against = [t for t, r in trials.items() if r.get("direction") == HARM]
-    unknown = [t for t, r in trials.items() if r.get("direction") not in (BENEFIT, HARM)]
-    significant = [t for t in favour if trials[t].get("significance") == "significant"]
+    favour = tuple(t for t, r in trials.items() if r.get("direction") == BENEFIT)
+    against = tuple(t for t, r in trials.items() if r.get("direction") == HARM)
+    unknown = tuple(t for t, r in trials.items() if r.get("direction") not in (BENEFIT, HARM))
+    significant = tuple(t for t in favour if trials[t].get("significance") == "significant")
     n = len(favour) + len(against)
-    return {
-        "trials": len(trials), "favour_baclofen": favour, "favour_control": against, "no_direction": unknown,
-        "significant_benefit": significant, "sign_test_p": sign_test(len(favour), n) if n else None,
-        "method": "vote counting by direction of effect with a two-sided sign test (Cochrane Handbook 12.2.2)",
-    }
+    return VoteCount(len(trials), favour, against, unknown, significant, sign_test(len(favour), n) if n else None,
+                     "vote counting by direction of effect with a two-sided sign test (Cochrane Handbook 12.2.2)")
 
 
 def sign_test(successes: int, n: int) -> float:
@@ -30,3 +31,34 @@ def sign_test(successes: int, n: int) -> float:
     k = min(successes, n - successes)
     tail = sum(comb(n, i) for i in range(k + 1)) / 2 ** n
     return min(1.0, 2 * tail)
+
+
+@dataclass(frozen=True)
+class VoteCount(Jsonable):
+    """Trials that report only a direction and significance, counted by direction (Cochrane Handbook 12.2.2).
+
+    Attributes
+    ----------
+    trials : int
+        Trials counted (one vote each).
+    favour_intervention : tuple[str, ...]
+        Trials whose direction favours the intervention.
+    favour_control : tuple[str, ...]
+        Trials whose direction favours the control.
+    no_direction : tuple[str, ...]
+        Trials with no difference or no direction reported.
+    significant_benefit : tuple[str, ...]
+        Trials favouring the intervention that were significant on their own (a description, not the synthesis).
+    sign_test_p : float | None
+        Two-sided exact sign test of the directions (None when no trial has a direction).
+    method : str
+        How the votes were counted and tested.
+    """
+
+    trials: int
+    favour_intervention: tuple[str, ...]
+    favour_control: tuple[str, ...]
+    no_direction: tuple[str, ...]
+    significant_benefit: tuple[str, ...]
+    sign_test_p: float | None
+    method: str

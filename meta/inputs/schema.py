@@ -55,7 +55,7 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
     "dose_group": ("low", "high", "not reported", "not applicable"),
     "analysis_population": ("ITT", "modified ITT", "completers", "per protocol", "as treated", "all enrolled",
                             "not reported"),
-    "direction": ("favours baclofen", "favours control", "no difference", "mixed"),
+    "direction": ("favours intervention", "favours control", "no difference", "mixed"),
     "measure": ("OR", "RR", "HR", "RD", "MD", "SMD", "ROR", "proportion", "other"),
     "unit": ("percent",),
     "significance": ("significant", "not significant", "not reported"),

@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Mapping
 
+from ..engine.votes import VoteCount
 from ..jsonable import Jsonable
 from ..robustness.tsa import required_information_size_binary
 from .rules import DOMAINS, LABELS, Rules
@@ -42,6 +43,22 @@ class Facts:
 
 @dataclass(frozen=True)
 class Judgement(Jsonable):
+    """One GRADE domain's judgement.
+
+    Attributes
+    ----------
+    domain : str
+        risk_of_bias, inconsistency, indirectness, imprecision, publication_bias or upgrade.
+    change : int
+        Levels: -2, -1, 0, +1, +2.
+    reason : str
+        Why, in words.
+    source : str
+        The rule's source (grading.toml).
+    override : bool
+        A manual judgement recorded in analyses.toml.
+    """
+
     domain: str
     change: int  # levels: -2, -1, 0, +1, +2
     reason: str
@@ -51,6 +68,20 @@ class Judgement(Jsonable):
 
 @dataclass(frozen=True)
 class Certainty(Jsonable):
+    """GRADE-style certainty of one analysis.
+
+    Attributes
+    ----------
+    level : str
+        High, Moderate, Low or Very low.
+    start : str
+        Where the rating started (High for randomised evidence, Low otherwise).
+    judgements : tuple[Judgement, ...]
+        Each domain's judgement.
+    rules_version : str
+        The rule set's version.
+    """
+
     level: str
     start: str
     judgements: tuple[Judgement, ...]
@@ -59,6 +90,18 @@ class Certainty(Jsonable):
 
 @dataclass(frozen=True)
 class Label(Jsonable):
+    """The documents' evidence label of one analysis.
+
+    Attributes
+    ----------
+    label : str
+        Strong, Mixed or Experimental, limited.
+    reasons : tuple[str, ...]
+        Reason codes (CI_CROSSES_NULL, HETEROGENEITY, LOW_CERTAINTY ...).
+    rules_version : str
+        The rule set's version.
+    """
+
     label: str
     reasons: tuple[str, ...]  # reason codes
     rules_version: str
@@ -218,11 +261,11 @@ def label(f: Facts, c: Certainty, rules: Rules) -> Label:
     return Label(LABELS[2], tuple(codes), rules.version)
 
 
-def label_votes(votes: dict, rules: Rules) -> Label:
+def label_votes(votes: VoteCount, rules: Rules) -> Label:
     """The label of randomised trials that report only a direction and significance (vote counting)."""
-    favour, against = len(votes.get("favour_baclofen", [])), len(votes.get("favour_control", []))
-    significant = len(votes.get("significant_benefit", []))
-    p = votes.get("sign_test_p")
+    favour, against = len(votes.favour_intervention), len(votes.favour_control)
+    significant = len(votes.significant_benefit)
+    p = votes.sign_test_p
     codes = []
     if favour + against < rules.get("labels", "strong_min_rct"):
         codes.append("FEW_RCTS")

@@ -12,7 +12,11 @@ from ..inputs.evidence import EvidenceBase, load_base
 from ..inputs.fingerprint import file_digest, fingerprint
 from ..inputs.textfiles import reading_log
 from .analyses import AnalysisSpec, load_analyses
+from ..errors import visible
+from ..inputs.names import text_problem
+from ..inputs.tomlfiles import key_lines, line_of, read_toml
 from .claims import Claim, load_claims
+from .about import BaseInfo
 from .rules import Rules, load_rules
 
 
@@ -32,6 +36,7 @@ class Inputs:
     claims: tuple[Claim, ...]
     evidence: dict  # fingerprint: sha256 and the files read
     rules_sha256: str | None
+    about: BaseInfo = BaseInfo()
 
 
 def load_inputs(base_dir: str | Path) -> Inputs:
@@ -50,6 +55,7 @@ def load_inputs(base_dir: str | Path) -> Inputs:
             return None
 
     with reading_log() as log:
+        about = attempt(load_base_info, base_dir) or BaseInfo()
         base = attempt(load_base, base_dir)
         toml = base_dir / "analyses.toml"
         if not toml.exists() and not toml.is_symlink():
@@ -65,9 +71,34 @@ def load_inputs(base_dir: str | Path) -> Inputs:
             problems.append(CellProblem(str(claims_path), None, None, f"the claims need the rule set {rpath}, which "
                                         "is missing; without it no claim could be checked"))
         if claims_path.exists() and specs is not None:
-            claims = attempt(load_claims, claims_path, {s.id for s in specs}, base_dir)
+            claims = attempt(load_claims, claims_path, {s.id for s in specs}, base_dir, about)
     if problems:
         raise SchemaError(problems)
-    return Inputs(base, specs, rules, claims, fingerprint(log, base_dir), file_digest(log, rpath))
+    return Inputs(base, specs, rules, claims, fingerprint(log, base_dir), file_digest(log, rpath), about)
+
+
+BASE_KEYS = ("title", "intervention", "comparator")
+
+
+def load_base_info(base_dir: Path) -> BaseInfo:
+    """base.toml: what the evidence base is about. Without it: the folder's name, "intervention" and "control"."""
+    path = Path(base_dir) / "base.toml"
+    if not path.exists():
+        return BaseInfo(Path(base_dir).resolve().name.replace("_", " ").capitalize())
+    doc, text = read_toml(path, base_dir)
+    lines = key_lines(text)
+    problems = [CellProblem(str(path), line_of(lines, k), visible(k)[:80], "unknown key (base.toml has a [base] "
+                            f"table with {', '.join(BASE_KEYS)})") for k in doc if k != "base"]
+    table = doc.get("base") if isinstance(doc.get("base"), dict) else {}
+    problems += [CellProblem(str(path), line_of(lines, "base", k), f"base.{visible(k)[:80]}", "unknown key")
+                 for k in table if k not in BASE_KEYS]
+    for key in BASE_KEYS:
+        value = table.get(key)
+        if not isinstance(value, str) or not value.strip() or text_problem(value, 80):
+            problems.append(CellProblem(str(path), line_of(lines, "base", key), f"base.{key}", "is required: a short "
+                                        "string without control characters (at most 80)"))
+    if problems:
+        raise SchemaError(problems)
+    return BaseInfo(*(table[k].strip() for k in BASE_KEYS))
 
 

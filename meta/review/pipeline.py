@@ -4,14 +4,16 @@ Used by `evsynth run` (which writes the results) and `evsynth check` (which repo
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import CellProblem, SchemaError
 from . import summary
-from .claims import Verdict, evaluate
+from .checks import evaluate
+from .claims import Verdict
 from .analyses import load_analyses
 from .load import load_inputs
+from .results import SCHEMA_VERSION, AnalysisRun, EvidenceFingerprint, ReviewResults, RulesInfo
 from .run import run_analysis
 
 FREQUENCY_KEYS = ("very_common", "common", "uncommon", "rare")
@@ -19,53 +21,48 @@ FREQUENCY_KEYS = ("very_common", "common", "uncommon", "rare")
 
 @dataclass(frozen=True)
 class Outcome:
-    results: dict  # JSON-ready: tool, evidence, rules, analyses, claims
+    results: ReviewResults
     verdicts: tuple[Verdict, ...]
 
 
 def run_base(base_dir: str | Path, version: str, progress=None, light: bool = False) -> Outcome:
-    """`light`: only what the claims need (`evsynth check`); see analysis_run.run_analysis."""
+    """`light`: only what the claims need (`evsynth check`); see run.run_analysis."""
     inputs = load_inputs(base_dir)
     base, specs, rules, claims = inputs.base, inputs.specs, inputs.rules, inputs.claims
     analyses = []
     index = {r.get("study_id", ""): r for t in base.tables for r in t.rows}
     for spec in (progress(specs) if progress else specs):
         a = run_analysis(base, spec, rules, light)
-        if light:
-            analyses.append(a)
-            continue
-        included = [index[e["row"]] for e in a.get("study_effects", []) if e.get("row") in index]
-        a["sof"] = summary.sof_row(a, included)
-        if "result" in a:
-            a["published"] = [p | {"why": summary.compare(a, p)} for p in summary.published(spec, base)]
+        if not light:
+            included = [index[e.row] for e in a.study_effects or () if e.row in index]
+            a = replace(a, sof=summary.sof_row(a, included),
+                        published=summary.published(spec, base, a) if a.result is not None else None)
         analyses.append(a)
-    by_id = {a["id"]: a for a in analyses}
+    by_id = {a.id: a for a in analyses}
     ranges_table = next((t for t in base.tables if t.kind == "ranges"), None)
     ranges = {r["study_id"]: r for r in ranges_table.rows} if ranges_table else {}
     all_rows = tuple(r for t in base.tables for r in t.rows)
-    verdicts = tuple(evaluate(c, by_id, ranges, rules, all_rows) for c in claims) if rules is not None else ()
-    results = {
-        "tool": version,
-        "evidence": inputs.evidence,
-        "rules": None if rules is None else {"version": rules.version, "sha256": inputs.rules_sha256,
-                                             "frequency": {k: rules.get("frequency", k) for k in FREQUENCY_KEYS}},
-        "analyses": analyses,
-        "claims": [v.to_dict() for v in verdicts],
-        "doses": [d.__dict__ for d in summary.dose_ranges(base)],
-        "studies": summary.provenance(base, _used_rows(analyses, claims)),
-    }
+    verdicts = tuple(evaluate(c, by_id, ranges, rules, all_rows, inputs.about) for c in claims) \
+        if rules is not None else ()
+    results = ReviewResults(
+        schema_version=SCHEMA_VERSION, tool=version, base=inputs.about,
+        evidence=EvidenceFingerprint.from_dict(inputs.evidence),
+        rules=None if rules is None else RulesInfo(rules.version, inputs.rules_sha256,
+                                                   {k: rules.get("frequency", k) for k in FREQUENCY_KEYS}),
+        analyses=tuple(analyses), claims=verdicts, doses=summary.dose_ranges(base),
+        studies=summary.provenance(base, _used_rows(analyses, claims)))
     return Outcome(results, verdicts)
 
 
-def _used_rows(analyses: list[dict], claims) -> set[str]:
+def _used_rows(analyses: list[AnalysisRun], claims) -> set[str]:
     """The rows whose provenance the report shows: the analyses', the published meta-analyses' and the reported
     ranges the claims read."""
-    used = {r for a in analyses for r in a.get("rows", [])}
-    used |= {p["study_id"] for a in analyses for p in a.get("published", [])}
+    used = {r for a in analyses for r in a.rows}
+    used |= {p.study_id for a in analyses for p in a.published or ()}
     return used | {c.range_row for c in claims if c.range_row}
 
 
-def run_one(base_dir: str | Path, analysis_id: str) -> dict:
+def run_one(base_dir: str | Path, analysis_id: str) -> AnalysisRun:
     """One analysis of the evidence base, graded (what `evsynth forest ID` and the other figure commands draw)."""
     toml = Path(base_dir) / "analyses.toml"
     known = {s.id for s in load_analyses(toml, base_dir)} if toml.exists() else set()

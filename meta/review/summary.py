@@ -6,11 +6,12 @@ report renders it.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
+from ..engine.results import MetaResult
+from ..inputs.evidence import EvidenceBase
 from ..inputs.numbers import cell_number
 from .analyses import AnalysisSpec
-from ..inputs.evidence import EvidenceBase
+from .results import AnalysisRun, Downgrade, DoseRange, Provenance, Published, SofRow
 
 PROVENANCE = ("source", "doi", "pmid", "url", "location", "quote", "derived")
 
@@ -19,51 +20,37 @@ def _per_1000(risk: float) -> float:
     return 1000.0 * risk
 
 
-def sof_row(analysis: dict, rows: list[dict]) -> dict | None:
-    """One summary-of-findings row: outcome, follow-up, the comparator's risk and the risk with baclofen per 1000
-    (for ratio measures: the comparator's pooled risk times the pooled ratio and its CI), the relative effect,
+def sof_row(run: AnalysisRun, rows: list[dict]) -> SofRow | None:
+    """One summary-of-findings row: outcome, follow-up, the comparator's risk and the risk with the intervention per
+    1000 (for ratio measures: the comparator's pooled risk times the pooled ratio and its CI), the relative effect,
     participants (studies), certainty with the reason for each downgrade. None for vote counts."""
-    res = analysis.get("result")
-    if not res:
+    res = run.result
+    if res is None:
         return None
-    effects = analysis.get("study_effects") or []
-    data = [e.get("data") or {} for e in effects]
-    back = res.get("back") or {}
-    out: dict = {"id": analysis["id"], "outcome": analysis["title"], "k": res["k"], "measure": res["measure"]}
+    data = [e.data for e in run.study_effects or ()]
+    back = res.back
     weeks = sorted({w for w in (cell_number(r.get("duration_weeks", "")) for r in rows) if w == w})
-    out["follow_up"] = (f"{weeks[0]:g} weeks" if len(weeks) == 1 else f"{weeks[0]:g} to {weeks[-1]:g} weeks") \
+    follow_up = (f"{weeks[0]:g} weeks" if len(weeks) == 1 else f"{weeks[0]:g} to {weeks[-1]:g} weeks") \
         if weeks else "not reported"
-    if data and "n_t" in data[0]:
-        out["participants"] = int(sum(d["n_t"] + d["n_c"] for d in data))
-    elif data and "n" in data[0]:
-        out["participants"] = int(sum(d["n"] for d in data))
-    else:
-        out["participants"] = None
-    if data and "events_c" in data[0] and res["scale"] == "log" and res["measure"] in ("RR", "OR", "PETO"):
+    participants = (int(sum(d["n_t"] + d["n_c"] for d in data)) if data and "n_t" in data[0] else
+                    int(sum(d["n"] for d in data)) if data and "n" in data[0] else None)
+    natural = (back.estimate, back.ci_low, back.ci_high) if back else (res.estimate, res.ci_low, res.ci_high)
+    control, per_1000, relative = None, None, natural
+    if data and "events_c" in data[0] and res.scale == "log" and res.measure in ("RR", "OR", "PETO"):
         cr = sum(d["events_c"] for d in data) / sum(d["n_c"] for d in data)
-        out["control_per_1000"] = _per_1000(cr)
-        out["baclofen_per_1000"] = [_per_1000(_apply(res["measure"], cr, back[k]))
-                                    for k in ("estimate", "ci_low", "ci_high")]
-        out["relative"] = [back["estimate"], back["ci_low"], back["ci_high"]]
+        control = _per_1000(cr)
+        per_1000 = tuple(_per_1000(_apply(res.measure, cr, x)) for x in natural)
     elif data and "events" in data[0] and back:
-        out["control_per_1000"] = None
-        out["baclofen_per_1000"] = [_per_1000(back[k]) for k in ("estimate", "ci_low", "ci_high")]
-        out["relative"] = None
-    else:
-        out["control_per_1000"] = None
-        out["baclofen_per_1000"] = None
-        out["relative"] = [back.get("estimate", res["estimate"]), back.get("ci_low", res["ci_low"]),
-                           back.get("ci_high", res["ci_high"])]
-    cert = analysis.get("certainty") or {}
-    out["certainty"] = cert.get("level")
-    out["downgrades"] = [{"domain": d["domain"], "change": d["change"], "reason": d["reason"]}
-                         for d in cert.get("judgements", []) if d.get("change")]
-    out["label"] = (analysis.get("label") or {}).get("label")
-    return out
+        per_1000, relative = tuple(_per_1000(x) for x in natural), None
+    cert = run.certainty
+    return SofRow(run.id, run.title, res.k, res.measure, follow_up, participants, control, per_1000, relative,
+                  cert.level if cert else None,
+                  tuple(Downgrade(d.domain, d.change, d.reason) for d in (cert.judgements if cert else ()) if d.change),
+                  run.label.label if run.label else None)
 
 
 def _apply(measure: str, cr: float, ratio: float) -> float:
-    """The risk with baclofen implied by the comparator's risk and a pooled ratio (GRADEpro's calculation)."""
+    """The risk with the intervention implied by the comparator's risk and a pooled ratio (GRADEpro's)."""
     if ratio is None or not math.isfinite(ratio):
         return float("nan")
     if measure == "RR":
@@ -72,47 +59,33 @@ def _apply(measure: str, cr: float, ratio: float) -> float:
     return odds / (1 + odds)
 
 
-def published(spec: AnalysisSpec, base: EvidenceBase) -> list[dict]:
+def published(spec: AnalysisSpec, base: EvidenceBase, ours: AnalysisRun) -> tuple[Published, ...]:
     """Published meta-analyses (tables/meta_analyses.csv) of the same outcome: the rows that match the analysis'
     filter on the columns that table has (outcome, condition, comparator ...)."""
     table = next((t for t in base.tables if t.kind == "meta_analyses"), None)
-    if table is None or "outcome" not in spec.where:
-        return []
-    out = []
-    for r in table.rows:
-        if all(r.get(col) in values for col, values in spec.where.items() if col in r and col != "design"):
-            out.append({k: r.get(k, "") for k in ("study_id", "study", "year", "measure", "estimate", "ci_low",
-                                                   "ci_high", "k", "n_total", "i2", "outcome_detail", "source",
-                                                   "doi", "url", "location", "quote", "notes")})
-    return out
+    if table is None or "outcome" not in spec.where or ours.result is None:
+        return ()
+    fields = [f for f in Published.__dataclass_fields__ if f != "why"]
+    return tuple(Published(**{k: r.get(k, "") for k in fields}, why=tuple(compare(ours.result, r)))
+                 for r in table.rows
+                 if all(r.get(col) in values for col, values in spec.where.items() if col in r and col != "design"))
 
 
-def compare(ours: dict, theirs: dict) -> list[str]:
+def compare(res: MetaResult, theirs: dict) -> list[str]:
     """Why a published pooled result may differ from ours: the trials, the measure and the model."""
-    res = ours["result"]
     why = []
     k = cell_number(theirs.get("k", ""))
-    if k == k and int(k) != res["k"]:
-        why.append(f"different trials: {int(k)} in the review, {res['k']} here")
+    if k == k and int(k) != res.k:
+        why.append(f"different trials: {int(k)} in the review, {res.k} here")
     elif k != k:
         why.append("the review's number of trials is not recorded")
-    if theirs.get("measure") and theirs["measure"] != res["measure"]:
-        why.append(f"different measure: {theirs['measure']} there, {res['measure']} here")
-    why.append(f"our model: {res['method']} with {'Hartung-Knapp' if res['test'] == 'knha' else res['test']} CI")
+    if theirs.get("measure") and theirs["measure"] != res.measure:
+        why.append(f"different measure: {theirs['measure']} there, {res.measure} here")
+    why.append(f"our model: {res.method} with {'Hartung-Knapp' if res.test == 'knha' else res.test} CI")
     return why
 
 
-@dataclass(frozen=True)
-class DoseRange:
-    route: str
-    unit: str
-    low: float
-    high: float
-    rows: int
-    trials: int
-
-
-def dose_ranges(base: EvidenceBase) -> list[DoseRange]:
+def dose_ranges(base: EvidenceBase) -> tuple[DoseRange, ...]:
     """The doses the evidence base's rows report, per route and unit (the documents' dosing table, from data)."""
     groups: dict[tuple[str, str], list[tuple[float, str]]] = {}
     for t in base.tables:
@@ -122,16 +95,16 @@ def dose_ranges(base: EvidenceBase) -> list[DoseRange]:
             dose = cell_number(r.get("dose", ""))
             if dose == dose and r.get("route") and r.get("dose_unit"):
                 groups.setdefault((r["route"], r["dose_unit"]), []).append((dose, r.get("trial", "")))
-    return [DoseRange(route, unit, min(d for d, _ in v), max(d for d, _ in v), len(v), len({t for _, t in v}))
-            for (route, unit), v in sorted(groups.items())]
+    return tuple(DoseRange(route, unit, min(d for d, _ in v), max(d for d, _ in v), len(v), len({t for _, t in v}))
+                 for (route, unit), v in sorted(groups.items()))
 
 
-def provenance(base: EvidenceBase, study_ids: set[str]) -> dict[str, dict]:
+def provenance(base: EvidenceBase, study_ids: set[str]) -> dict[str, Provenance]:
     """Where each used row's numbers come from: the source key, DOI/PMID/URL, the place in it and the quote."""
     out = {}
     for t in base.tables:
         for r in t.rows:
             sid = r.get("study_id", "")
             if sid in study_ids:
-                out[sid] = {"table": t.kind, "study": r.get("study", ""), **{k: r.get(k, "") for k in PROVENANCE}}
+                out[sid] = Provenance(t.kind, r.get("study", ""), *(r.get(k, "") for k in PROVENANCE))
     return dict(sorted(out.items()))

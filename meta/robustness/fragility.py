@@ -32,6 +32,38 @@ MAX_BATCH = 2_000_000  # study rows across all modified analyses
 
 @dataclass(frozen=True)
 class Fragility(Jsonable):
+    """The fragility index of a binary meta-analysis: the fewest event changes in one arm of one study that flip its significance.
+
+    Attributes
+    ----------
+    index : int | None
+        The fragility index (or the reverse index when not significant); None: no such change exists.
+    quotient : float | None
+        index / participants.
+    significant : bool
+        The original result is significant at alpha.
+    alpha : float
+        Significance level.
+    pvalue : float
+        The original p-value.
+    study : str | None
+        The study where the flip is reached with the fewest changes.
+    arm : str | None
+        treatment or control.
+    direction : str | None
+        add events or remove events.
+    flipped_pvalue : float | None
+        The p-value after the changes.
+    flipped_estimate : float | None
+        The estimate after the changes, analysis scale.
+    participants : int
+        Participants in the analysis.
+    analyses_refitted : int
+        Refits the search needed.
+    notes : tuple[str, ...]
+        What a reader needs to read it right.
+    """
+
     index: int | None  # None: no change in one arm of one study flips the result
     quotient: float | None
     significant: bool  # the original result, at `alpha`

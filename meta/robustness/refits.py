@@ -24,6 +24,56 @@ from ..engine.results import MetaResult
 from ..jsonable import Jsonable
 
 
+@dataclass(frozen=True)
+class Skipped(Jsonable):
+    """A robustness step that was not computed for these data.
+
+    Attributes
+    ----------
+    error : str
+        Why: too few studies, a model it does not apply to, or a cost above the stated cap.
+    """
+
+    error: str
+
+
+@dataclass(frozen=True)
+class Refit(Jsonable):
+    """One refit of a leave-one-out or cumulative analysis (analysis scale).
+
+    Attributes
+    ----------
+    study : str
+        The study left out (leave-one-out) or added last (cumulative).
+    k : int
+        Studies in the refit.
+    estimate : float
+        Pooled estimate of the refit, on the analysis scale (log for ratios).
+    ci_low : float
+        Lower confidence limit, analysis scale.
+    ci_high : float
+        Upper confidence limit, analysis scale.
+    pvalue : float
+        P-value of the test of no effect.
+    tau2 : float
+        Between-study variance tau^2 of the refit, analysis scale squared.
+    i2 : float | None
+        I^2 of the refit, percent.
+    q : float | None
+        Cochran's Q of the refit.
+    """
+
+    study: str
+    k: int
+    estimate: float
+    ci_low: float
+    ci_high: float
+    pvalue: float
+    tau2: float
+    i2: float | None
+    q: float | None
+
+
 def fit_table(data: Mapping[str, Sequence[float]], study: Sequence[str], model: Model,
               tau2_ci: bool = True) -> MetaResult:
     return pool_table(data, model.measure, model.method, model.test, study, model.zero_cells, model.pi_type,
@@ -127,7 +177,49 @@ def _grouped(r: MetaResult, label: str) -> MetaResult:
 
 @dataclass(frozen=True)
 class StudyInfluence(Jsonable):
-    """One study's influence on the pooled result (metafor's influence() and baujat() columns)."""
+    """One study's influence on the pooled result (metafor's influence() and baujat() columns).
+
+    Attributes
+    ----------
+    study : str
+        Study label.
+    estimate : float
+        Pooled estimate without the study, analysis scale.
+    se : float
+        Its standard error.
+    ci_low : float
+        Lower confidence limit without the study.
+    ci_high : float
+        Upper confidence limit without the study.
+    pvalue : float
+        P-value without the study.
+    tau2 : float
+        tau^2 without the study (metafor's tau2.del).
+    q : float
+        Q without the study (QE.del).
+    i2 : float | None
+        I^2 without the study, percent.
+    rstudent : float
+        Externally studentised residual.
+    dffits : float
+        DFFITS.
+    cooks_d : float
+        Cook's distance.
+    cov_ratio : float
+        Covariance ratio.
+    dfbetas : float
+        DFBETAS of the pooled estimate.
+    hat : float
+        Hat value (leverage).
+    weight : float
+        Weight in the full model, percent.
+    baujat_x : float
+        Contribution to the overall heterogeneity (Baujat plot x).
+    baujat_y : float
+        Influence on the pooled estimate (Baujat plot y).
+    influential : bool
+        Flagged by metafor's rules (see the result's rules).
+    """
 
     study: str
     estimate: float  # pooled estimate without the study
@@ -152,6 +244,20 @@ class StudyInfluence(Jsonable):
 
 @dataclass(frozen=True)
 class InfluenceResult(Jsonable):
+    """Influence diagnostics of one analysis (metafor's influence()).
+
+    Attributes
+    ----------
+    full : MetaResult
+        The analysis with every study.
+    studies : tuple[StudyInfluence, ...]
+        One row per study.
+    rules : dict
+        The thresholds that flag a study as influential.
+    notes : tuple[str, ...]
+        What a reader needs to read them right.
+    """
+
     full: MetaResult
     studies: tuple[StudyInfluence, ...]
     rules: dict  # the thresholds that flag a study as influential

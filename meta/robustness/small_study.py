@@ -19,7 +19,8 @@ from ..errors import AnalysisError
 from ..engine.pooling import pool
 from ..engine.regression import Design, meta_regression
 from ..engine.results import MetaResult
-from ..jsonable import Jsonable
+from ..jsonable import Jsonable, Sparse
+from .refits import Skipped
 
 MIN_STUDIES = 10
 FEW_STUDIES = (f"fewer than {MIN_STUDIES} studies: tests for funnel plot asymmetry have too little power to "
@@ -28,7 +29,29 @@ FEW_STUDIES = (f"fewer than {MIN_STUDIES} studies: tests for funnel plot asymmet
 
 @dataclass(frozen=True)
 class AsymmetryTest(Jsonable):
-    """A regression or rank test for funnel plot asymmetry."""
+    """A regression or rank test for funnel plot asymmetry.
+
+    Attributes
+    ----------
+    name : str
+        egger, egger_lm, peters, harbord or begg.
+    statistic : float
+        z or t of the asymmetry term; Kendall's tau for Begg's test.
+    pvalue : float
+        Its p-value.
+    df : float | None
+        Degrees of freedom of a t test.
+    limit_estimate : float | None
+        The intercept: the estimate as the standard error goes to 0 (analysis scale).
+    limit_ci_low : float | None
+        Its lower confidence limit.
+    limit_ci_high : float | None
+        Its upper confidence limit.
+    k : int
+        Studies tested.
+    notes : tuple[str, ...]
+        Warnings (fewer than 10 studies ...).
+    """
 
     name: str  # "egger", "egger_lm", "peters", "harbord", "begg"
     statistic: float  # z or t for the asymmetry term; Kendall's tau for Begg's test
@@ -213,6 +236,28 @@ def _kendall_cdf(n: int) -> np.ndarray:
 
 @dataclass(frozen=True)
 class TrimFill(Jsonable):
+    """Duval and Tweedie's trim-and-fill (metafor's trimfill()).
+
+    Attributes
+    ----------
+    estimator : str
+        L0 or R0.
+    side : str
+        The side on which studies are missing: left or right.
+    k0 : int
+        Studies imputed.
+    k0_se : float
+        Standard error of k0.
+    filled : MetaResult
+        The analysis with the imputed studies.
+    filled_yi : tuple[float, ...]
+        Effect sizes of the imputed studies, analysis scale.
+    filled_vi : tuple[float, ...]
+        Their sampling variances.
+    notes : tuple[str, ...]
+        What a reader needs to read it right.
+    """
+
     estimator: str  # "L0" or "R0"
     side: str  # the side on which studies are missing: "left" or "right"
     k0: int  # studies imputed
@@ -302,3 +347,83 @@ def _rank_first(x: np.ndarray) -> np.ndarray:
     ranks = np.empty(len(x))
     ranks[order] = np.arange(1, len(x) + 1)
     return ranks
+
+
+@dataclass(frozen=True)
+class SmallStudyEffects(Sparse):
+    """Tests for small-study effects (funnel-plot asymmetry) and trim-and-fill.
+
+    Attributes
+    ----------
+    egger : AsymmetryTest | Skipped
+        Egger's regression test (metafor's regtest(), same model).
+    egger_lm : AsymmetryTest | Skipped | None
+        The classical weighted-regression variant.
+    begg : AsymmetryTest | Skipped | None
+        Begg and Mazumdar's rank correlation (Kendall's tau).
+    trimfill : TrimFill | Skipped | None
+        Duval and Tweedie's trim-and-fill.
+    peters : AsymmetryTest | Skipped | None
+        Peters' test (two-arm binary data).
+    harbord : AsymmetryTest | Skipped | None
+        Harbord's score test (two-arm binary data).
+    few_studies : bool
+        Fewer than 10 studies: the tests have too little power (Cochrane Handbook 10.4.3.1).
+    warning : str | None
+        The warning shown with the tests when few_studies.
+    """
+
+    egger: AsymmetryTest | Skipped
+    egger_lm: AsymmetryTest | Skipped | None = None
+    begg: AsymmetryTest | Skipped | None = None
+    trimfill: TrimFill | Skipped | None = None
+    peters: AsymmetryTest | Skipped | None = None
+    harbord: AsymmetryTest | Skipped | None = None
+    few_studies: bool = False
+    warning: str | None = None
+    SPARSE = ("egger_lm", "begg", "trimfill", "peters", "harbord", "warning")
+
+
+def _attempt(fn):
+    """fn()'s result, or Skipped with the reason it cannot be computed for these data."""
+    try:
+        return fn()
+    except AnalysisError as exc:
+        return Skipped(str(exc))
+
+
+def small_study_effects(effects: Effects, method: Method = Method.REML, test: Test = Test.Z, level: float = 0.95,
+                        n_total: Sequence[float] | None = None, cells: Mapping[str, Sequence[float]] | None = None,
+                        estimator: str = "L0", egger_only: bool = False) -> SmallStudyEffects:
+    """Every small-study test that applies, each computed on its own (one that cannot be computed is Skipped with
+    its reason, and the others are still reported): what `evsynth run` stores and `evsynth bias` prints.
+
+    Parameters
+    ----------
+    effects : Effects
+        The pooled studies' effect sizes.
+    method, test, level
+        The analysis' model (Egger's test and trim-and-fill refit with it).
+    n_total : sequence of float, optional
+        Each study's participants: adds Peters' test (two-arm binary data).
+    cells : mapping, optional
+        The 2x2 counts (events_t, n_t, events_c, n_c): adds Harbord's test.
+    estimator : {"L0", "R0"}
+        Trim-and-fill's estimator.
+    egger_only : bool
+        Only Egger's test (what the grading rules read; `evsynth check`).
+
+    Returns
+    -------
+    SmallStudyEffects
+    """
+    few = effects.k < MIN_STUDIES
+    found = {"egger": _attempt(lambda: egger(effects, method, test, level))}
+    if not egger_only:
+        found |= {"egger_lm": _attempt(lambda: egger_lm(effects, level)), "begg": _attempt(lambda: begg(effects)),
+                  "trimfill": _attempt(lambda: trimfill(effects, method, estimator, level=level, test=test))}
+        if n_total is not None:
+            found["peters"] = _attempt(lambda: peters(effects, n_total, level))
+        if cells is not None:
+            found["harbord"] = _attempt(lambda: harbord(cells, level))
+    return SmallStudyEffects(**found, few_studies=few, warning=FEW_STUDIES if few else None)

@@ -12,23 +12,23 @@ from ..engine.effects import row_effects
 from ..engine.model import kind_of
 from ..errors import AnalysisError
 from ..engine.pooling import pool
-from ..jsonable import Jsonable
 from ..engine.model import Model
 from .refits import _effects
 from .tsa import TSAResult, trial_sequential
 
 
 @dataclass(frozen=True)
-class TSAReport(Jsonable):
-    studies: tuple[str, ...]  # in order of accumulation
-    result: TSAResult
-    defaults: tuple[str, ...]  # the assumptions taken from the data, and how
+class TSAReport(TSAResult):
+    """A trial sequential analysis of one meta-analysis, with the studies in order of accumulation; its notes
+    begin with the assumptions taken from the data.
 
-    def to_dict(self) -> dict:
-        out = {"studies": list(self.studies)}
-        out.update(self.result.to_dict())
-        out["notes"] = list(self.defaults) + list(out.get("notes") or [])
-        return out
+    Attributes
+    ----------
+    studies : tuple[str, ...]
+        The studies in order of accumulation (one look each).
+    """
+
+    studies: tuple[str, ...] = ()
 
 
 def run_tsa(data: Mapping[str, Sequence[float]], study: Sequence[str], model: Model,
@@ -79,4 +79,5 @@ def run_tsa(data: Mapping[str, Sequence[float]], study: Sequence[str], model: Mo
                 defaults.append(f"sd {sd:.4g}: the pooled within-group SD of the trials")
         res = trial_sequential(effects.yi, effects.vi, information, tau2=tau2, mean_difference=mean_difference,
                                sd=sd, alpha=alpha, power=power)
-    return TSAReport(tuple(effects.study), res, tuple(defaults))
+    fields = {f: getattr(res, f) for f in res.__dataclass_fields__}
+    return TSAReport(**fields | {"notes": tuple(defaults) + tuple(res.notes)}, studies=tuple(effects.study))

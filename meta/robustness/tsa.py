@@ -366,6 +366,47 @@ class TSAResult(Jsonable):
     `crossing_look` is the 1-based look (number of studies pooled) at which |Z| first reached the monitoring
     boundary, or None. Z, estimate and se use inverse-variance weights 1/(vi + tau2) with the one tau2 given
     (that of the final, all-study model) at every look.
+
+    Attributes
+    ----------
+    kind : str
+        binary or continuous.
+    alpha : float
+        Two-sided type I error.
+    power : float
+        Power to detect the assumed effect.
+    assumptions : dict
+        The effect to detect: control_risk and rrr (binary), or mean_difference and sd (continuous).
+    tau2 : float
+        tau^2 of the final, all-study model.
+    diversity : float
+        Diversity D^2 of the final model (a proportion).
+    required_information : float
+        Required information size in participants, without the heterogeneity adjustment.
+    adjusted_required_information : float
+        The same divided by (1 - D^2): the diversity-adjusted required information size (DARIS).
+    information : tuple[float, ...]
+        Cumulative participants at each look.
+    fractions : tuple[float, ...]
+        Cumulative information / adjusted_required_information at each look.
+    estimate : tuple[float, ...]
+        Cumulative pooled estimate at each look, analysis scale.
+    se : tuple[float, ...]
+        Its standard error at each look.
+    z : tuple[float, ...]
+        The cumulative Z statistic (estimate / se).
+    boundaries : tuple[float, ...]
+        Two-sided Lan-DeMets O'Brien-Fleming monitoring boundary for |Z| at each look.
+    crossed : bool
+        |Z| reached the boundary at some look.
+    crossing_look : int | None
+        The first look (1-based) at which it did.
+    information_reached : bool
+        The accrued information reached the DARIS.
+    fraction_reached : float
+        Final cumulative information / adjusted_required_information.
+    notes : tuple[str, ...]
+        Assumptions taken from the data, and warnings.
     """
 
     kind: str  # "binary" or "continuous"

@@ -1,0 +1,210 @@
+"""Checking a claim against the data: one checker per claim kind, in a registry (CHECKERS).
+
+Statuses: pass (the data support the claim), fail (the data contradict it), inconclusive (too little data to
+tell: the analysis could not run, or it has fewer studies than the claim needs), not_checkable (the claim states
+why the data cannot test it). Each verdict carries the numbers behind it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from ..inputs.numbers import cell_number
+from .about import BaseInfo
+from .claims import FREQUENCY_ORDER, Claim, Verdict
+from .results import AnalysisRun
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a checker may read besides the claim."""
+
+    analyses: dict[str, AnalysisRun]  # by id
+    ranges: dict[str, dict]  # tables/ranges.csv rows by study_id
+    rules: object  # Rules
+    rows: tuple[dict, ...]  # every row of the evidence base (doses)
+    about: BaseInfo
+
+
+def evaluate(claim: Claim, analyses: dict[str, AnalysisRun], ranges: dict[str, dict], rules,
+             rows: tuple[dict, ...] = (), about: BaseInfo = BaseInfo()) -> Verdict:
+    """One claim against the analyses' results (by id), the ranges table's rows (by study_id) and, for doses,
+    every row of the evidence base."""
+    return CHECKERS[claim.kind](claim, Context(analyses, ranges, rules, rows, about))
+
+
+def _verdict(claim: Claim, expected: str, found: str, status: str, numbers: dict | None = None) -> Verdict:
+    return Verdict(claim.id, claim.document, claim.section, claim.text, claim.analysis, expected, found, status,
+                   numbers or {}, claim.table)
+
+
+def _not_checkable(claim: Claim, ctx: Context) -> Verdict:
+    return _verdict(claim, "-", str(claim.expected), "not_checkable")
+
+
+def _doses_within(claim: Claim, ctx: Context) -> Verdict:
+    low, high = claim.expected
+    doses = [(r.get("study_id"), cell_number(r.get("dose"))) for r in ctx.rows
+             if r.get("route") == claim.route and r.get("dose_unit") == claim.unit]
+    doses = [(sid, d) for sid, d in doses if d == d]
+    outside = [f"{sid} ({d:g})" for sid, d in doses if not low <= d <= high]
+    expected = f"{low:g}-{high:g} {claim.unit}"
+    if not doses:
+        return _verdict(claim, expected, f"no {claim.route} dose in {claim.unit}", "inconclusive")
+    found = f"{len(doses)} doses, {min(d for _, d in doses):g}-{max(d for _, d in doses):g} {claim.unit}"
+    return _verdict(claim, expected, found + (f"; outside: {', '.join(outside)}" if outside else ""),
+                    "fail" if outside else "pass", {"doses": len(doses), "outside": outside})
+
+
+def _range_frequency(claim: Claim, ctx: Context) -> Verdict:
+    """frequency_at_least of a reported range (tables/ranges.csv): its low end's CIOMS category."""
+    from .grading import frequency
+
+    row = ctx.ranges.get(claim.range_row)
+    if row is None:
+        return _verdict(claim, str(claim.expected), f"no row {claim.range_row!r} in ranges.csv", "inconclusive")
+    low = cell_number(row.get("low")) / 100
+    high = cell_number(row.get("high")) / 100
+    found = frequency(low, ctx.rules) if low == low else "unknown"
+    ok = found in FREQUENCY_ORDER and FREQUENCY_ORDER.index(found) >= FREQUENCY_ORDER.index(claim.expected)
+    return _verdict(claim, f"at least {claim.expected}", f"{found} (reported {low:.0%}-{high:.0%})",
+                    "pass" if ok else "fail", {"low": low, "high": high, "source": row.get("source")})
+
+
+def _votes_favour(claim: Claim, ctx: Context) -> Verdict:
+    a = ctx.analyses.get(claim.analysis or "")
+    name = ctx.about.intervention
+    if a is None or a.votes is None:
+        return _verdict(claim, f"trials favour {name} (sign test p < 0.05)", "the analysis did not run",
+                        "inconclusive")
+    v = a.votes
+    fav, against, p = len(v.favour_intervention), len(v.favour_control), v.sign_test_p
+    numbers = {"favour_intervention": fav, "favour_control": against,
+               "significant_benefit": len(v.significant_benefit), "sign_test_p": p, "trials": v.trials}
+    status = "fail" if fav <= against and fav + against > 0 else ("pass" if p is not None and p < 0.05 else
+                                                                  "inconclusive")
+    found = (f"{fav} favour {name}, {against} favour {ctx.about.comparator} ({numbers['significant_benefit']} "
+             f"significant); sign test p = {p:.3g}" if p is not None else "no trial with a direction")
+    return _verdict(claim, f"trials favour {name} (sign test p < 0.05)", found, status, numbers)
+
+
+def _pooled_numbers(a: AnalysisRun) -> dict:
+    """The natural-scale estimate and CI, k, I^2 and robustness of a pooled analysis, for a verdict."""
+    res = a.result
+    back = res.back
+    numbers = {"k": res.k, "estimate": back.estimate if back else res.estimate,
+               "ci_low": back.ci_low if back else res.ci_low, "ci_high": back.ci_high if back else res.ci_high,
+               "i2": res.i2}
+    if a.robustness is not None:
+        rob = a.robustness
+        numbers["robustness"] = {"fragile": rob.fragile, "flips": [f.to_dict() for f in rob.flips],
+                                 "fragility_index": rob.fragility_index}
+    return numbers
+
+
+def _label(claim: Claim, ctx: Context) -> Verdict:
+    a = ctx.analyses.get(claim.analysis or "")
+    if a is None or (a.result is None and a.votes is None):
+        return _verdict(claim, str(claim.expected), "the analysis did not run", "inconclusive")
+    found = a.label.label if a.label else "not graded"
+    reasons = list(a.label.reasons) if a.label else []
+    if a.votes is not None:
+        numbers = {"reasons": reasons, "trials": a.votes.trials, "sign_test_p": a.votes.sign_test_p}
+    else:
+        numbers = _pooled_numbers(a) | {"certainty": a.certainty.level if a.certainty else None, "reasons": reasons}
+    return _verdict(claim, claim.expected, found, "pass" if found == claim.expected else "fail", numbers)
+
+
+def _pooled(check: Callable[[Claim, Context, AnalysisRun, dict], Verdict]):
+    """A checker of a pooled analysis: inconclusive when it did not run or has fewer studies than the claim needs."""
+    def checker(claim: Claim, ctx: Context) -> Verdict:
+        a = ctx.analyses.get(claim.analysis or "")
+        if a is None or a.result is None:
+            return _verdict(claim, str(claim.expected), "the analysis did not run", "inconclusive")
+        numbers = _pooled_numbers(a)
+        if a.result.k < claim.min_studies:
+            return _verdict(claim, _expect(claim), f"{a.result.k} study", "inconclusive", numbers)
+        return check(claim, ctx, a, numbers)
+    return checker
+
+
+@_pooled
+def _at_least(claim: Claim, ctx: Context, a: AnalysisRun, n: dict) -> Verdict:
+    est, lo, hi = n["estimate"], n["ci_low"], n["ci_high"]
+    status = "pass" if est >= claim.expected else ("fail" if hi < claim.expected else "inconclusive")
+    return _verdict(claim, _expect(claim), f"{est:.0%} ({lo:.0%} to {hi:.0%})", status, n)
+
+
+@_pooled
+def _within(claim: Claim, ctx: Context, a: AnalysisRun, n: dict) -> Verdict:
+    est, lo, hi = n["estimate"], n["ci_low"], n["ci_high"]
+    low, high = claim.expected
+    status = "pass" if low <= est <= high else ("fail" if (hi < low or lo > high) else "inconclusive")
+    return _verdict(claim, _expect(claim), f"{est:.0%} ({lo:.0%} to {hi:.0%})", status, n)
+
+
+@_pooled
+def _favours(claim: Claim, ctx: Context, a: AnalysisRun, n: dict) -> Verdict:
+    """On the analysis scale, > 0 is more of the outcome with the intervention: that favours the intervention for
+    a benefit (abstinence) and the comparator for a harm (dropout, an adverse event). The claim names the side the
+    pooled point estimate should lie on."""
+    res = a.result
+    more = res.estimate > 0
+    side = ctx.about.intervention if more == ((a.outcome_kind or "benefit") == "benefit") else ctx.about.comparator
+    return _verdict(claim, f"the pooled estimate favours {claim.expected}",
+                    f"favours {side}: {n['estimate']:.3g} ({n['ci_low']:.3g} to {n['ci_high']:.3g})",
+                    "pass" if side == claim.expected else "fail",
+                    n | {"analysis_scale": [res.estimate, res.ci_low, res.ci_high]})
+
+
+@_pooled
+def _frequency_at_least(claim: Claim, ctx: Context, a: AnalysisRun, n: dict) -> Verdict:
+    from .grading import frequency
+
+    est, lo, hi = n["estimate"], n["ci_low"], n["ci_high"]
+    found = frequency(est, ctx.rules)
+    need = FREQUENCY_ORDER.index(claim.expected)
+    if FREQUENCY_ORDER.index(found) >= need:
+        status = "pass"
+    else:
+        status = "fail" if FREQUENCY_ORDER.index(frequency(hi, ctx.rules)) < need else "inconclusive"
+    return _verdict(claim, _expect(claim), f"{found} ({est:.1%}; CI {lo:.1%} to {hi:.1%})", status, n)
+
+
+@_pooled
+def _mixed_results(claim: Claim, ctx: Context, a: AnalysisRun, n: dict) -> Verdict:
+    """Per-study 95% CIs: some exclude no effect in favour of the intervention and some include it."""
+    per = [(s.study, s.ci_low, s.ci_high) for s in a.study_effects or ()]
+    favour = [s for s, lo, hi in per if lo > 0]
+    null = [s for s, lo, hi in per if lo <= 0 <= hi]
+    n = n | {"significant_benefit": favour, "no_significant_difference": null}
+    return _verdict(claim, "some trials show a benefit, others not",
+                    f"{len(favour)} with a significant benefit, {len(null)} without",
+                    "pass" if favour and null else "fail", n)
+
+
+def _expect(claim: Claim) -> str:
+    if claim.kind == "at_least":
+        return f">= {claim.expected:.0%}"
+    if claim.kind == "within":
+        return f"{claim.expected[0]:.0%} to {claim.expected[1]:.0%}"
+    if claim.kind == "frequency_at_least":
+        return f"at least {claim.expected}"
+    return str(claim.expected)
+
+
+def _frequency(claim: Claim, ctx: Context) -> Verdict:
+    return (_range_frequency if claim.range_row is not None else _frequency_at_least)(claim, ctx)
+
+
+CHECKERS: dict[str, Callable[[Claim, Context], Verdict]] = {
+    "not_checkable": _not_checkable,
+    "doses_within": _doses_within,
+    "votes_favour": _votes_favour,
+    "label": _label,
+    "at_least": _at_least,
+    "within": _within,
+    "favours": _favours,
+    "frequency_at_least": _frequency,
+    "mixed_results": _mixed_results,
+}
