@@ -15,6 +15,9 @@ from .options import model_options
 @click.option("--by", "by", multiple=True, help="Column to group by: one meta-analysis per group (repeatable).")
 @click.option("--by-missing", type=click.Choice(["error", "keep"]), default="error", show_default=True,
               help="Rows with a blank --by value: an error naming them, or pooled as their own group '(missing)'.")
+@click.option("--na", "na", type=click.Choice(["omit", "fail"]), default="omit", show_default=True,
+              help="A study with a missing value (blank or NA) in a column the measure reads: left out and listed "
+                   "with the reason 'missing', as metafor does (omit), or an error naming the cells (fail).")
 @click.option("--columns", "columns", default=None,
               help="Map canonical names to the file's, e.g. events_t=ai,n_t=n1i,events_c=ci,n_c=n2i.")
 @click.option("--study-column", default=None, help="Column holding study labels [default: 'study' when the file "
@@ -31,8 +34,8 @@ from .options import model_options
 @click.option("--partitions", type=click.IntRange(1, 100_000), default=None,
               help="With --engine dask: partitions of consecutive groups [default: 4 per worker].")
 @handle_errors
-def pool(file, measure, method, test, add, to, drop00, pi_type, level, by, by_missing, columns, study_column, fmt,
-         studies, jobs, engine, scheduler, partitions):
+def pool(file, measure, method, test, add, to, drop00, pi_type, level, by, by_missing, na, columns, study_column,
+         fmt, studies, jobs, engine, scheduler, partitions):
     """Pool the studies in FILE (CSV, or Parquet with pyarrow) with inverse-variance, Mantel-Haenszel or Peto
     methods.
 
@@ -49,11 +52,11 @@ def pool(file, measure, method, test, add, to, drop00, pi_type, level, by, by_mi
     from evsynth.meta.errors import AnalysisError
     from evsynth.meta.inputs.tables import MISSING_GROUP, load_table, parse_column_map
 
-    from .render import render_result
-
     measure_e = Measure(measure.upper())
     table = load_table(file, measure_e, parse_column_map(columns), tuple(by), study_column or "study", by_missing,
-                       require_study=study_column is not None)
+                       require_study=study_column is not None, na=na)
+    if table.omitted:
+        echo(_omitted_note(table.omitted), err=True)
     if by and by_missing == "keep" and any(v == MISSING_GROUP for g in table.groups.values() for v in g):
         echo(f"note: rows with a blank {', '.join(by)} are pooled as the group '{MISSING_GROUP}'", err=True)
     model = (table, measure_e, Method(method.upper()), Test(test.lower()), tuple(by),
@@ -87,9 +90,20 @@ def pool(file, measure, method, test, add, to, drop00, pi_type, level, by, by_mi
         echo(json.dumps(results[0].to_dict(per_study), indent=2, allow_nan=False))
     else:
         for r in results:
-            echo(str(r) if isinstance(r, AnalysisError) else render_result(r, level))
+            echo(str(r) if isinstance(r, AnalysisError) else r.summary(level))
             echo("")
     _fail([str(f) for f in failures])
+
+
+def _omitted_note(omitted: tuple[tuple[int, str], ...]) -> str:
+    """What --na omit left out, in one line (as metafor warns "Studies with NAs omitted from model fitting")."""
+    by_line: dict[int, list[str]] = {}
+    for line, column in omitted:
+        by_line.setdefault(line, []).append(column)
+    shown = [f"line {line} ({', '.join(cols)})" for line, cols in list(by_line.items())[:20]]
+    more = f" and {len(by_line) - 20} more" if len(by_line) > 20 else ""
+    return (f"note: {len(by_line)} stud{'y' if len(by_line) == 1 else 'ies'} with a missing value left out, as "
+            f"metafor does: {'; '.join(shown)}{more} (--na fail refuses them)")
 
 
 def _fail(messages: list[str]) -> None:

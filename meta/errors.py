@@ -103,6 +103,11 @@ class OutputError(EvidenceError):
     """An output location evsynth must not write to (it would replace or delete what evsynth did not make)."""
 
 
+class MissingDataWarning(UserWarning):
+    """Studies with missing values were left out of an analysis (as metafor's "Studies with NAs omitted from
+    model fitting"); the result lists them in `excluded` with the reason "missing"."""
+
+
 class Interrupted(BaseException):
     """SIGTERM (or SIGINT) arrived: unwind, clean up temporary files, and exit 143 (or 130)."""
 

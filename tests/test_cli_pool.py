@@ -59,7 +59,6 @@ def test_table_format_shows_back_transformed(bcg_path):
         (HEADER, ["no data rows"]),
         (HEADER + "A,4.5,123,11,139\n", ["line 2", "not a whole number"]),
         (HEADER + "A,4,0,0,139\n", ["line 2", "n_t", "group size is 0"]),
-        (HEADER + "A,,123,11,139\n", ["line 2", "events_t", "missing value"]),
         (HEADER + "A,nan,123,11,139\n", ["line 2", "not a finite number"]),
         ("study;events_t;n_t;events_c;n_c\nA;4;123;11;139\n", ["delimiter"]),
     ],
@@ -69,6 +68,14 @@ def test_bad_binary_inputs_exit_2_with_message(tmp_path, content, fragments):
     assert res.exit_code == 2, res.output
     assert "Traceback" not in res.output
     for fragment in fragments:
+        assert fragment in res.output
+
+
+def test_a_missing_value_is_refused_with_na_fail(tmp_path):
+    res = run(["FILE", "--measure", "OR", "--na", "fail"], tmp_path, HEADER + "A,,123,11,139\n")
+    assert res.exit_code == 2, res.output
+    assert "Traceback" not in res.output
+    for fragment in ["line 2", "events_t", "missing value"]:
         assert fragment in res.output
 
 
@@ -154,3 +161,72 @@ def test_by_json_is_the_same_whatever_the_number_of_processes(tmp_path, method):
     code, stdout, stderr = outputs[0]
     assert code == 2 and "allzero" in stderr
     assert len(json.loads(stdout)) == 26
+
+
+# --na: a study with a missing value is left out and listed, as metafor does (default), or refused (--na fail)
+MISSING = HEADER + "A,4,123,11,139\nB,,306,29,303\nC,3,231,11,220\nD,5,200,NA,210\nE,7,150,12,160\n"
+COMPLETE = HEADER + "A,4,123,11,139\nC,3,231,11,220\nE,7,150,12,160\n"
+
+
+@pytest.mark.parametrize("method", ["REML", "DL", "MH", "PETO"])
+def test_na_omit_leaves_the_study_out_and_lists_it(tmp_path, method):
+    measure = "PETO" if method == "PETO" else "OR"
+    args = ["FILE", "--measure", measure, "--method", method, "--format", "json"]
+    res = run(args, tmp_path, MISSING)
+    assert res.exit_code == 0, res.output
+    got = json.loads(res.stdout)
+    assert got["k"] == 3 and got["studies"] == ["A", "C", "E"]
+    assert got["excluded"] == [{"study": "B", "reason": "missing"}, {"study": "D", "reason": "missing"}]
+    assert "2 studies with a missing value left out" in res.stderr
+    assert "line 3 (events_t); line 5 (events_c)" in res.stderr
+    complete = json.loads(run(args, tmp_path, COMPLETE, name="c.csv").stdout)
+    for key in ("estimate", "se", "ci_low", "ci_high", "pvalue", "tau2", "q", "i2"):
+        assert got[key] == complete[key], key
+
+
+def test_na_fail_refuses_every_missing_cell(tmp_path):
+    res = run(["FILE", "--measure", "OR", "--na", "fail"], tmp_path, MISSING)
+    assert res.exit_code == 2
+    assert "line 3, column 'events_t': missing value" in res.output
+    assert "line 5, column 'events_c': missing value" in res.output
+
+
+def test_na_omit_per_group_and_in_the_table_format(tmp_path):
+    content = HEADER.strip() + ",g\n" + "".join(
+        f"{line},{'x' if i < 3 else 'y'}\n" for i, line in enumerate(MISSING.splitlines()[1:]))
+    res = run(["FILE", "--measure", "OR", "--by", "g", "--format", "json"], tmp_path, content)
+    assert res.exit_code == 0, res.output
+    x, y = json.loads(res.stdout)
+    assert x["excluded"] == [{"study": "B", "reason": "missing"}] and x["k"] == 2
+    assert y["excluded"] == [{"study": "D", "reason": "missing"}] and y["k"] == 1
+    res = run(["FILE", "--measure", "OR"], tmp_path, MISSING)
+    assert "Excluded studies:\n  B: missing\n  D: missing" in res.stdout
+
+
+def test_na_omit_everything_missing_is_an_error(tmp_path):
+    res = run(["FILE", "--measure", "OR"], tmp_path, HEADER + "A,,123,11,139\nB,3,,4,50\n")
+    assert res.exit_code == 2 and "no study can be pooled" in res.output and "A: missing" in res.output
+
+
+def test_na_omit_reads_parquet_nulls_as_missing(tmp_path):
+    pytest.importorskip("pyarrow")
+    import pandas as pd
+
+    frame = pd.DataFrame({"study": ["A", "B", "C"], "yi": [0.1, None, 0.4], "vi": [0.05, 0.04, 0.06]})
+    path = tmp_path / "t.parquet"
+    frame.to_parquet(path)
+    res = CliRunner().invoke(main, ["pool", str(path), "--measure", "GEN", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["excluded"] == [{"study": "B", "reason": "missing"}]
+    res = CliRunner().invoke(main, ["pool", str(path), "--measure", "GEN", "--na", "fail"])
+    assert res.exit_code == 2 and "line 3" in res.output and "'yi'" in res.output
+
+
+def test_na_omit_with_mantel_haenszel_keeps_the_row_order_of_exclusions(tmp_path):
+    content = HEADER + "Z,0,20,0,25\n" + MISSING.split("\n", 1)[1]  # a double-zero study before the missing ones
+    res = run(["FILE", "--measure", "OR", "--method", "MH", "--format", "json"], tmp_path, content)
+    assert res.exit_code == 0, res.output
+    got = json.loads(res.stdout)
+    assert [(e["study"], e["reason"].split(" ")[0]) for e in got["excluded"]] == [
+        ("Z", "double-zero"), ("B", "missing"), ("D", "missing")]
+    assert got["k"] == 4  # the tables pooled: Z counts, as metafor's rma.mh counts it

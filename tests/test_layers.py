@@ -76,27 +76,38 @@ def test_validating_an_evidence_base_loads_nothing_heavy():
 
 
 # inside meta/: imports point engine <- robustness <- review, inputs <- review (and inputs may use the engine's
-# vocabulary); errors, jsonable and processes are shared by all; nothing in meta imports the public API module
+# vocabulary); errors, jsonable and processes are shared by all; the public API (meta/api) may import everything,
+# and nothing in meta imports it (nor its names through evsynth.meta's lazy hook)
 PACKAGES = {
     "engine": {"inputs", "robustness", "review"},
     "inputs": {"robustness", "review"},
     "robustness": {"inputs", "review"},
     "review": set(),
+    "api": set(),
 }
+NOBODY_IMPORTS = {"api"}
+API_NAMES = {"escalc", "rma", "rma_mh", "rma_peto", "leave1out", "cumul", "influence", "regtest", "ranktest",
+             "trimfill", "fragility", "tsa", "RMAResult", "RegressionFit", "SubgroupFit"}
 
 
 def _meta_imports(path: Path) -> set[str]:
-    """The sub-packages of meta a file imports (absolute or relative)."""
+    """The sub-packages of meta a file imports (absolute or relative); a public-API name taken from
+    `evsynth.meta` itself counts as importing `api`."""
     tree = ast.parse(path.read_text())
     own = path.parent.name
+    depth = 1 if path.parent.name == "meta" else 2  # the level of `from .. import x` that reaches meta
     found = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom):
+            names = {a.name for a in node.names}
             if node.level == 0 and node.module and node.module.startswith("evsynth.meta."):
                 found.add(node.module.split(".")[2])
-            elif node.level == 1:
+            elif (node.level == 0 and node.module == "evsynth.meta") or (node.level == depth and not node.module):
+                found.update(names & NOBODY_IMPORTS)
+                found.update({"api"} if names & API_NAMES else set())
+            elif node.level == 1 and depth == 2:
                 found.add(own)
-            elif node.level == 2 and node.module:
+            elif node.level == depth and node.module:
                 found.add(node.module.split(".")[0])
         elif isinstance(node, ast.Import):
             found.update(a.name.split(".")[2] for a in node.names if a.name.startswith("evsynth.meta."))
@@ -107,9 +118,34 @@ def _meta_imports(path: Path) -> set[str]:
 def test_meta_sub_packages_import_one_way(package):
     offences = []
     for path in (ROOT / "meta" / package).rglob("*.py"):
-        bad = _meta_imports(path) & (PACKAGES[package] | {"api"})
+        banned = PACKAGES[package] | (NOBODY_IMPORTS - {package})
+        bad = _meta_imports(path) & banned
         offences += [f"{path.relative_to(ROOT)} imports meta.{b}" for b in sorted(bad)]
     assert offences == []
+
+
+def test_nothing_else_in_meta_imports_the_public_api():
+    offences = [f"{p.relative_to(ROOT)} imports meta.api" for p in (ROOT / "meta").glob("*.py")
+                if p.name != "__init__.py" and _meta_imports(p) & NOBODY_IMPORTS]
+    assert offences == []
+
+
+def test_the_layer_check_sees_every_way_of_importing_the_api(tmp_path):
+    for line in ("from evsynth.meta import rma", "from evsynth.meta.api import rma", "from .. import api",
+                 "from ..api.fitting import rma", "import evsynth.meta.api", "from evsynth.meta import api"):
+        path = tmp_path / "meta" / "engine" / "x.py"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(line + "\n")
+        assert "api" in _meta_imports(path), line
+
+
+def test_the_public_api_is_loaded_only_when_used():
+    """`import evsynth.meta` (and its light modules) loads no numpy; the first API name used loads it."""
+    assert heavy_modules_after("evsynth.meta, evsynth.meta.errors, evsynth.meta.jsonable") == ""
+    code = ("import sys, evsynth.meta\nassert 'evsynth.meta.api' not in sys.modules\n"
+            "from evsynth.meta import rma\nprint('numpy' in sys.modules, 'evsynth.meta.api' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["True", "True"]
 
 
 @pytest.mark.parametrize("package", sorted(PACKAGES))

@@ -66,6 +66,18 @@ SCALE = {
 }
 
 MAX_EFFECT = 1e50  # |yi| and vi above it (or vi below its inverse) make squares and weights overflow
+MISSING = "missing"  # the reason of a study with a missing value (NaN) in a column it needs, as metafor omits it
+
+
+def missing_rows(cols: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Rows with a missing value (NaN) in any of `cols`: metafor omits such studies (na.action = "na.omit"),
+    and so does the engine, each with the reason MISSING."""
+    values = [np.asarray(v, dtype=float) for v in cols.values()]
+    out = np.zeros(len(values[0]) if values else 0, dtype=bool)
+    for v in values:
+        out |= np.isnan(v)
+    return out
+
 
 def compute_effects(
     measure: Measure | str,
@@ -148,6 +160,7 @@ def row_effects(measure: Measure, cols: Mapping[str, np.ndarray], zero_cells: Ze
     reason[extreme] = ("effect size or variance outside the range evsynth computes with (|yi| <= 1e50, "
                        "1e-50 <= vi <= 1e50): its square would overflow")
     reason[dropped] = "double-zero study (no events, or only events, in both arms) dropped"
+    reason[missing_rows(cols)] = MISSING
     return RowEffects(measure, np.asarray(yi, float), np.asarray(vi, float), scale, ni, adjusted, reason, zc)
 
 

@@ -2,18 +2,18 @@
 from __future__ import annotations
 
 import math
-
+from dataclasses import replace
 from typing import Mapping, Sequence
 
 import numpy as np
 
 from .choices import BINARY_MEASURES, Measure, Method, PredictionType, Test
-from .effects import Effects, compute_effects
+from .effects import MISSING, Effects, compute_effects, missing_rows
 from .model import ZeroCells
 from ..errors import AnalysisError
 from .mantel_haenszel import pool_mh, pool_peto
 from .fit import BatchFit, fit_batch
-from .results import BackTransformed, MetaResult
+from .results import BackTransformed, Exclusion, MetaResult
 from .transforms import back_transform
 
 
@@ -31,16 +31,40 @@ def pool_table(
     """Compute effect sizes from canonical columns and pool them with `method` (`tau2_ci=False` skips the
     Q-profile CI of tau^2, for refits that do not report it)."""
     measure, method, test = Measure(measure), Method(method), Test(test)
-    if method is Method.MH:
+    if method in (Method.MH, Method.PETO):
         _require_fixed_test(method, test)
-        return pool_mh(dict(data), study, measure, zero_cells, level)
-    if method is Method.PETO:
-        _require_fixed_test(method, test)
-        if measure not in (Measure.PETO, Measure.OR):
+        if method is Method.PETO and measure not in (Measure.PETO, Measure.OR):
             raise AnalysisError(f"Peto's method pools odds ratios; measure {measure.value} does not fit it")
-        return pool_peto(dict(data), study, zero_cells, level)
+        complete, labels, missing = _complete_tables(data, study)
+        if method is Method.MH:
+            r = pool_mh(complete, labels, measure, zero_cells, level)
+        else:
+            r = pool_peto(complete, labels, zero_cells, level)
+        if not missing:
+            return r
+        n = len(labels) + len(missing)
+        position: dict[str, int] = {}
+        for i, label in enumerate([str(s) for s in study] if study is not None else [str(i + 1) for i in range(n)]):
+            position.setdefault(label, i)
+        return replace(r, excluded=tuple(sorted(missing + r.excluded, key=lambda e: position.get(e.study, 0))))
     effects = compute_effects(measure, data, study, zero_cells)
     return pool(effects, method, test, PredictionType(pi_type), level, tau2_ci)
+
+
+def _complete_tables(data: Mapping[str, Sequence[float]], study: Sequence[str] | None):
+    """The 2x2 tables without a missing cell, their labels, and an Exclusion (reason MISSING) for each other one:
+    the Mantel-Haenszel and Peto sums run over the raw cells, so a missing one must not reach them."""
+    cols = {name: np.asarray(values, dtype=float) for name, values in data.items()}
+    n = len(next(iter(cols.values()))) if cols else 0
+    labels = [str(s) for s in study] if study is not None else [str(i + 1) for i in range(n)]
+    missing = missing_rows(cols)
+    if not missing.any():
+        return cols, labels, ()
+    if missing.all():
+        raise AnalysisError(f"no study can be pooled (every study has a missing value: {', '.join(labels)})")
+    kept = ~missing
+    return ({name: v[kept] for name, v in cols.items()}, [l for l, k in zip(labels, kept) if k],
+            tuple(Exclusion(l, MISSING) for l, m in zip(labels, missing) if m))
 
 
 def _require_fixed_test(method: Method, test: Test) -> None:

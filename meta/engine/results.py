@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..jsonable import Jsonable, clean
+from .text import render_regression, render_result, render_subgroups
 
 
 @dataclass(frozen=True)
@@ -177,6 +178,13 @@ class MetaResult(Jsonable):
     group: Any = None
     extra: dict = field(default_factory=dict)  # method-specific statistics (e.g. the CMH test for MH)
 
+    def summary(self, level: float = 95.0) -> str:
+        """The result as metafor prints it (`level`, in percent, names the CI of tau^2)."""
+        return render_result(self, level)
+
+    def __str__(self) -> str:
+        return self.summary()
+
     def to_dict(self, studies: bool = True) -> dict:
         """Everything, as JSON-ready values; `studies=False` leaves out the per-study labels and weights."""
         d = {key: clean(value) for key, value in self.__dict__.items()}
@@ -291,6 +299,13 @@ class RegressionResult(Jsonable):
     excluded: tuple[Exclusion, ...] = ()
     notes: tuple[str, ...] = ()
 
+    def summary(self, level: float = 95.0) -> str:
+        """The meta-regression as metafor prints it."""
+        return render_regression(self, level)
+
+    def __str__(self) -> str:
+        return self.summary()
+
 
 @dataclass(frozen=True)
 class SubgroupResult(Jsonable):
@@ -324,6 +339,13 @@ class SubgroupResult(Jsonable):
     q_between_pvalue: float
     overall: MetaResult
     notes: tuple[str, ...] = ()
+
+    def summary(self, level: float = 95.0) -> str:
+        """Each subgroup's pooled result and the test for subgroup differences."""
+        return render_subgroups(self, level)
+
+    def __str__(self) -> str:
+        return self.summary()
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ class StudyTable(Studies):
     path: str = ""
     kind: str = ""
     frame: pd.DataFrame | None = None
+    omitted: tuple[tuple[int, str], ...] = ()  # (line, column) of each missing value left as NaN (na="omit")
 
 
 PARQUET = (".parquet", ".pq")
@@ -124,9 +125,13 @@ def load_table(
     study_column: str = "study",
     missing_groups: str = "error",
     require_study: bool = False,
+    na: str = "fail",
 ) -> StudyTable:
     """The table's canonical columns, validated; `missing_groups`: a blank (or, in Parquet, null) grouping value
-    is an error naming its rows ("error"), or its own group named MISSING_GROUP ("keep")."""
+    is an error naming its rows ("error"), or its own group named MISSING_GROUP ("keep"). `na`: a missing value
+    (a blank cell, R's `NA`, a Parquet null) in a column the measure reads is an error naming it ("fail"), or left
+    as NaN and listed in `omitted` ("omit"), so that the engine leaves the study out with the reason "missing",
+    as metafor does."""
     name = str(path)
     rename = {actual: canon for canon, actual in (column_map or {}).items()}
     frame = read_csv_text(path, _numeric_candidates(path, measure, rename))
@@ -147,6 +152,7 @@ def load_table(
         raise SchemaError(problems)
     lines = tuple(range(2, len(frame) + 2))
     columns: dict[str, np.ndarray] = {}
+    omitted: list[tuple[int, str]] = []
     for col in needed:
         series = frame[col]
         if series.dtype.kind in "iuf":
@@ -159,6 +165,10 @@ def load_table(
             values = pd.to_numeric(cells, errors="coerce").astype(float)
         for i in np.flatnonzero(~np.isfinite(values)):  # only the bad cells go through the slow path
             cell = str(series.iloc[i]) if cells is None else cells[i]
+            if na == "omit" and (math.isnan(values[i]) if cells is None else cell.strip() in MISSING_TEXT):
+                values[i] = math.nan  # a null in a numeric (Parquet) column, or a blank or NA cell
+                omitted.append((lines[i], col))
+                continue
             values[i] = _number(cell, name, lines[i], col, problems)
         columns[col] = values
     _check_ranges(columns, name, lines, problems)
@@ -171,10 +181,12 @@ def load_table(
     groups = {g: _group_values(frame[g], g, name, lines, missing_groups, problems) for g in group_by}
     if problems:
         raise SchemaError(problems)
-    return StudyTable(columns, study, groups, lines, path=name, kind=kind_of(measure), frame=frame)
+    return StudyTable(columns, study, groups, lines, path=name, kind=kind_of(measure), frame=frame,
+                      omitted=tuple(sorted(omitted)))
 
 
 MISSING_GROUP = "(missing)"
+MISSING_TEXT = ("", "NA")  # the cells that hold no value: blank, or R's NA (as write.csv writes it)
 
 
 def _group_values(series: pd.Series, col: str, file: str, lines, missing: str,
@@ -216,7 +228,7 @@ def _numeric_candidates(path, measure: Measure, rename: Mapping[str, str]) -> di
 
 def _number(cell: str, file: str, line: int, col: str, problems: list[CellProblem]) -> float:
     text = cell.strip()
-    if text == "":
+    if text in MISSING_TEXT:
         problems.append(CellProblem(file, line, col, "missing value"))
         return math.nan
     if text.lower().lstrip("+-") in ("nan", "inf", "infinity"):
@@ -233,9 +245,17 @@ def _number(cell: str, file: str, line: int, col: str, problems: list[CellProble
 
 
 def _check_ranges(c: dict[str, np.ndarray], file: str, lines, problems: list[CellProblem]) -> None:
+    for i, col, reason in range_problems(c):
+        problems.append(CellProblem(file, lines[i], col, reason))
+
+
+def range_problems(c: Mapping[str, np.ndarray]) -> list[tuple[int, str, str]]:
+    """Impossible values in canonical columns, as (row, column, why); missing values (NaN) are not checked."""
+    found: list[tuple[int, str, str]] = []
+
     def bad(col: str, test: np.ndarray, reason: str) -> None:
         for i in np.flatnonzero(test & ~np.isnan(c[col])):
-            problems.append(CellProblem(file, lines[i], col, reason.format(v=number_text(c[col][i]))))
+            found.append((int(i), col, reason.format(v=number_text(c[col][i]))))
 
     for col in COUNT_COLUMNS & c.keys():
         bad(col, c[col] < 0, "{v} is negative; counts cannot be")
@@ -266,3 +286,4 @@ def _check_ranges(c: dict[str, np.ndarray], file: str, lines, problems: list[Cel
         inside = (c["ci_low"] <= c["estimate"]) & (c["estimate"] <= c["ci_high"])
         bad("estimate", ~inside & (c["ci_low"] > 0) & (c["ci_high"] > 0), "{v} is outside its confidence interval")
         bad("ci_high", c["ci_high"] == c["ci_low"], "the CI has zero width")
+    return found
