@@ -10,7 +10,9 @@ import click
 
 from .errors import EXIT_CLAIM_FAILED, echo, handle_errors
 from .outputs import guard_out_file
-from .jsonout import clean, tool_version
+from evsynth.meta.jsonable import clean
+
+from .jsonout import tool_version
 from .paths import default_base, protected
 
 COLUMNS = ("id", "document", "expected", "found", "status")

@@ -1,7 +1,5 @@
-"""JSON output shared by the commands: the cleaner (evsynth.meta.jsonable.clean) and the tool's version."""
+"""The tool's version, for JSON output (the cleaner is evsynth.meta.jsonable.clean)."""
 from __future__ import annotations
-
-from evsynth.meta.jsonable import clean  # noqa: F401 - re-exported for the commands
 
 
 def tool_version() -> str:

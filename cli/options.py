@@ -5,6 +5,8 @@ import math
 
 import click
 
+from evsynth.meta.engine.choices import Measure, Method, Test
+
 
 class FiniteFloat(click.ParamType):
     """A finite number in an open or closed interval; NaN and infinities are refused with the option's name."""
@@ -30,9 +32,9 @@ class FiniteFloat(click.ParamType):
                       param, ctx)
         return x
 
-MEASURES = ["OR", "RR", "RD", "PETO", "MD", "SMD", "PR", "PLO", "PAS", "PFT", "GEN"]
-METHODS = ["FE", "MH", "PETO", "DL", "REML", "ML", "PM", "SJ", "HE", "EB"]
-TESTS = ["z", "knha", "adhoc"]
+MEASURES = [m.value for m in Measure]  # one list of each, the engine's enumerations
+METHODS = [m.value for m in Method]
+TESTS = [t.value for t in Test]
 
 
 def model_options(func):

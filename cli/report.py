@@ -10,8 +10,10 @@ import re
 from pathlib import Path
 
 from evsynth.meta.engine.results import SubgroupResult
+from evsynth.meta.engine.text import p_report
 from evsynth.meta.engine.transforms import to_natural
-from evsynth.meta.review.results import AnalysisRun, MetaRegressionRun, ReviewResults, SofRow
+from evsynth.meta.review.findings import SofRow
+from evsynth.meta.review.results import AnalysisRun, MetaRegressionRun, ReviewResults
 from evsynth.meta.robustness.conclusion import Flip
 from evsynth.meta.robustness.fragility import Fragility
 from evsynth.meta.robustness.refits import Skipped
@@ -39,10 +41,7 @@ def ci(est, lo, hi, digits: int = 2) -> str:
     return f"{num(est, digits)} ({num(lo, digits)} to {num(hi, digits)})"
 
 
-def pval(p) -> str:
-    if p is None:
-        return "NA"
-    return "< 0.001" if p < 0.001 else f"{p:.3f}" if p < 0.01 else f"{p:.2f}"
+pval = p_report  # "P < 0.001", "P = 0.03": the one style of the report and the figures
 
 
 def pct(x) -> str:
@@ -76,7 +75,7 @@ def _votes_text(votes, about) -> str:
     return (f"{votes.trials} trials: {len(votes.favour_intervention)} favour {about.intervention}, "
             f"{len(votes.favour_control)} favour the {about.comparator}, {len(votes.no_direction)} show no "
             f"difference or no direction; {len(votes.significant_benefit)} significant on their own; "
-            f"sign test P = {pval(votes.sign_test_p)}")
+            f"sign test {pval(votes.sign_test_p)}")
 
 
 def _analysis_view(a: AnalysisRun, figures: dict[str, str], studies: dict, about) -> dict:
@@ -92,7 +91,7 @@ def _analysis_view(a: AnalysisRun, figures: dict[str, str], studies: dict, about
           "pi": (f"{num(back.pi_low)} to {num(back.pi_high)}" if back and back.pi_low is not None
                  else (f"{num(res.pi_low)} to {num(res.pi_high)}" if res.pi_low is not None else "NA")),
           "heterogeneity": (f"τ² = {num(res.tau2, 3)}; I² = {num(res.i2, 0)}%; Q = {num(res.q)}, df = {res.q_df}, "
-                            f"P = {pval(res.q_pvalue)}")}
+                            f"{pval(res.q_pvalue)}")}
     cert = a.certainty
     v["certainty"] = cert.level if cert else ""
     v["domains"] = [{"domain": DOMAIN.get(j.domain, j.domain), "change": j.change, "reason": j.reason,
@@ -106,12 +105,12 @@ def _analysis_view(a: AnalysisRun, figures: dict[str, str], studies: dict, about
     if isinstance(a.subgroups, SubgroupResult):
         sg = a.subgroups
         v["subgroups"] = (f"Test for subgroup differences ({sg.variable}): Q = {num(sg.q_between)}, "
-                          f"df = {sg.q_between_df}, P = {pval(sg.q_between_pvalue)}")
+                          f"df = {sg.q_between_df}, {pval(sg.q_between_pvalue)}")
     if isinstance(a.meta_regression, MetaRegressionRun):
         reg = a.meta_regression
         slope = reg.coefficients[-1]
         v["regression"] = (f"slope per unit of {reg.moderator}: {ci(slope.estimate, slope.ci_low, slope.ci_high, 4)}, "
-                           f"P = {pval(slope.pvalue)} (k = {reg.k})")
+                           f"{pval(slope.pvalue)} (k = {reg.k})")
     return v
 
 
@@ -135,7 +134,7 @@ def _robustness_view(a: AnalysisRun) -> dict:
         v["loo"] = []
     sse = a.small_study_effects
     eg = sse.egger if sse else None
-    v["small_study"] = (f"Egger's test P = {pval(eg.pvalue)}" if isinstance(eg, AsymmetryTest) else
+    v["small_study"] = (f"Egger's test {pval(eg.pvalue)}" if isinstance(eg, AsymmetryTest) else
                         f"Egger's test: {eg.error if isinstance(eg, Skipped) else 'not computed'}")
     tf = sse.trimfill if sse else None
     if isinstance(tf, TrimFill):
@@ -154,8 +153,8 @@ def _robustness_view(a: AnalysisRun) -> dict:
 
 def _flip(f) -> str:
     if f.by == "leave-one-out":
-        return f"without {f.without}: P = {pval(f.pvalue)}"
-    return f"{f.method} with {f.test}: P = {pval(f.pvalue)}"
+        return f"without {f.without}: {pval(f.pvalue)}"
+    return f"{f.method} with {f.test}: {pval(f.pvalue)}"
 
 
 def _sof_view(s: SofRow) -> dict:

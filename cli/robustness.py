@@ -9,7 +9,7 @@ import json
 import click
 
 from .errors import echo, handle_errors
-from .jsonout import clean
+from evsynth.meta.jsonable import clean
 from .options import model_options
 
 
@@ -99,43 +99,30 @@ def influence(file, measure, method, test, add, to, drop00, pi_type, level, colu
 def bias(file, measure, method, test, add, to, drop00, pi_type, level, columns, study_column, fmt, estimator):
     """Small-study effects: Egger's regression test, Begg's rank correlation, trim-and-fill; and Peters' and
     Harbord's tests for two-arm binary data. Fewer than 10 studies: reported with a warning."""
-    from evsynth.meta.robustness import small_study as b
     from evsynth.meta.engine.effects import compute_effects, row_effects
     from evsynth.meta.engine.model import kind_of
-
     from evsynth.meta.errors import AnalysisError
+    from evsynth.meta.robustness.refits import Skipped
+    from evsynth.meta.robustness.small_study import small_study_effects
 
     table, model = _load(file, measure, method, test, add, to, drop00, pi_type, level, columns, study_column)
     effects = compute_effects(model.measure, table.columns, table.study, model.zero_cells)
     binary = kind_of(model.measure) == "binary"
+    kept = row_effects(model.measure, table.columns, model.zero_cells).reason == ""
+    found = small_study_effects(effects, model.method, model.test, model.level, estimator=estimator,
+                                n_total=(table.columns["n_t"] + table.columns["n_c"])[kept] if binary else None,
+                                cells=table.columns if binary else None)
     out: dict = {"k": effects.k}
     notes: list[str] = []
-
-    def each(name: str, fit, keys: dict):
-        """One test's values under its keys; a test that cannot be computed here gets <name>_error instead, and
-        the others are still reported."""
-        try:
-            res = fit()
-        except AnalysisError as exc:
-            out.update({k: None for k in keys} | {f"{name}_error": str(exc)})
-            return
-        out.update({k: getattr(res, attr) if isinstance(attr, str) else attr(res) for k, attr in keys.items()})
-        notes.extend(n for n in getattr(res, "notes", ()) if n not in notes)
-
-    each("egger", lambda: b.egger(effects, model.method, model.test, model.level),
-         {"egger_z": "statistic", "egger_p": "pvalue", "egger_df": "df", "egger_limit_estimate": "limit_estimate"})
-    each("egger_lm", lambda: b.egger_lm(effects, model.level), {"egger_lm_t": "statistic", "egger_lm_p": "pvalue"})
-    each("begg", lambda: b.begg(effects), {"begg_tau": "statistic", "begg_p": "pvalue"})
-    each("trimfill", lambda: b.trimfill(effects, model.method, estimator, level=model.level, test=model.test),
-         {"trimfill_estimator": "estimator", "trimfill_k0": "k0", "trimfill_side": "side",
-          "trimfill_estimate": lambda t: t.filled.estimate, "trimfill_ci_low": lambda t: t.filled.ci_low,
-          "trimfill_ci_high": lambda t: t.filled.ci_high})
-    if binary:
-        kept = row_effects(model.measure, table.columns, model.zero_cells).reason == ""
-        n = (table.columns["n_t"] + table.columns["n_c"])[kept]
-        each("peters", lambda: b.peters(effects, n, model.level), {"peters_t": "statistic", "peters_p": "pvalue"})
-        each("harbord", lambda: b.harbord(table.columns, model.level),
-             {"harbord_t": "statistic", "harbord_p": "pvalue"})
+    for name, keys in BIAS_KEYS.items():  # the same bundle `evsynth run` stores, flattened to this command's keys
+        res = getattr(found, name)
+        if res is None:
+            continue
+        if isinstance(res, Skipped):
+            out.update({k: None for k in keys} | {f"{name}_error": res.error})
+            continue
+        out.update({k: attr(res) if callable(attr) else getattr(res, attr) for k, attr in keys.items()})
+        notes.extend(n for n in res.notes if n not in notes)
     errors = [v for k, v in out.items() if k.endswith("_error")]
     if errors and all(v is None for k, v in out.items() if k.endswith(("_p", "_k0"))):
         raise AnalysisError(errors[0])  # no test could be computed: the first reason is the answer
@@ -150,6 +137,16 @@ def bias(file, measure, method, test, add, to, drop00, pi_type, level, columns, 
             echo(f"note: {n}")
 
 
+BIAS_KEYS = {
+    "egger": {"egger_z": "statistic", "egger_p": "pvalue", "egger_df": "df", "egger_limit_estimate": "limit_estimate"},
+    "egger_lm": {"egger_lm_t": "statistic", "egger_lm_p": "pvalue"},
+    "begg": {"begg_tau": "statistic", "begg_p": "pvalue"},
+    "trimfill": {"trimfill_estimator": "estimator", "trimfill_k0": "k0", "trimfill_side": "side",
+                 "trimfill_estimate": lambda t: t.filled.estimate, "trimfill_ci_low": lambda t: t.filled.ci_low,
+                 "trimfill_ci_high": lambda t: t.filled.ci_high},
+    "peters": {"peters_t": "statistic", "peters_p": "pvalue"},
+    "harbord": {"harbord_t": "statistic", "harbord_p": "pvalue"},
+}
 CUMUL_KEYS = ["study", "k", "estimate", "ci_low", "ci_high", "pvalue", "tau2", "i2", "q"]
 
 

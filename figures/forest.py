@@ -10,7 +10,6 @@ which the tests read and which SVG files keep as element ids.
 from __future__ import annotations
 
 import math
-import textwrap
 from dataclasses import dataclass, field
 
 import matplotlib.pyplot as plt
@@ -152,12 +151,31 @@ def _tick_label(t: float, percent: bool) -> str:
     return f"{t:g}"
 
 
-def draw_forest(f: ForestData):
-    """The figure (matplotlib Figure) of one forest plot."""
-    theme.theme()
-    rows = _rows(f)
-    bold_header = ["Study", *f.columns, "Weight"]
-    # column widths from the text
+@dataclass(frozen=True)
+class _Layout:
+    """Where everything of one forest plot goes, in inches: column edges, the plot's box, the figure's size."""
+
+    xs: list  # left edges: label, cells..., weight, plot
+    label_w: float
+    weight_w: float
+    show_weight: bool
+    right_header: str
+    right_w: float
+    plot_x0: float
+    right_x0: float
+    width: float
+    height: float
+    title: str
+    footer: list
+    header_lines: int
+    title_h: float
+    header_h: float
+    body: float
+    axis_h: float
+
+
+def _layout(f: ForestData, rows) -> _Layout:
+    """Column widths measured from the text; heights from the rows, the title and the footer."""
     label_w = max([text_width(r.label) for r in rows if r.kind in ("study", "panel", "summary", "pi")]
                   + [text_width("Study", bold=True)])
     cell_w = [max([text_width(r.cells[i]) for r in rows if r.kind == "study"] + [text_width(c, bold=True)])
@@ -167,7 +185,7 @@ def draw_forest(f: ForestData):
     right_header = f"{f.effect_name}\n[95% CI]"
     right_w = max([text_width(r.right) for r in rows if r.right] + [text_width(right_header, bold=True)])
     rob_w = ROB_WIDTH * len(f.rob_columns) + (GAP if f.rob_columns else 0)
-    xs = [MARGIN]  # left edges: label, cells..., weight, plot, right, rob
+    xs = [MARGIN]
     for w in [label_w] + cell_w + [weight_w]:
         xs.append(xs[-1] + w + GAP)
     plot_x0 = xs[-1] + 0.05
@@ -175,43 +193,74 @@ def draw_forest(f: ForestData):
     width = right_x0 + right_w + GAP + rob_w + MARGIN
     title = wrap(f.title, width - 2 * MARGIN, theme.FONT_SIZE + 1, bold=True)
     footer = [wrap(t, width - 2 * MARGIN, theme.FONT_SIZE - 0.5) for t in f.footer]
-    header_lines = max(c.count("\n") + 1 for c in bold_header + [right_header])
-    # vertical layout (y grows upwards, in inches)
+    header_lines = max(c.count("\n") + 1 for c in ["Study", *f.columns, "Weight", right_header])
     body = sum(r.lines for r in rows) * LINE
     axis_h = 0.42 + (0.16 if f.favours else 0)
     title_h = (title.count("\n") + 1) * LINE * 1.15 + 0.08
     header_h = header_lines * LINE + 0.08
     footer_h = sum(t.count("\n") + 1 for t in footer) * LINE * 0.95 + 0.06
     height = MARGIN + title_h + header_h + body + axis_h + footer_h + MARGIN
-    fig = plt.figure(figsize=(width, height))
+    return _Layout(xs, label_w, weight_w, show_weight, right_header, right_w, plot_x0, right_x0, width, height,
+                   title, footer, header_lines, title_h, header_h, body, axis_h)
+
+
+def draw_forest(f: ForestData):
+    """The figure (matplotlib Figure) of one forest plot."""
+    theme.theme()
+    rows = _rows(f)
+    lay = _layout(f, rows)
+    fig = plt.figure(figsize=(lay.width, lay.height))
     canvas = fig.add_axes((0, 0, 1, 1))
-    canvas.set_xlim(0, width)
-    canvas.set_ylim(0, height)
+    canvas.set_xlim(0, lay.width)
+    canvas.set_ylim(0, lay.height)
     canvas.axis("off")
-    y = height - MARGIN
-    canvas.text(MARGIN, y, title, ha="left", va="top", fontsize=theme.FONT_SIZE + 1, fontweight="bold",
+    y = lay.height - MARGIN
+    canvas.text(MARGIN, y, lay.title, ha="left", va="top", fontsize=theme.FONT_SIZE + 1, fontweight="bold",
                 gid="title")
-    y -= title_h
-    header_y = y
-    for x, h in zip(xs[:-1], bold_header[:-1]):
+    y -= lay.title_h
+    _header(canvas, f, lay, y)
+    y -= lay.header_h
+    canvas.plot([MARGIN, lay.width - MARGIN], [y + 0.04, y + 0.04], color="black", lw=0.6)
+    ax, lo, hi = _effect_axis(fig, f, lay, y)
+    y, spans = _body(canvas, ax, f, lay, rows, y, lo, hi)
+    if f.null is not None:
+        for y0, y1 in _merge(spans):
+            ax.plot([f.null, f.null], [y0, y1], color="black", lw=0.6, zorder=1, gid="null-line")
+    ax.tick_params(axis="x", length=3, pad=2)
+    axis_bottom = y - 0.02
+    if f.favours:
+        ylab = axis_bottom - 0.30
+        mid = lay.plot_x0 + PLOT_WIDTH * _frac(f.null, lo, hi, f.log_scale)
+        canvas.text(mid - 0.05, ylab, f.favours[0], ha="right", va="top", gid="favours-left")
+        canvas.text(mid + 0.05, ylab, f.favours[1], ha="left", va="top", gid="favours-right")
+    y = axis_bottom - lay.axis_h
+    for t in lay.footer:
+        canvas.text(MARGIN, y, t, ha="left", va="top", fontsize=theme.FONT_SIZE - 0.5, gid="footer")
+        y -= (t.count("\n") + 1) * LINE * 0.95
+    fig.set_gid("forest")
+    return fig
+
+
+def _header(canvas, f: ForestData, lay: _Layout, y: float) -> None:
+    for x, h in zip(lay.xs[:-1], ["Study", *f.columns]):
         canvas.text(x, y, h, ha="left", va="top", fontweight="bold")
-    if show_weight:
-        canvas.text(xs[-2] + weight_w, y, "Weight", ha="right", va="top", fontweight="bold")
-    canvas.text(right_x0, y, right_header, ha="left", va="top", fontweight="bold")
+    if lay.show_weight:
+        canvas.text(lay.xs[-2] + lay.weight_w, y, "Weight", ha="right", va="top", fontweight="bold")
+    canvas.text(lay.right_x0, y, lay.right_header, ha="left", va="top", fontweight="bold")
     for i, c in enumerate(f.rob_columns):
-        canvas.text(right_x0 + right_w + GAP + (i + 0.5) * ROB_WIDTH, y - (header_lines - 1) * LINE,
+        canvas.text(lay.right_x0 + lay.right_w + GAP + (i + 0.5) * ROB_WIDTH, y - (lay.header_lines - 1) * LINE,
                     ROB_SHORT[c], ha="center", va="top", fontweight="bold")
-    y -= header_h
-    canvas.plot([MARGIN, width - MARGIN], [y + 0.04, y + 0.04], color="black", lw=0.6)
-    body_top = y
+
+
+def _effect_axis(fig, f: ForestData, lay: _Layout, body_top: float):
+    """The axes the effects are drawn on (a log axis with 1-2-5 ticks for ratios, percent for rates)."""
     lo, hi = _limits(f)
+    ticks = None
     if f.log_scale:
         ticks, (lo, hi) = _log_ticks(lo, hi)
-    else:
-        ticks = None
-    ax = fig.add_axes((plot_x0 / width, (body_top - body - 0.02) / height, PLOT_WIDTH / width,
-                       (body + 0.02) / height))
-    ax.set_ylim(body_top - body - 0.02, body_top)
+    ax = fig.add_axes((lay.plot_x0 / lay.width, (body_top - lay.body - 0.02) / lay.height, PLOT_WIDTH / lay.width,
+                       (lay.body + 0.02) / lay.height))
+    ax.set_ylim(body_top - lay.body - 0.02, body_top)
     if f.log_scale:
         ax.set_xscale("log")
     ax.set_xlim(lo, hi)
@@ -231,8 +280,14 @@ def draw_forest(f: ForestData):
         ax.xaxis.set_major_locator(FixedLocator(ticks_p))
         ax.set_xticklabels([f"{100 * t:.0f}" for t in ticks_p])
         ax.set_xlabel(f.effect_name, labelpad=2)
+    return ax, lo, hi
+
+
+def _body(canvas, ax, f: ForestData, lay: _Layout, rows, y: float, lo: float, hi: float):
+    """Every row: its text on the canvas, its square, diamond or bar on the axes. Returns the y below the last
+    row and the spans of rows that have a graphic (where the line of no effect is drawn)."""
     max_w = max([s.weight for s in f.studies if s.weight is not None], default=None)
-    graphic_spans = []
+    spans = []
     for r in rows:
         h = r.lines * LINE
         yc = y - h / 2
@@ -240,45 +295,28 @@ def draw_forest(f: ForestData):
             canvas.text(MARGIN, yc, r.label, ha="left", va="center_baseline", fontweight="bold", fontstyle="italic",
                         gid=r.gid)
         elif r.kind in ("study", "summary", "pi"):
-            bold = r.kind == "summary"
-            canvas.text(MARGIN, yc, r.label, ha="left", va="center_baseline",
-                        fontweight="bold" if bold else "normal")
-            for x, c in zip(xs[1:], r.cells):
+            weight = "bold" if r.kind == "summary" else "normal"
+            canvas.text(MARGIN, yc, r.label, ha="left", va="center_baseline", fontweight=weight)
+            for x, c in zip(lay.xs[1:], r.cells):
                 canvas.text(x, yc, c, ha="left", va="center_baseline")
-            if r.weight and show_weight:
-                canvas.text(xs[len(f.columns) + 1] + weight_w, yc, r.weight, ha="right", va="center_baseline",
-                            fontweight="bold" if bold else "normal")
-            canvas.text(right_x0, yc, r.right, ha="left", va="center_baseline", fontweight="bold" if bold else "normal")
+            if r.weight and lay.show_weight:
+                canvas.text(lay.xs[len(f.columns) + 1] + lay.weight_w, yc, r.weight, ha="right",
+                            va="center_baseline", fontweight=weight)
+            canvas.text(lay.right_x0, yc, r.right, ha="left", va="center_baseline", fontweight=weight)
             for i, j in enumerate(r.rob):
-                _rob_dot(canvas, right_x0 + right_w + GAP + (i + 0.5) * ROB_WIDTH, yc, j)
-            graphic_spans.append((y - h, y))
+                _rob_dot(canvas, lay.right_x0 + lay.right_w + GAP + (i + 0.5) * ROB_WIDTH, yc, j)
+            spans.append((y - h, y))
             if r.kind == "study":
                 _study(ax, r.item, yc, lo, hi, max_w, r.gid)
             elif r.kind == "summary":
                 _diamond(ax, r.item, yc, r.gid)
             else:
-                s = r.item
-                ax.plot([s.pi_low, s.pi_high], [yc, yc], color=theme.PREDICTION, lw=2.2, solid_capstyle="butt",
-                        gid=r.gid)
+                ax.plot([r.item.pi_low, r.item.pi_high], [yc, yc], color=theme.PREDICTION, lw=2.2,
+                        solid_capstyle="butt", gid=r.gid)
         elif r.kind == "text":
             canvas.text(MARGIN, yc, r.label, ha="left", va="center_baseline", fontsize=theme.FONT_SIZE - 0.5, gid=r.gid)
         y -= h
-    if f.null is not None:
-        for y0, y1 in _merge(graphic_spans):
-            ax.plot([f.null, f.null], [y0, y1], color="black", lw=0.6, zorder=1, gid="null-line")
-    ax.tick_params(axis="x", length=3, pad=2)
-    axis_bottom = y - 0.02
-    if f.favours:
-        ylab = axis_bottom - 0.30
-        mid = plot_x0 + PLOT_WIDTH * _frac(f.null, lo, hi, f.log_scale)
-        canvas.text(mid - 0.05, ylab, f.favours[0], ha="right", va="top", gid="favours-left")
-        canvas.text(mid + 0.05, ylab, f.favours[1], ha="left", va="top", gid="favours-right")
-    y = axis_bottom - axis_h
-    for t in footer:
-        canvas.text(MARGIN, y, t, ha="left", va="top", fontsize=theme.FONT_SIZE - 0.5, gid="footer")
-        y -= (t.count("\n") + 1) * LINE * 0.95
-    fig.set_gid("forest")
-    return fig
+    return y, spans
 
 
 def _frac(x: float, lo: float, hi: float, log: bool) -> float:

@@ -9,20 +9,18 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from evsynth.meta.engine.choices import MEASURE_NAMES, METHOD_NAMES, PROPORTION_MEASURES, TEST_NAMES
 from evsynth.meta.engine.results import MetaResult, SubgroupResult
+from evsynth.meta.engine.text import p_report
 from evsynth.meta.engine.transforms import to_natural
 from evsynth.meta.review.about import BaseInfo
 from evsynth.meta.review.results import AnalysisRun
 from evsynth.meta.robustness.refits import Skipped
 
-RATIO = {"OR": "Odds ratio", "RR": "Risk ratio", "PETO": "Peto odds ratio", "IRR": "Rate ratio", "ROM": "Ratio of means",
-         "GEN": "Ratio"}
-DIFFERENCE = {"RD": "Risk difference", "MD": "Mean difference", "SMD": "Standardised mean difference"}
-PROPORTION = {"PR", "PLO", "PAS", "PFT"}
-METHOD = {"REML": "REML", "DL": "DerSimonian-Laird", "PM": "Paule-Mandel", "ML": "ML", "SJ": "Sidik-Jonkman",
-          "HE": "Hedges", "EB": "empirical Bayes", "FE": "common effect (inverse variance)",
-          "MH": "Mantel-Haenszel", "PETO": "Peto"}
-TEST = {"knha": "Hartung-Knapp", "z": "z", "adhoc": "Hartung-Knapp (ad hoc)"}
+RATIO = {m: MEASURE_NAMES[m] for m in ("OR", "RR", "PETO", "GEN")}
+DIFFERENCE = {m: MEASURE_NAMES[m] for m in ("RD", "MD", "SMD")}
+PROPORTION = {m.value for m in PROPORTION_MEASURES}
+METHOD, TEST = METHOD_NAMES, TEST_NAMES
 
 
 @dataclass(frozen=True)
@@ -78,11 +76,7 @@ ROB_SHORT = {"rob_randomisation": "R", "rob_deviations": "D", "rob_missing": "M"
 ASSESSED = {"low", "some concerns", "high"}
 
 
-def _pct(p: float | None) -> str:
-    """'P = 0.24', 'P < 0.001' (RevMan's style)."""
-    if p is None or p != p:
-        return "P = NA"
-    return "P < 0.001" if p < 0.001 else f"P = {p:.3f}" if p < 0.01 else f"P = {p:.2f}"
+_pct = p_report  # 'P = 0.24', 'P < 0.001' (RevMan's style)
 
 
 def _num(x: float) -> str:

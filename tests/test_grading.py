@@ -3,7 +3,6 @@ source, and changing a threshold changes the verdicts."""
 from __future__ import annotations
 
 import re
-import shutil
 from dataclasses import replace
 from pathlib import Path
 

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from evsynth.meta.engine.choices import Measure, Method, PredictionType, Test, ZeroTo
-from evsynth.meta.engine.effects import Effects, compute_effects
+from evsynth.meta.engine.effects import compute_effects
 from evsynth.meta.engine.model import ZeroCells
 from evsynth.meta.engine.pooling import pool, pool_table
 from evsynth.meta.engine.regression import design_matrix, meta_regression

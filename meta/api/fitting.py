@@ -165,13 +165,18 @@ def rma(data, measure=None, *, method="REML", test="z", level=95, add=None, to="
     AnalysisError
         An unknown measure, method, test or option; no study to pool.
     """
-    method_e, test_e = method_of(method), test_of(test)
-    pi, level_p, zero, na_s = pi_type_of(pi_type), level_of(level), zero_cells_of(add, to, drop00), na_of(na)
     if mods is not None and subgroup is not None:
         raise AnalysisError("give mods= (meta-regression) or subgroup= (subgroup analysis), not both")
     if tau2_common and subgroup is None:
         raise AnalysisError("tau2_common=True applies to a subgroup analysis: give subgroup= too")
-    frame = as_frame(data)
+    model = Model(None, method_of(method), test_of(test), zero_cells_of(add, to, drop00), pi_type_of(pi_type),
+                  level_of(level))
+    return _rma(as_frame(data), measure, model, columns, na_of(na), slab, mods, subgroup, tau2_common)
+
+
+def _rma(frame, measure, model: Model, columns, na_s, slab, mods, subgroup, tau2_common):
+    """rma() on a DataFrame, with every option already checked."""
+    method_e, test_e, pi, level_p = model.method, model.test, model.pi_type, model.level
     computing, shown = _resolve_measure(frame, measure, columns)
     fd = read_frame(frame, computing, columns, slab)
     extra_missing: dict[int, tuple[str, ...]] = {}
@@ -183,8 +188,7 @@ def rma(data, measure=None, *, method="REML", test="z", level=95, add=None, to="
     if subgroup is not None:
         groups = _text_column(fd, subgroup, extra_missing)
     kept, missing = _omit(fd, na_s, extra_missing)
-    model = Model(computing, method_e, test_e, zero, pi, level_p)
-    fitted = _fitted(fd, model, kept, shown, columns)
+    fitted = _fitted(fd, replace(model, measure=computing), kept, shown, columns)
     effects = fitted.effects()
     if effects.k == 0:
         raise no_study_error(replace(effects, excluded=_merge(effects.excluded, missing, fd)))

@@ -6,6 +6,8 @@ Study labels, column names and group values are data, so every one is escaped in
 """
 from __future__ import annotations
 
+from ..engine.text import p_metafor
+
 import dataclasses
 import html
 import math
@@ -27,9 +29,7 @@ def _num(x, digits: int = 4) -> str:
 
 
 def _p(p) -> str:
-    if p is None or (isinstance(p, float) and math.isnan(p)):
-        return "NA"
-    return "&lt;.0001" if p < 1e-4 else f"{p:.4f}"
+    return p_metafor(p).replace("<", "&lt;")  # for the HTML tables
 
 
 def _table(header: list[str], rows: list[list[str]], raw: bool = False) -> str:

@@ -14,7 +14,7 @@ import pandas as pd
 from .choices import Measure, Method, PredictionType, Test, ZeroTo
 from .effects import Effects, RowEffects, row_effects
 from .model import ZeroCells
-from ..errors import AnalysisError, EvidenceError
+from ..errors import AnalysisError
 from .fit import fit_batch
 from .pooling import _Rows, no_study_error, pool_table, result_from_batch
 from .results import MetaResult

@@ -68,3 +68,13 @@ RATIO_MEASURES = frozenset({Measure.OR, Measure.RR, Measure.PETO})
 BINARY_MEASURES = frozenset({Measure.OR, Measure.RR, Measure.RD, Measure.PETO})
 CONTINUOUS_MEASURES = frozenset({Measure.MD, Measure.SMD})
 PROPORTION_MEASURES = frozenset({Measure.PR, Measure.PLO, Measure.PAS, Measure.PFT})
+
+
+# what a reader is shown for each choice (forest plots, the report): one table each
+MEASURE_NAMES = {"OR": "Odds ratio", "RR": "Risk ratio", "PETO": "Peto odds ratio", "GEN": "Ratio",
+                 "RD": "Risk difference", "MD": "Mean difference", "SMD": "Standardised mean difference",
+                 "PR": "Proportion", "PLO": "Proportion", "PAS": "Proportion", "PFT": "Proportion"}
+METHOD_NAMES = {"REML": "REML", "DL": "DerSimonian-Laird", "PM": "Paule-Mandel", "ML": "ML", "SJ": "Sidik-Jonkman",
+                "HE": "Hedges", "EB": "empirical Bayes", "FE": "common effect (inverse variance)",
+                "MH": "Mantel-Haenszel", "PETO": "Peto"}
+TEST_NAMES = {"knha": "Hartung-Knapp", "z": "z", "adhoc": "Hartung-Knapp (ad hoc)"}

@@ -81,18 +81,56 @@ def _fit_batch(
         X = np.ones((B, K, 1))
     X = X * mask[:, :, None]
     y = np.where(mask, y, 0.0)
-    p = X.shape[2]
     k = mask.sum(axis=1)
-    dfree = k - p
+    dfree = k - X.shape[2]
     vv = np.where(mask, v, 1.0)
     t2fit = estimate_tau2(method, y, v, mask, X)
     tau2 = t2fit.tau2
     w = mask / (vv + tau2[:, None])
     f = wls.fit(y, w, X)
+    c = _coefficients(f, test, k, dfree, level)
+    qm, qm_df, qm_p = _omnibus(f.beta, c.vb, c.use_t, c.df_safe)
+    q, q_p, i2, h2 = _heterogeneity(y, vv, mask, X, dfree, tau2, method)
+    nan = np.full(B, np.nan)
+    t2lo = t2hi = i2lo = i2hi = h2lo = h2hi = nan
+    if method.is_random and tau2_ci:
+        t2lo, t2hi = qprofile_ci(y, v, mask, X, level)
+        vt_ci = typical_variance(v, mask, X)
+        i2lo, i2hi = 100 * t2lo / (vt_ci + t2lo), 100 * t2hi / (vt_ci + t2hi)
+        h2lo, h2hi = t2lo / vt_ci + 1, t2hi / vt_ci + 1
+    pi_low, pi_high = _prediction(f.beta, c, tau2, k, method, pi_type, level, X.shape[2])
+    return BatchFit(
+        k=k, beta=f.beta, se=c.se, statistic=c.stat, pvalue=c.pval, ci_low=c.ci_low, ci_high=c.ci_high, df=c.df,
+        vb=c.vb, tau2=tau2, tau2_se=t2fit.se if method.is_random else nan, tau2_ci_low=t2lo, tau2_ci_high=t2hi,
+        i2=i2, i2_ci_low=i2lo, i2_ci_high=i2hi, h2=h2, h2_ci_low=h2lo, h2_ci_high=h2hi,
+        q=q, q_df=dfree, q_pvalue=q_p, pi_low=pi_low, pi_high=pi_high, weights=100 * w / w.sum(axis=1, keepdims=True),
+        iterations=t2fit.iterations, converged=t2fit.converged, s2w=c.s2w,
+        other_max=t2fit.other_max if t2fit.other_max is not None else np.full(len(k), np.nan), qm=qm, qm_df=qm_df,
+        qm_pvalue=qm_p,
+    )
+
+
+@dataclass(frozen=True)
+class _Coefficients:
+    """The coefficients' covariance (scaled by Hartung-Knapp's s^2 where used), tests and confidence limits."""
+
+    vb: np.ndarray
+    se: np.ndarray
+    stat: np.ndarray
+    pval: np.ndarray
+    ci_low: np.ndarray
+    ci_high: np.ndarray
+    df: np.ndarray
+    df_safe: np.ndarray
+    crit: np.ndarray
+    use_t: np.ndarray
+    s2w: np.ndarray
+
+
+def _coefficients(f, test: Test, k, dfree, level: float) -> _Coefficients:
     vb = f.vb
-    s2w = np.ones(B)
-    # metafor forces the z test when k = 1
-    use_t = (test in (Test.KNHA, Test.ADHOC)) & (k > 1)
+    s2w = np.ones(len(k))
+    use_t = (test in (Test.KNHA, Test.ADHOC)) & (k > 1)  # metafor forces the z test when k = 1
     if test in (Test.KNHA, Test.ADHOC):
         s2 = np.where(f.rss <= np.finfo(float).eps, 0.0, f.rss / np.maximum(dfree, 1))
         if test is Test.ADHOC:
@@ -107,24 +145,29 @@ def _fit_batch(
     df_safe = np.where(use_t, np.maximum(dfree, 1), 1)
     crit = np.where(use_t, stats.t_isf(alpha / 2, df_safe), stats.norm_isf(alpha / 2))
     pval = np.where(use_t[:, None], 2 * stats.t_sf(np.abs(stat), df_safe[:, None]), 2 * stats.norm_sf(np.abs(stat)))
-    ci_low = f.beta - crit[:, None] * se
-    ci_high = f.beta + crit[:, None] * se
+    return _Coefficients(vb, se, stat, pval, f.beta - crit[:, None] * se, f.beta + crit[:, None] * se, df,
+                         df_safe, crit, use_t, s2w)
 
-    # omnibus test of all coefficients but the intercept (or of the intercept in an intercept-only model)
+
+def _omnibus(beta, vb, use_t, df_safe):
+    """The omnibus test of all coefficients but the intercept (or of the intercept in an intercept-only model):
+    QM, its degrees of freedom and p-value (F under Hartung-Knapp, chi-square otherwise)."""
+    p = beta.shape[1]
     btt = slice(1, p) if p > 1 else slice(0, 1)
     m = p - 1 if p > 1 else 1
-    bsub = f.beta[:, btt]
+    bsub = beta[:, btt]
     vsub = vb[:, btt, btt]
     singular = ~(np.abs(np.linalg.det(vsub)) > 0)
     vsub = np.where(singular[:, None, None], np.eye(vsub.shape[1]), vsub)
     qm = np.where(singular, np.nan, np.einsum("bp,bpq,bq->b", bsub, np.linalg.inv(vsub), bsub))
-    qm_df = np.full(B, float(m))
     qm_p = np.where(use_t, stats.f_sf(qm / m, m, df_safe), stats.chi2_sf(qm, m))
-    qm = np.where(use_t, qm / m, qm)
+    return np.where(use_t, qm / m, qm), np.full(len(beta), float(m)), qm_p
 
-    # heterogeneity, always with fixed-effect weights
-    w0 = mask / vv
-    f0 = wls.fit(y, w0, X)
+
+def _heterogeneity(y, vv, mask, X, dfree, tau2, method: Method):
+    """Q and its p-value (always with fixed-effect weights), I^2 and H^2 (from tau^2 for random effects, from Q
+    for fixed effects, as metafor)."""
+    f0 = wls.fit(y, mask / vv, X)
     has_df = dfree > 0
     q = np.where(has_df, np.maximum(0.0, f0.rss), 0.0)
     q_p = np.where(has_df, stats.chi2_sf(q, np.maximum(dfree, 1)), 1.0)
@@ -136,33 +179,17 @@ def _fit_batch(
         with np.errstate(divide="ignore", invalid="ignore"):
             i2 = np.where(has_df & (q > 0), np.maximum(0.0, 100 * (q - dfree) / q), 0.0)
             h2 = np.where(has_df, q / np.maximum(dfree, 1), 1.0)
+    return q, q_p, i2, h2
 
-    nan = np.full(B, np.nan)
-    t2lo, t2hi = nan, nan
-    i2lo = i2hi = h2lo = h2hi = nan
-    if method.is_random and tau2_ci:
-        t2lo, t2hi = qprofile_ci(y, v, mask, X, level)
-        vt_ci = typical_variance(v, mask, X)
-        i2lo, i2hi = 100 * t2lo / (vt_ci + t2lo), 100 * t2hi / (vt_ci + t2hi)
-        h2lo, h2hi = t2lo / vt_ci + 1, t2hi / vt_ci + 1
 
-    # prediction interval for the intercept of intercept-only random-effects models
-    pi_low = pi_high = nan
-    if method.is_random and p == 1:
-        if pi_type is PredictionType.HIGGINS:
-            ok = k >= 3
-            pcrit = np.where(ok, stats.t_isf(alpha / 2, np.maximum(k - 2, 1)), np.nan)
-        else:
-            pcrit = crit
-        half = pcrit * np.sqrt(se[:, 0] ** 2 + tau2)
-        pi_low, pi_high = f.beta[:, 0] - half, f.beta[:, 0] + half
-
-    wpct = 100 * w / w.sum(axis=1, keepdims=True)
-    return BatchFit(
-        k=k, beta=f.beta, se=se, statistic=stat, pvalue=pval, ci_low=ci_low, ci_high=ci_high, df=df, vb=vb,
-        tau2=tau2, tau2_se=t2fit.se if method.is_random else nan, tau2_ci_low=t2lo, tau2_ci_high=t2hi,
-        i2=i2, i2_ci_low=i2lo, i2_ci_high=i2hi, h2=h2, h2_ci_low=h2lo, h2_ci_high=h2hi,
-        q=q, q_df=dfree, q_pvalue=q_p, pi_low=pi_low, pi_high=pi_high, weights=wpct,
-        iterations=t2fit.iterations, converged=t2fit.converged, s2w=s2w,
-        other_max=t2fit.other_max if t2fit.other_max is not None else np.full(len(k), np.nan), qm=qm, qm_df=qm_df, qm_pvalue=qm_p,
-    )
+def _prediction(beta, c: _Coefficients, tau2, k, method: Method, pi_type: PredictionType, level: float, p: int):
+    """The prediction interval of intercept-only random-effects models (else NaN)."""
+    nan = np.full(len(k), np.nan)
+    if not (method.is_random and p == 1):
+        return nan, nan
+    if pi_type is PredictionType.HIGGINS:
+        pcrit = np.where(k >= 3, stats.t_isf((1 - level) / 2, np.maximum(k - 2, 1)), np.nan)
+    else:
+        pcrit = c.crit
+    half = pcrit * np.sqrt(c.se[:, 0] ** 2 + tau2)
+    return beta[:, 0] - half, beta[:, 0] + half

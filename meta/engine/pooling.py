@@ -7,7 +7,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from .choices import BINARY_MEASURES, Measure, Method, PredictionType, Test
+from .choices import Measure, Method, PredictionType, Test
 from .effects import MISSING, Effects, compute_effects, missing_rows
 from .model import ZeroCells
 from ..errors import AnalysisError

@@ -115,7 +115,6 @@ def _columns(fit, measure: Measure, method: Method, test: Test, pi_type: Predict
     none = [None] * B
     const = lambda value: [value] * B  # noqa: E731
     est, lo, hi = fit.beta[:, 0], fit.ci_low[:, 0], fit.ci_high[:, 0]
-    pi_ok = het & np.isfinite(fit.pi_low) & np.isfinite(fit.pi_high)
     c: dict[str, list] = {
         "k": k.tolist(),
         "measure": const(measure.value),

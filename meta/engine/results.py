@@ -102,7 +102,7 @@ class MetaResult(Jsonable):
     i2_ci_high : float | None
         Upper limit of I^2's CI, percent.
     h2 : float | None
-        H^2.
+        H^2 (total variability over sampling variability).
     h2_ci_low : float | None
         Lower limit of H^2's CI.
     h2_ci_high : float | None
@@ -350,7 +350,25 @@ class SubgroupResult(Jsonable):
 
 @dataclass(frozen=True)
 class CombinedP(Jsonable):
-    """Studies that report only a direction and a p-value, combined."""
+    """Studies that report only a direction and a p-value, combined.
+
+    Attributes
+    ----------
+    method : str
+        stouffer, weighted_stouffer or fisher.
+    k : int
+        Studies combined.
+    statistic : float
+        Stouffer's Z (or Fisher's chi-square).
+    pvalue : float
+        Combined one-sided p-value, in the direction favouring the intervention.
+    pvalue_two_sided : float
+        The two-sided p-value.
+    studies : tuple[str, ...]
+        The studies combined.
+    notes : tuple[str, ...]
+        Studies not combined, and why.
+    """
 
     method: str
     k: int

@@ -38,75 +38,115 @@ def _ols_p(mask: np.ndarray, X: np.ndarray) -> np.ndarray:
 MAX_ITER = 300  # iterations of the root finder before an estimator is declared not converged
 
 
+@dataclass(frozen=True)
+class _Batch:
+    """B padded analyses (y, v, mask: (B, K); X: (B, K, p)) and what every estimator derives from them."""
+
+    y: np.ndarray
+    v: np.ndarray
+    mask: np.ndarray
+    X: np.ndarray
+
+    @property
+    def B(self) -> int:
+        return self.y.shape[0]
+
+    @property
+    def k(self) -> np.ndarray:
+        return self.mask.sum(axis=1)
+
+    @property
+    def dfree(self) -> np.ndarray:
+        return self.k - self.X.shape[2]
+
+    @property
+    def safe_df(self) -> np.ndarray:
+        return np.where(self.dfree > 0, self.dfree, 1)
+
+    @property
+    def vv(self) -> np.ndarray:
+        return np.where(self.mask, self.v, 1.0)
+
+    def weights(self, t2: np.ndarray, rows=slice(None)) -> np.ndarray:
+        return self.mask[rows] / (self.vv[rows] + t2[:, None])
+
+
 def estimate(method: Method, y: np.ndarray, v: np.ndarray, mask: np.ndarray, X: np.ndarray) -> Tau2Fit:
-    """tau^2 and its standard error for B padded analyses (y, v, mask: (B, K); X: (B, K, p))."""
-    B = y.shape[0]
-    k = mask.sum(axis=1)
-    p = X.shape[2]
-    dfree = k - p
-    zeros = np.zeros(B)
-    ones_it = np.zeros(B, dtype=int)
-    conv = np.ones(B, dtype=bool)
-    vv = np.where(mask, v, 1.0)
-    if method in (Method.FE, Method.MH, Method.PETO):
-        return Tau2Fit(zeros, np.full(B, np.nan), ones_it, conv)
-    safe_df = np.where(dfree > 0, dfree, 1)
+    """tau^2 and its standard error for B padded analyses (y, v, mask: (B, K); X: (B, K, p)), by the estimator
+    registered for `method` (ESTIMATORS)."""
+    return ESTIMATORS[method](method, _Batch(y, v, mask, X))
 
-    def weights(t2):
-        return mask / (vv + t2[:, None])
 
-    if method is Method.DL:
-        w = weights(zeros)
-        f = wls.fit(y, w, X)
-        t2 = np.maximum(0.0, (f.rss - dfree) / f.tr_p)
-        _, tr_pp = wls.reml_terms(y, w, X, f)
-        se = np.sqrt((2 * dfree + 4 * t2 * f.tr_p + 2 * t2**2 * tr_pp) / f.tr_p**2)
-        return _done(t2, se, dfree, ones_it, conv)
-    if method is Method.HE:
-        rss, tr_pv = wls.ols_terms(y, np.where(mask, v, 0.0), X, mask)
-        t2 = np.maximum(0.0, (rss - tr_pv) / safe_df)
-        P = _ols_p(mask, X)
-        PV = P * np.where(mask, v, 0.0)[:, None, :]
-        tr_pvpv = np.einsum("bkl,blk->b", PV, PV)
-        se = np.sqrt((2 * tr_pvpv + 4 * t2 * tr_pv + 2 * t2**2 * dfree) / safe_df**2)
-        return _done(t2, se, dfree, ones_it, conv)
-    if method is Method.SJ:
-        ybar = np.sum(y * mask, axis=1) / k
-        ybar = ybar + np.sum(mask * (y - ybar[:, None]), axis=1) / k  # corrected two-pass mean, as R's var()
-        t0 = np.sum(mask * (y - ybar[:, None]) ** 2, axis=1) / k
-        w = weights(t0)
-        f = wls.fit(y, w, X)
-        t2 = np.maximum(0.0, t0 * f.rss / safe_df)
-        P = _p_matrix(w, X, f.vb)
-        PV = P * np.where(mask, v, 0.0)[:, None, :]
-        tr_pvpv = np.einsum("bkl,blk->b", PV, PV)
-        tr_pvp = np.einsum("bkl,bkl->b", PV, P)
-        tr_pp = np.einsum("bkl,bkl->b", P, P)
-        se = np.sqrt(t0**2 / safe_df**2 * (2 * tr_pvpv + 4 * t2 * tr_pvp + 2 * t2**2 * tr_pp))
-        return _done(t2, se, dfree, ones_it, conv)
+def _fixed(method: Method, b: _Batch) -> Tau2Fit:
+    return Tau2Fit(np.zeros(b.B), np.full(b.B, np.nan), np.zeros(b.B, dtype=int), np.ones(b.B, dtype=bool))
 
-    # iterative estimators: f(tau2) decreasing through its root
+
+def _closed(t2, se, b: _Batch) -> Tau2Fit:
+    return _done(t2, se, b.dfree, np.zeros(b.B, dtype=int), np.ones(b.B, dtype=bool))
+
+
+def _dersimonian_laird(method: Method, b: _Batch) -> Tau2Fit:
+    dfree = b.dfree
+    w = b.weights(np.zeros(b.B))
+    f = wls.fit(b.y, w, b.X)
+    t2 = np.maximum(0.0, (f.rss - dfree) / f.tr_p)
+    _, tr_pp = wls.reml_terms(b.y, w, b.X, f)
+    se = np.sqrt((2 * dfree + 4 * t2 * f.tr_p + 2 * t2**2 * tr_pp) / f.tr_p**2)
+    return _closed(t2, se, b)
+
+
+def _hedges(method: Method, b: _Batch) -> Tau2Fit:
+    rss, tr_pv = wls.ols_terms(b.y, np.where(b.mask, b.v, 0.0), b.X, b.mask)
+    t2 = np.maximum(0.0, (rss - tr_pv) / b.safe_df)
+    P = _ols_p(b.mask, b.X)
+    PV = P * np.where(b.mask, b.v, 0.0)[:, None, :]
+    tr_pvpv = np.einsum("bkl,blk->b", PV, PV)
+    se = np.sqrt((2 * tr_pvpv + 4 * t2 * tr_pv + 2 * t2**2 * b.dfree) / b.safe_df**2)
+    return _closed(t2, se, b)
+
+
+def _sidik_jonkman(method: Method, b: _Batch) -> Tau2Fit:
+    y, mask, k = b.y, b.mask, b.k
+    ybar = np.sum(y * mask, axis=1) / k
+    ybar = ybar + np.sum(mask * (y - ybar[:, None]), axis=1) / k  # corrected two-pass mean, as R's var()
+    t0 = np.sum(mask * (y - ybar[:, None]) ** 2, axis=1) / k
+    w = b.weights(t0)
+    f = wls.fit(y, w, b.X)
+    t2 = np.maximum(0.0, t0 * f.rss / b.safe_df)
+    P = _p_matrix(w, b.X, f.vb)
+    PV = P * np.where(mask, b.v, 0.0)[:, None, :]
+    tr_pvpv = np.einsum("bkl,blk->b", PV, PV)
+    tr_pvp = np.einsum("bkl,bkl->b", PV, P)
+    tr_pp = np.einsum("bkl,bkl->b", P, P)
+    se = np.sqrt(t0**2 / b.safe_df**2 * (2 * tr_pvpv + 4 * t2 * tr_pvp + 2 * t2**2 * tr_pp))
+    return _closed(t2, se, b)
+
+
+def _equation(method: Method, b: _Batch):
+    """The estimating equation of an iterative estimator and its derivative in tau^2 (P' = -PP), decreasing
+    through its root: evaluated at tau^2 values for the analyses `rows`."""
     def equation(t2, rows):
-        """The estimating equation and its derivative in tau^2 (P' = -PP)."""
-        w = weights_rows(t2, rows)
-        Xr = X[rows]
-        f = wls.fit(y[rows], w, Xr)
+        w = b.weights(t2, rows)
+        Xr = b.X[rows]
+        f = wls.fit(b.y[rows], w, Xr)
         py = w * f.resid  # P y
         ypp = np.sum(py**2, axis=1)
         if method in (Method.PM, Method.EB):
-            return f.rss - dfree[rows], -ypp
+            return f.rss - b.dfree[rows], -ypp
         ppy = wls.p_times(w, Xr, f.vb, py)
         yppp = np.sum(py * ppy, axis=1)
         if method is Method.ML:
             return ypp - w.sum(axis=1), -2 * yppp + np.sum(w**2, axis=1)
-        _, tr_pp = wls.reml_terms(y[rows], w, Xr, f)
+        _, tr_pp = wls.reml_terms(b.y[rows], w, Xr, f)
         return ypp - f.tr_p, -2 * yppp + tr_pp
+    return equation
 
-    def weights_rows(t2, rows):
-        return mask[rows] / (vv[rows] + t2[:, None])
 
-    all_rows = np.ones(B, dtype=bool)
-    f0, slope0 = equation(zeros, all_rows)
+def _iterative(method: Method, b: _Batch) -> Tau2Fit:
+    """ML, REML, PM and EB: the root of the estimating equation, by the bracketing solver (solver.py)."""
+    y, mask, vv, k, dfree = b.y, b.mask, b.vv, b.k, b.dfree
+    equation = _equation(method, b)
+    f0, slope0 = equation(np.zeros(b.B), np.ones(b.B, dtype=bool))
     active = (f0 > 0) & (dfree > 0)
     ybar = np.sum(y * mask, axis=1) / np.maximum(k, 1)
     spread = np.sum(mask * (y - ybar[:, None]) ** 2, axis=1) / np.maximum(k, 1)
@@ -115,25 +155,33 @@ def estimate(method: Method, y: np.ndarray, v: np.ndarray, mask: np.ndarray, X: 
     t2 = np.where(active, roots.x, 0.0)
     iterations, other = roots.iterations, None
     if method in (Method.ML, Method.REML):
-        t2, other, extra = _highest_maximum(method, equation, y, v, vv, mask, X, dfree, t2, f0, slope0)
+        t2, other, extra = _highest_maximum(method, equation, y, b.v, vv, mask, b.X, dfree, t2, f0, slope0)
         iterations = iterations + extra
     failed = active & ~roots.converged
     if failed.any():  # never a half-converged value: DerSimonian-Laird instead, and the note says so
-        t2 = np.where(failed, estimate(Method.DL, y, v, mask, X).tau2, t2)
+        t2 = np.where(failed, _dersimonian_laird(Method.DL, b).tau2, t2)
         if other is not None:
             other = np.where(failed, np.nan, other)
-    w = weights(t2)
-    f = wls.fit(y, w, X)
-    if method is Method.ML:
-        se = np.sqrt(2 / np.sum(w**2, axis=1))
-    elif method is Method.REML:
-        _, tr_pp = wls.reml_terms(y, w, X, f)
-        se = np.sqrt(2 / tr_pp)
-    else:
-        se = np.sqrt(2 * k**2 / safe_df / w.sum(axis=1) ** 2)
-    fit = _done(t2, se, dfree, iterations, roots.converged)
+    fit = _done(t2, _iterative_se(method, b, t2), dfree, iterations, roots.converged)
     return fit if other is None else Tau2Fit(fit.tau2, fit.se, fit.iterations, fit.converged,
                                              np.where(dfree > 0, other, np.nan))
+
+
+def _iterative_se(method: Method, b: _Batch, t2: np.ndarray) -> np.ndarray:
+    w = b.weights(t2)
+    if method is Method.ML:
+        return np.sqrt(2 / np.sum(w**2, axis=1))
+    if method is Method.REML:
+        _, tr_pp = wls.reml_terms(b.y, w, b.X, wls.fit(b.y, w, b.X))
+        return np.sqrt(2 / tr_pp)
+    return np.sqrt(2 * b.k**2 / b.safe_df / w.sum(axis=1) ** 2)
+
+
+ESTIMATORS = {
+    Method.FE: _fixed, Method.MH: _fixed, Method.PETO: _fixed,
+    Method.DL: _dersimonian_laird, Method.HE: _hedges, Method.SJ: _sidik_jonkman,
+    Method.ML: _iterative, Method.REML: _iterative, Method.PM: _iterative, Method.EB: _iterative,
+}
 
 
 def _highest_maximum(method, equation, y, v, vv, mask, X, dfree, t2, f0, slope0):

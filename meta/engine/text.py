@@ -22,10 +22,22 @@ def _f(x, digits: int = 4) -> str:
     return f"{x:.{digits}f}"
 
 
-def _p(p) -> str:
-    if p is None:
+def p_metafor(p) -> str:
+    """A p-value as metafor prints it: "<.0001", "0.0123" (console summaries)."""
+    if p is None or p != p:
         return "NA"
     return "<.0001" if p < 1e-4 else f"{p:.4f}"
+
+
+def p_report(p) -> str:
+    """A p-value as a report or a figure shows it (RevMan's style): "P < 0.001", "P = 0.003", "P = 0.24";
+    "P not estimable" when there is none."""
+    if p is None or p != p:
+        return "P not estimable"
+    return "P < 0.001" if p < 0.001 else f"P = {p:.3f}" if p < 0.01 else f"P = {p:.2f}"
+
+
+_p = p_metafor
 
 
 def render_result(r, level: float = 95.0) -> str:

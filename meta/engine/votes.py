@@ -3,11 +3,12 @@
 only as a description, never as the synthesis)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from math import comb
 from typing import Sequence
 
 from ..jsonable import Jsonable
+from .results import CombinedP
 
 BENEFIT, HARM = "favours intervention", "favours control"  # the `direction` vocabulary of a pvalues table
 
@@ -23,7 +24,34 @@ def vote_count(rows: Sequence[dict]) -> "VoteCount":
     significant = tuple(t for t in favour if trials[t].get("significance") == "significant")
     n = len(favour) + len(against)
     return VoteCount(len(trials), favour, against, unknown, significant, sign_test(len(favour), n) if n else None,
-                     "vote counting by direction of effect with a two-sided sign test (Cochrane Handbook 12.2.2)")
+                     "vote counting by direction of effect with a two-sided sign test (Cochrane Handbook 12.2.2)",
+                     _combined(trials))
+
+
+def _combined(trials: dict[str, dict]):
+    """Stouffer's combination of the trials' exact p-values with their direction (Cochrane Handbook 12.2.1), when
+    at least two report one: a p-value given only as a bound ("p<0.05") or without a direction is not combined."""
+    from .pvalues import combine_pvalues, one_sided
+
+    exact = [(t, _number(r.get("p")), 1 if r.get("direction") == BENEFIT else -1)
+             for t, r in trials.items() if r.get("direction") in (BENEFIT, HARM)]
+    exact = [(t, p, d) for t, p, d in exact if 0 < p <= 1]
+    if len(exact) < 2:
+        return None
+    left = [t for t in trials if t not in {t for t, _, _ in exact}]
+    res = combine_pvalues(one_sided([p for _, p, _ in exact], [d for _, _, d in exact]), "stouffer",
+                          study=[t for t, _, _ in exact])
+    note = (f"{len(left)} trial(s) without an exact p-value and a direction are not combined: {', '.join(left)}"
+            if left else "")
+    return replace(res, notes=res.notes + ((note,) if note else ()))
+
+
+def _number(cell) -> float:
+    """A validated table cell as a number (NaN when empty)."""
+    try:
+        return float(cell)
+    except (TypeError, ValueError):
+        return float("nan")
 
 
 def sign_test(successes: int, n: int) -> float:
@@ -53,6 +81,9 @@ class VoteCount(Jsonable):
         Two-sided exact sign test of the directions (None when no trial has a direction).
     method : str
         How the votes were counted and tested.
+    combined : CombinedP | None
+        Stouffer's combination of the exact one-sided p-values, in the direction favouring the intervention
+        (Cochrane Handbook 12.2.1), when at least two trials report an exact p with a direction.
     """
 
     trials: int
@@ -62,3 +93,4 @@ class VoteCount(Jsonable):
     significant_benefit: tuple[str, ...]
     sign_test_p: float | None
     method: str
+    combined: CombinedP | None = None

@@ -13,9 +13,10 @@ class BaseInfo(Jsonable):
     Attributes
     ----------
     title : str
-        What the evidence summary is of ("Baclofen").
+        What the evidence summary is of (the drug's name, say).
     intervention : str
-        The intervention's label ("baclofen"): "Favours baclofen", "Risk with baclofen", favours = "baclofen".
+        The intervention's label, as the report, the figures and the claims use it ("Favours <intervention>",
+        "Risk with <intervention>", a claim's favours = "<intervention>").
     comparator : str
         The comparator side's label ("control").
     """

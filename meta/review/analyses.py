@@ -1,7 +1,7 @@
 """analyses.toml: the meta-analyses an evidence base defines, each naming its table, its rows and its model.
 
     [analyses.aud_abstinence]
-    title = "Alcohol use disorder: abstinence, baclofen vs placebo"
+    title = "Alcohol use disorder: abstinence, drug vs placebo"
     table = "binary"                          # tables/binary.csv
     where = { outcome = "abstinence", comparator = "placebo", design = ["parallel RCT", "crossover RCT"] }
     measure = "RR"
@@ -21,7 +21,6 @@ folder names under the build.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 

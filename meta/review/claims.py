@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..inputs.numbers import cell_number
 from ..errors import CellProblem, SchemaError, visible
 from ..jsonable import Jsonable
 from .about import BaseInfo

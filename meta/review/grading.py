@@ -14,7 +14,7 @@ from typing import Mapping
 from ..engine.votes import VoteCount
 from ..jsonable import Jsonable
 from ..robustness.tsa import required_information_size_binary
-from .rules import DOMAINS, LABELS, Rules
+from .rules import LABELS, Rules
 
 @dataclass(frozen=True)
 class Facts:

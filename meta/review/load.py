@@ -21,7 +21,7 @@ from .rules import Rules, load_rules
 
 
 def rules_path(base_dir: Path) -> Path:
-    """The rule set beside the evidence base (evidence/grading.toml for evidence/baclofen), found from the base's
+    """The rule set beside the evidence base (evidence/grading.toml for a base in evidence/), found from the base's
     real location (so `.`, `tables/..` or a symbolic link name the same rule set)."""
     return Path(base_dir).resolve().parent / "grading.toml"
 

@@ -19,7 +19,16 @@ def schema_problem(doc, most: int = 5) -> str:
     import jsonschema
 
     validator = jsonschema.Draft202012Validator(results_schema())
+    errors = [_deepest(e) for e in validator.iter_errors(doc)]
     # a wrong value first (it names the field), then the missing ones
-    errors = sorted(validator.iter_errors(doc), key=lambda e: (not e.absolute_path, [str(p) for p in e.absolute_path]))
+    errors.sort(key=lambda e: (not e.absolute_path, [str(p) for p in e.absolute_path]))
     return "; ".join(f"at {'/'.join(str(p) for p in e.absolute_path) or '(top level)'}: {e.message[:160]}"
                      for e in errors[:most])
+
+
+def _deepest(error):
+    """Inside an anyOf (a field that may be null, or one of several types), the alternative's own error that
+    names the innermost field."""
+    while error.context:
+        error = max(error.context, key=lambda e: (len(e.absolute_path), e.validator != "type"))
+    return error

@@ -11,7 +11,8 @@ from ..engine.results import MetaResult
 from ..inputs.evidence import EvidenceBase
 from ..inputs.numbers import cell_number
 from .analyses import AnalysisSpec
-from .results import AnalysisRun, Downgrade, DoseRange, Provenance, Published, SofRow
+from .findings import Downgrade, DoseRange, Provenance, Published, SofRow
+from .results import AnalysisRun
 
 PROVENANCE = ("source", "doi", "pmid", "url", "location", "quote", "derived")
 

@@ -13,7 +13,6 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from ..engine.choices import Measure, Method, PredictionType, Test
 from ..engine.distributions import chi2_sf
 from ..engine.effects import Effects, compute_effects
 from ..engine.model import Model
