@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from evsynth.cli.main import main
-from evsynth.meta.engine import special
+from evsynth.meta.engine import distributions as dist
 from evsynth.meta.engine.choices import Measure, Method, Test
 from evsynth.meta.engine.records import pool_records
 from evsynth.meta.inputs.tables import load_table
@@ -47,19 +47,28 @@ def test_a_batch_gives_the_bits_of_one_at_a_time(tmp_path, method, test):
         assert json.loads(json.dumps(one)) == batch[i], g
 
 
-def test_special_functions_do_not_depend_on_their_batch_mates():
-    """Series and continued fractions stop per element, so a value is the same alone or in any batch."""
+def test_distribution_functions_do_not_depend_on_their_batch_mates():
+    """Each value is computed on its own (scipy.special's ufuncs are elementwise), so a group's p-values and
+    critical values are the same alone or in any batch, laid out as the batched fit lays them out."""
     rng = np.random.default_rng(11)
     df = rng.integers(1, 80, 400).astype(float)
     x = df * rng.uniform(0.2, 3.0, 400)
     t = rng.normal(0, 4, 400)
-    together_chi = special.chdtrc(df, x)
-    together_t = special.stdtr(df, t)
-    together_f = special.fdtrc(df, df[::-1], x / df)
-    for i in range(0, 400, 7):
-        assert special.chdtrc(df[i:i + 1], x[i:i + 1])[0] == together_chi[i]
-        assert special.stdtr(df[i:i + 1], t[i:i + 1])[0] == together_t[i]
-        assert special.fdtrc(df[i:i + 1], df[::-1][i:i + 1], x[i:i + 1] / df[i:i + 1])[0] == together_f[i]
+    a = rng.uniform(1e-6, 0.5, 400)
+    funcs = {
+        "chi2_sf": lambda s: dist.chi2_sf(x[s], df[s]),
+        "t_sf": lambda s: dist.t_sf(np.abs(t[s])[:, None], df[s][:, None]),
+        "f_sf": lambda s: dist.f_sf(x[s] / df[s], df[s], df[::-1][s]),
+        "t_isf": lambda s: dist.t_isf(a[s], df[s]),
+        "chi2_isf": lambda s: dist.chi2_isf(a[s], df[s]),
+        "chi2_ppf": lambda s: dist.chi2_ppf(a[s], df[s]),
+        "norm_sf": lambda s: dist.norm_sf(t[s]),
+        "norm_isf": lambda s: dist.norm_isf(a[s]),
+    }
+    for name, f in funcs.items():
+        together = np.ravel(f(slice(None)))
+        for i in range(0, 400, 7):
+            assert np.ravel(f(slice(i, i + 1)))[0] == together[i], (name, i)
 
 
 def test_forked_parts_and_parquet_give_the_same_bytes(tmp_path):

@@ -5,7 +5,7 @@ Arrays in, arrays out; the caller records which studies were adjusted or dropped
 from __future__ import annotations
 
 import numpy as np
-from .special import gammaln
+from scipy.special import gammaln
 
 from .choices import Measure, ZeroTo
 

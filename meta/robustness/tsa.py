@@ -16,8 +16,7 @@ Sources:
   Jennison C, Turnbull BW. Group Sequential Methods with Applications to Clinical Trials, 2000, ch. 7 and 19
   (the recursive numerical integration).
 
-Statistics only: numpy and the normal tail functions of `.distributions` (norm_sf, norm_isf); scipy.special's
-log_ndtr / ndtri_exp are used only in the far tail (probabilities below 1e-300) where those underflow.
+Statistics only: numpy, the normal quantile of `..engine.distributions` and the boundaries of `.boundaries`.
 """
 from __future__ import annotations
 
