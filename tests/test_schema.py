@@ -85,10 +85,10 @@ def test_vote_counts_combine_exact_p_values_by_stouffer():
 
     from evsynth.meta.engine.votes import vote_count
 
-    rows = [{"trial": "a", "direction": "favours intervention", "p": "0.04"},
-            {"trial": "b", "direction": "favours intervention", "p": "0.30"},
-            {"trial": "c", "direction": "favours control", "p": "0.50"},
-            {"trial": "d", "direction": "favours intervention", "p": ""}]
+    rows = [{"trial": "a", "direction": "favours intervention", "p": 0.04},
+            {"trial": "b", "direction": "favours intervention", "p": 0.30},
+            {"trial": "c", "direction": "favours control", "p": 0.50},
+            {"trial": "d", "direction": "favours intervention", "p": None}]
     v = vote_count(rows)
     expected = combine_pvalues([0.02, 0.15, 0.75], method="stouffer").pvalue
     assert v.combined.pvalue == pytest.approx(expected, rel=1e-12)

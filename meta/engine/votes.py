@@ -14,7 +14,19 @@ BENEFIT, HARM = "favours intervention", "favours control"  # the `direction` voc
 
 
 def vote_count(rows: Sequence[dict]) -> "VoteCount":
-    """One vote per trial (its first row: a trial may report several outcomes), by direction, with the sign test."""
+    """One vote per trial (its first row: a trial may report several outcomes), by direction, with the sign test.
+
+    Parameters
+    ----------
+    rows : sequence of dict
+        One per reported result: ``trial`` (or ``study_id``), ``direction`` (``"favours intervention"`` or
+        ``"favours control"``), ``significance`` and ``p``, the exact two-sided p-value as a number (None or NaN
+        when the trial gives none; text is parsed by the caller, see `evsynth.meta.inputs.numbers`).
+
+    Returns
+    -------
+    VoteCount
+    """
     trials: dict[str, dict] = {}
     for r in rows:
         trials.setdefault(r.get("trial") or r.get("study_id", ""), r)
@@ -46,12 +58,9 @@ def _combined(trials: dict[str, dict]):
     return replace(res, notes=res.notes + ((note,) if note else ()))
 
 
-def _number(cell) -> float:
-    """A validated table cell as a number (NaN when empty)."""
-    try:
-        return float(cell)
-    except (TypeError, ValueError):
-        return float("nan")
+def _number(value) -> float:
+    """A p-value given as a number; anything else (None, text) is not an exact p-value."""
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else float("nan")
 
 
 def sign_test(successes: int, n: int) -> float:

@@ -8,7 +8,6 @@ beside its parent trial, a number neither in its quote nor marked as derived).
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from .schema import (
 )
 from .names import MAX_LABEL, close_match
 from .numbers import parse_number
+from .csvtext import csv_rows
 from .textfiles import read_text
 
 # numbers whose value must be visible in the row's quote unless `derived` says how it was obtained
@@ -107,7 +107,7 @@ def _read_csv(f: Path, kind: str, expected: tuple[str, ...], check: Callable[[di
     except SchemaError as exc:
         problems.extend(exc.problems)
         return None
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv_rows(text)
     try:
         header = [h.strip() for h in next(reader)]
     except csv.Error as exc:

@@ -21,8 +21,9 @@ from ..engine.choices import Measure
 from ..engine.model import REQUIRED, kind_of
 from ..engine.studies import Studies
 from .names import close_match
-from .numbers import NUMBER
+from .numbers import NUMBER, parse_number
 from ..errors import CellProblem, SchemaError, number_text
+from .csvtext import PANDAS_OPTIONS, csv_header, csv_rows
 from .textfiles import read_bytes_safely, read_text
 
 COUNT_COLUMNS = {"events_t", "n_t", "events_c", "n_c", "events", "n"}
@@ -75,20 +76,57 @@ def read_csv_text(path: str | Path, numeric: Mapping[str, str] | None = None) ->
         return read_parquet(path, numeric)
     text = read_text(path)
     try:
-        header = next(csv.reader(io.StringIO(text.split("\n", 1)[0])), [])
+        header = next(csv_rows(text), [])  # as pandas names the columns, before stripping
         wanted = set((numeric or {}).keys())
         # text as Python strings (object): pandas 3 with pyarrow would use Arrow strings, which cost more memory
         # here and are converted back to Python objects anyway
         dtype = {c: object for c in header if c.strip() not in wanted}
-        frame = pd.read_csv(io.StringIO(text), dtype=dtype, keep_default_na=False, skipinitialspace=True)
+        frame = pd.read_csv(io.StringIO(text), dtype=dtype, **PANDAS_OPTIONS)
     except (pd.errors.ParserError, csv.Error) as exc:
         raise SchemaError([CellProblem(name, None, None, f"not a readable CSV file: {exc}")]) from None
     frame.columns = [str(c).strip() for c in frame.columns]
     if len(frame.columns) < 2:
         raise SchemaError([CellProblem(name, 1, None, "only one column found; is the delimiter a comma?")])
+    frame = _record_lines(text, frame)
     if frame.empty:
         raise SchemaError([CellProblem(name, None, None, "has a header but no data rows")])
     return frame
+
+
+def _record_lines(text: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame without records whose cells are all blank (as the evidence reader skips them: a spreadsheet's
+    trailing ",,,"), and with the line each record starts on in ``frame.attrs["lines"]``. One line per record
+    unless the text has blank lines or line breaks inside quotes; then the csv module, with the same dialect,
+    finds the lines."""
+    blank = _blank_records(frame)
+    ends = text.count("\n") + (0 if text.endswith("\n") else 1)
+    if ends == len(frame) + 1:
+        lines = np.arange(2, len(frame) + 2)
+    else:
+        reader = csv_rows(text)
+        next(reader, None)
+        found, start = [], reader.line_num + 1
+        for cells in reader:
+            if any(c.strip() for c in cells) or len(cells) > 1:  # pandas drops only whitespace-only lines
+                found.append(start)
+            start = reader.line_num + 1
+        lines = np.array(found) if len(found) == len(frame) else np.arange(2, len(frame) + 2)
+    if blank.any():
+        frame = frame.loc[~blank].reset_index(drop=True)
+        lines = lines[~blank]
+    frame.attrs["lines"] = tuple(int(x) for x in lines)
+    return frame
+
+
+def _blank_records(frame: pd.DataFrame) -> np.ndarray:
+    """Rows whose every cell is blank: checked cell by cell only where every number column is empty."""
+    maybe = np.ones(len(frame), bool)
+    for col in frame.columns:
+        if frame[col].dtype.kind in "iuf":
+            maybe &= frame[col].isna().to_numpy()
+    for i in np.flatnonzero(maybe):
+        maybe[i] = all(not str(v).strip() for v in frame.iloc[i] if v == v)
+    return maybe
 
 
 def parse_column_map(spec: str | None) -> dict[str, str]:
@@ -150,7 +188,7 @@ def load_table(
             problems.append(CellProblem(name, 1, col, f"missing column needed for {measure.value}{extra}"))
     if problems:
         raise SchemaError(problems)
-    lines = tuple(range(2, len(frame) + 2))
+    lines = frame.attrs.get("lines") or tuple(range(2, len(frame) + 2))
     columns: dict[str, np.ndarray] = {}
     omitted: list[tuple[int, str]] = []
     for col in needed:
@@ -219,7 +257,7 @@ def _numeric_candidates(path, measure: Measure, rename: Mapping[str, str]) -> di
             header = [c.strip() for c in pq.read_schema(path).names]
         else:
             with open(path, encoding="utf-8-sig", newline="") as fh:
-                header = [c.strip() for c in next(csv.reader(fh), [])]
+                header = csv_header(fh)
     except (OSError, UnicodeDecodeError, csv.Error, ImportError, ValueError):
         return {}
     canon = {rename.get(c, c): c for c in header}
@@ -231,15 +269,10 @@ def _number(cell: str, file: str, line: int, col: str, problems: list[CellProble
     if text in MISSING_TEXT:
         problems.append(CellProblem(file, line, col, "missing value"))
         return math.nan
-    if text.lower().lstrip("+-") in ("nan", "inf", "infinity"):
-        problems.append(CellProblem(file, line, col, f"'{text}' is not a finite number"))
-        return math.nan
-    if not NUMBER.fullmatch(text):
-        problems.append(CellProblem(file, line, col, f"'{text}' is not a number"))
-        return math.nan
-    value = float(text)
-    if not math.isfinite(value):
-        problems.append(CellProblem(file, line, col, f"'{text}' is not a finite number"))
+    value = parse_number(text)
+    if value is None or math.isnan(value):
+        finite = NUMBER.fullmatch(text) or text.lower().lstrip("+-") in ("nan", "inf", "infinity")
+        problems.append(CellProblem(file, line, col, f"'{text}' is not a {'finite ' if finite else ''}number"))
         return math.nan
     return value
 

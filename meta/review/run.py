@@ -44,7 +44,7 @@ def run_analysis(base: EvidenceBase, spec: AnalysisSpec, rules: Rules | None = N
     head = {"id": spec.id, "title": spec.title, "table": spec.table, "where": dict(spec.where),
             "rows": tuple(r.get("study_id", "") for r in sel.rows)}
     if spec.synthesis == "vote_count":
-        votes = vote_count(sel.rows)
+        votes = vote_count([{**r, "p": cell_number(r.get("p"))} for r in sel.rows])
         return AnalysisRun(**head, votes=votes, label=label_votes(votes, rules) if rules is not None else None)
     model = spec.model
     kind = kind_of(model.measure)
