@@ -54,7 +54,8 @@ def number_text(x: float) -> str:
     Returns
     -------
     str
-        A whole number below 1e15 without its ".0"; anything else as ``repr(float)`` (inf and nan included).
+        A whole number of magnitude below 1e15 without its ".0"; anything else as ``repr(float)`` (inf and nan
+        included).
     """
     x = float(x)
     return str(int(x)) if x.is_integer() and abs(x) < 1e15 else repr(x)
