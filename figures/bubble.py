@@ -16,6 +16,25 @@ from .forest_data import RATIO
 
 
 def draw_bubble(analysis: AnalysisRun, about: BaseInfo | None = None):
+    """The bubble plot of an analysis's meta-regression: each study's effect (analysis scale; a log axis labelled with
+    ratios for ratio measures) against the moderator, bubble area by weight 1/(vi + tau^2), and the fitted line.
+
+    Parameters
+    ----------
+    analysis : AnalysisRun
+        The analysis; it needs a meta-regression with points.
+    about : BaseInfo, optional
+        Not used (the drawers share one signature).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        The analysis has no meta-regression (or it has no points).
+    """
     theme.theme()
     reg = analysis.meta_regression
     if not isinstance(reg, MetaRegressionRun) or not reg.points:

@@ -21,7 +21,23 @@ KINDS = ("forest", "cumulative", "leave-one-out", "funnel", "labbe", "bubble", "
 
 
 def drawer(kind: str) -> Callable[[AnalysisRun, BaseInfo], object]:
-    """The function that draws this kind of figure for one analysis (labelled with the base's words)."""
+    """The function that draws this kind of figure for one analysis (labelled with the base's words).
+
+    Parameters
+    ----------
+    kind : str
+        One of KINDS.
+
+    Returns
+    -------
+    callable
+        ``draw(analysis, about)`` returning a matplotlib Figure (the funnel with trim-and-fill's studies).
+
+    Raises
+    ------
+    KeyError
+        An unknown kind.
+    """
     from .bubble import draw_bubble
     from .direction import draw_direction
     from .forest import draw_forest
@@ -46,7 +62,22 @@ FORESTS = ("forest", "cumulative", "leave-one-out")
 
 
 def kinds_for(analysis: AnalysisRun, on_request: bool = False) -> list[str]:
-    """The figures an analysis gets in `evsynth run`; `on_request`: those a figure command may draw."""
+    """The figures an analysis gets in `evsynth run`; `on_request`: those a figure command may draw.
+
+    Parameters
+    ----------
+    analysis : AnalysisRun
+        The analysis.
+    on_request : bool
+        Whether a figure command asks: no limit on the studies of a forest plot, and a funnel plot from 3 studies
+        (else from FUNNEL_MIN_K).
+
+    Returns
+    -------
+    list of str
+        Kinds, in KINDS order: "direction" alone for a vote count, [] without a pooled result; the forests only up to
+        MAX_FOREST_K studies (in `evsynth run`), and the cumulative and leave-one-out forests only when computed.
+    """
     if analysis.votes is not None:
         return ["direction"]
     if analysis.result is None:
@@ -69,14 +100,37 @@ def kinds_for(analysis: AnalysisRun, on_request: bool = False) -> list[str]:
 
 
 def not_planned(results: ReviewResults) -> list[str]:
-    """Why an analysis has no forest plot in the build (too many studies to read), one message each."""
+    """Why an analysis has no forest plot in the build (too many studies to read), one message each.
+
+    Parameters
+    ----------
+    results : ReviewResults
+        The review.
+
+    Returns
+    -------
+    list of str
+        One message per analysis above MAX_FOREST_K studies.
+    """
     return [f"figures/{a.id}: no forest plots: {a.result.k} studies is more than {MAX_FOREST_K}, which cannot be "
             "read on a page (results.json holds every study's numbers)"
             for a in results.analyses if a.result is not None and a.result.k > MAX_FOREST_K]
 
 
 def plan(results: ReviewResults) -> list[tuple[str, str]]:
-    """(analysis id, kind) of every figure of the results, plus ("", "rates") when there are rates."""
+    """(analysis id, kind) of every figure of the results, plus ("", "rates") when there are rates.
+
+    Parameters
+    ----------
+    results : ReviewResults
+        The review.
+
+    Returns
+    -------
+    list of tuple of (str, str)
+        In analysis order; the rates plot only when there is a pooled harm rate and the rule set has its frequency
+        bands.
+    """
     from .rates import rate_rows
 
     jobs = [(a.id, kind) for a in results.analyses for kind in kinds_for(a)]
@@ -86,11 +140,43 @@ def plan(results: ReviewResults) -> list[tuple[str, str]]:
 
 
 def relative_stem(analysis_id: str, kind: str) -> str:
+    """Where a figure goes under the output folder, without its extension.
+
+    Parameters
+    ----------
+    analysis_id : str
+        The analysis's id ("" for the base's rates plot).
+    kind : str
+        The figure's kind.
+
+    Returns
+    -------
+    str
+        "figures/<id>/<kind>", or "figures/<kind>" without an id.
+    """
     return f"figures/{analysis_id}/{kind}" if analysis_id else f"figures/{kind}"
 
 
 def inside(out: Path, stem: str) -> Path:
-    """out/stem, refused unless it stays inside `out` (ids are validated names, and this checks it again)."""
+    """out/stem, refused unless it stays inside `out` (ids are validated names, and this checks it again).
+
+    Parameters
+    ----------
+    out : Path
+        The output folder.
+    stem : str
+        The relative path (see :func:`relative_stem`).
+
+    Returns
+    -------
+    Path
+        ``out / stem`` (not resolved).
+
+    Raises
+    ------
+    ValueError
+        The path resolves to `out` itself or outside it.
+    """
     root = Path(out).resolve()
     target = (root / stem).resolve()
     if target == root or not target.is_relative_to(root):
@@ -99,7 +185,33 @@ def inside(out: Path, stem: str) -> Path:
 
 
 def draw_one(results: ReviewResults, analysis_id: str, kind: str, out: Path, formats=("svg", "png")) -> list[Path]:
-    """Draw one planned figure of `results` into out/<relative stem>.<format>."""
+    """Draw one planned figure of `results` into out/<relative stem>.<format>.
+
+    Parameters
+    ----------
+    results : ReviewResults
+        The review.
+    analysis_id : str
+        The analysis's id ("" for the rates plot).
+    kind : str
+        One of KINDS, or "rates".
+    out : Path
+        The output folder.
+    formats : iterable of str
+        File formats (see :data:`theme.FORMATS`).
+
+    Returns
+    -------
+    list of Path
+        The files written.
+
+    Raises
+    ------
+    ValueError
+        A figure the analysis cannot have (see the drawers), an unknown format, or a path leaving `out`.
+    KeyError
+        An unknown kind.
+    """
     if kind == "rates":
         from .rates import draw_rates
 
@@ -131,7 +243,34 @@ def draw_all(results: ReviewResults, out: Path, formats=("svg", "png"), jobs: in
              progress: Callable[[tuple[str, str]], None] | None = None) -> tuple[list[Path], list[str]]:
     """Draw every planned figure into out/figures/; with jobs > 1, in that many forked processes. The files are
     the same bytes either way (each figure is drawn on its own). Returns the files written and, for each figure
-    that could not be drawn, a message naming it."""
+    that could not be drawn, a message naming it.
+
+    Parameters
+    ----------
+    results : ReviewResults
+        The review.
+    out : Path
+        The output folder.
+    formats : iterable of str
+        File formats (see :data:`theme.FORMATS`).
+    jobs : int
+        Processes to draw in (1: in this one; forked workers only where fork is available).
+    progress : callable, optional
+        Called with each (analysis id, kind) once its figure is done.
+
+    Returns
+    -------
+    written : list of Path
+        The files written.
+    failed : list of str
+        One message per figure that could not be drawn ("figures/<id>/<kind>: why").
+
+    Raises
+    ------
+    OSError
+        Writing failed for a reason of the environment (a full disk, a read-only folder), naming the figure's path;
+        no further figure is drawn.
+    """
     import multiprocessing as mp
 
     todo = plan(results)

@@ -12,6 +12,25 @@ from . import theme
 
 
 def draw_direction(analysis: AnalysisRun, about: BaseInfo = BaseInfo()):
+    """The effect direction plot of a vote-counting analysis.
+
+    Parameters
+    ----------
+    analysis : AnalysisRun
+        The analysis; it needs its vote count.
+    about : BaseInfo
+        The intervention's and comparator's names, for the axis.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Trials favouring the intervention first, then those without a direction, then those favouring the control.
+
+    Raises
+    ------
+    ValueError
+        The analysis is not a vote count, or it has no trial.
+    """
     theme.theme()
     v = analysis.votes
     if v is None:

@@ -32,14 +32,46 @@ _T2P = TextToPath()
 
 
 def text_width(s: str, size: float = theme.FONT_SIZE, bold: bool = False) -> float:
-    """Width in inches of a (possibly multi-line) string in the theme's font."""
+    """Width in inches of a (possibly multi-line) string in the theme's font.
+
+    Parameters
+    ----------
+    s : str
+        The text; lines are separated by newlines (the widest counts).
+    size : float
+        Font size in points.
+    bold : bool
+        Bold weight.
+
+    Returns
+    -------
+    float
+        Inches.
+    """
     prop = FontProperties(family="DejaVu Sans", size=size, weight="bold" if bold else "normal")
     return max((_T2P.get_text_width_height_descent(line, prop, ismath=False)[0] for line in s.split("\n")),
                default=0.0) / 72
 
 
 def wrap(s: str, width: float, size: float = theme.FONT_SIZE, bold: bool = False) -> str:
-    """Wrap at word boundaries so that each line is at most `width` inches (a word longer than that stays whole)."""
+    """Wrap at word boundaries so that each line is at most `width` inches (a word longer than that stays whole).
+
+    Parameters
+    ----------
+    s : str
+        The text (its whitespace is normalised when it is wrapped).
+    width : float
+        The widest line allowed, inches.
+    size : float
+        Font size in points.
+    bold : bool
+        Bold weight.
+
+    Returns
+    -------
+    str
+        The text with newlines, or `s` unchanged when it fits.
+    """
     if text_width(s, size, bold) <= width:
         return s
     words, lines, cur = s.split(), [], ""
@@ -205,7 +237,18 @@ def _layout(f: ForestData, rows) -> _Layout:
 
 
 def draw_forest(f: ForestData):
-    """The figure (matplotlib Figure) of one forest plot."""
+    """The figure of one forest plot.
+
+    Parameters
+    ----------
+    f : ForestData
+        What the plot shows (see :func:`forest_data` and :func:`steps_data`).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Its size follows the content (inches); elements carry gids.
+    """
     theme.theme()
     rows = _rows(f)
     lay = _layout(f, rows)

@@ -68,6 +68,12 @@ class ForestData:
 
     @property
     def studies(self) -> tuple[StudyRow, ...]:
+        """Every study row of every panel, in order.
+
+        Returns
+        -------
+        tuple of StudyRow
+        """
         return tuple(s for p in self.panels for s in p.studies)
 
 
@@ -160,7 +166,27 @@ def _favours(measure: str, outcome_kind: str, about: BaseInfo) -> tuple[str, str
 
 
 def forest_data(analysis: AnalysisRun, about: BaseInfo = BaseInfo()) -> ForestData:
-    """The forest plot of one pooled analysis."""
+    """The forest plot of one pooled analysis.
+
+    Parameters
+    ----------
+    analysis : AnalysisRun
+        The analysis, with its pooled result and study effects.
+    about : BaseInfo
+        The intervention's and comparator's names, for the column headers and the "favours" labels.
+
+    Returns
+    -------
+    ForestData
+        Study and pooled values on the scale a reader knows (ratios for log-scale measures, proportions 0-1 shown as
+        percent for single-arm rates, else the analysis scale), with weights in percent, one panel per subgroup when
+        the analysis has them, and the footer.
+
+    Raises
+    ------
+    ValueError
+        The analysis has no pooled result or no study effects.
+    """
     if analysis.result is None or not analysis.study_effects:
         raise ValueError(f"analysis {analysis.id!r} has no pooled result to draw")
     res = analysis.result
@@ -206,6 +232,20 @@ def forest_data(analysis: AnalysisRun, about: BaseInfo = BaseInfo()) -> ForestDa
 
 
 def effect_text(est: float, lo: float, hi: float, percent: bool) -> str:
+    """An estimate and its interval as a forest plot's right-hand column shows them.
+
+    Parameters
+    ----------
+    est, lo, hi : float
+        The estimate and its interval, on the displayed scale (proportions 0-1 when `percent`).
+    percent : bool
+        Show proportions as percentages, one decimal.
+
+    Returns
+    -------
+    str
+        "est [lo, hi]": two decimals below 100 and none from 100 on ("NA" for NaN, "∞" for infinity), or percentages.
+    """
     if percent:
         return f"{100 * est:.1f} [{100 * lo:.1f}, {100 * hi:.1f}]"
     return f"{_fmt(est)} [{_fmt(lo)}, {_fmt(hi)}]"
@@ -223,7 +263,27 @@ def _fmt(x: float) -> str:
 def steps_data(analysis: AnalysisRun, which: str, about: BaseInfo = BaseInfo()) -> ForestData:
     """A cumulative ("cumulative": each row adds a study, in the analysis' order) or leave-one-out
     ("leave_one_out": each row omits a study) forest plot: one pooled estimate and CI per row, the full analysis
-    as the diamond."""
+    as the diamond.
+
+    Parameters
+    ----------
+    analysis : AnalysisRun
+        The analysis, with its pooled result, study effects and the chosen refits.
+    which : {"cumulative", "leave_one_out"}
+        The refits to show (the AnalysisRun field).
+    about : BaseInfo
+        The intervention's and comparator's names.
+
+    Returns
+    -------
+    ForestData
+        One row per refit (k and I^2 as its columns, no weights), on the displayed scale of :func:`forest_data`.
+
+    Raises
+    ------
+    ValueError
+        The analysis has no pooled result, or the refits were not computed (Skipped, None or empty).
+    """
     base = forest_data(analysis, about)
     steps = getattr(analysis, which)
     if not isinstance(steps, tuple) or not steps:

@@ -22,6 +22,27 @@ Z = {0.10: 1.6448536269514722, 0.05: 1.959963984540054, 0.01: 2.5758293035489004
 
 
 def draw_funnel(analysis: AnalysisRun, trimfill: bool = False, about: BaseInfo | None = None):
+    """The contour-enhanced funnel plot of one pooled analysis (analysis scale; a log axis labelled with ratios for
+    ratio measures); no contours for single-arm proportions.
+
+    Parameters
+    ----------
+    analysis : AnalysisRun
+        The analysis, with its pooled result and study effects.
+    trimfill : bool
+        Whether to add trim-and-fill's imputed studies (when it imputed any).
+    about : BaseInfo, optional
+        Not used (the drawers share one signature).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        Fewer than 2 study effects.
+    """
     theme.theme()
     res = analysis.result
     effects = analysis.study_effects or ()

@@ -15,6 +15,25 @@ from . import theme
 
 
 def draw_labbe(analysis: AnalysisRun, about: BaseInfo = BaseInfo()):
+    """The L'Abbé plot of one pooled two-arm binary analysis.
+
+    Parameters
+    ----------
+    analysis : AnalysisRun
+        The analysis, with its pooled result and study effects holding per-arm counts.
+    about : BaseInfo
+        The intervention's name, for the y axis (the x axis says "control").
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Risks as proportions 0-1 on both axes; the pooled line for RR, OR, Peto's OR and RD.
+
+    Raises
+    ------
+    ValueError
+        No study effect has two-arm event counts.
+    """
     theme.theme()
     res = analysis.result
     effects = [e for e in analysis.study_effects or () if "events_t" in e.data]

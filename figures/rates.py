@@ -14,7 +14,19 @@ SHORT = {"very common": "very\ncommon", "common": "common", "uncommon": "un-\nco
 
 
 def rate_rows(analyses) -> list[tuple[str, float, float, float, int]]:
-    """(title, rate, CI low, CI high, k) of every pooled single-arm rate of a harm outcome (AnalysisRuns)."""
+    """(title, rate, CI low, CI high, k) of every pooled single-arm rate of a harm outcome (AnalysisRuns).
+
+    Parameters
+    ----------
+    analyses : iterable of AnalysisRun
+        The analyses.
+
+    Returns
+    -------
+    list of tuple of (str, float, float, float, int)
+        One per analysis with outcome_kind "harm", a proportion measure and back-transformed values: the rate and
+        its CI as proportions 0-1 (not percent), and the number of studies.
+    """
     out = []
     for a in analyses:
         res = a.result
@@ -35,7 +47,29 @@ def _label(title: str, width: int = 48, lines: int = 2) -> str:
 
 
 def draw_rates(analyses, thresholds: dict[str, float]):
-    """thresholds: the lower bound of each band, from grading.toml's [frequency] (very_common, common ...)."""
+    """Pooled adverse-event rates against the CIOMS frequency bands.
+
+    thresholds: the lower bound of each band, from grading.toml's [frequency] (very_common, common ...).
+
+    Parameters
+    ----------
+    analyses : iterable of AnalysisRun
+        The analyses (see :func:`rate_rows`).
+    thresholds : dict of str to float
+        The lower bound of each band but "very rare", as proportions, keyed very_common, common, uncommon, rare.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One row per rate on a log axis from 0.001% to 100%, labelled in percent.
+
+    Raises
+    ------
+    ValueError
+        No pooled harm rate.
+    KeyError
+        A band missing from `thresholds`.
+    """
     theme.theme()
     rows = rate_rows(analyses)
     if not rows:

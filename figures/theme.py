@@ -66,7 +66,29 @@ _METADATA = {
 
 
 def save(fig, stem: str | Path, formats: Iterable[str] = ("svg", "png")) -> list[Path]:
-    """Write the figure as stem.<format> for each format, each to a new temporary file renamed into place."""
+    """Write the figure as stem.<format> for each format, each to a new temporary file renamed into place.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure.
+    stem : str or Path
+        The path without its extension; missing folders are created.
+    formats : iterable of str
+        From FORMATS: "svg", "png", "pdf".
+
+    Returns
+    -------
+    list of Path
+        The files written, in the order of `formats`.
+
+    Raises
+    ------
+    ValueError
+        An unknown format (the formats before it are already written).
+    OutputError
+        A path that exists and is not a regular file or a symbolic link.
+    """
     stem = Path(stem)
     stem.parent.mkdir(parents=True, exist_ok=True)
     written = []
@@ -82,4 +104,11 @@ def save(fig, stem: str | Path, formats: Iterable[str] = ("svg", "png")) -> list
 
 
 def close(fig) -> None:
+    """Close the figure in pyplot, freeing its memory.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure.
+    """
     plt.close(fig)

@@ -19,7 +19,19 @@ MAX_SHOWN = 200  # problems listed one by one in a message; the rest are counted
 
 def visible(text: str) -> str:
     """`text` with every unsafe character shown as an escape (\\u001b, \\u202e), so it can be printed (and
-    JSON text stays valid JSON with the same meaning)."""
+    JSON text stays valid JSON with the same meaning).
+
+    Parameters
+    ----------
+    text : str
+        The text.
+
+    Returns
+    -------
+    str
+        `text` with each unsafe character (UNSAFE_CHARS) replaced by its JSON-style escape, as above (a surrogate
+        pair of escapes for a character beyond U+FFFF); other text unchanged.
+    """
     return UNSAFE_CHARS.sub(_escape, text)
 
 
@@ -32,7 +44,19 @@ def _escape(m: re.Match) -> str:
 
 
 def number_text(x: float) -> str:
-    """A number for a message, as typed: 12, 0.5, 1e+308 (never a 309-digit integer)."""
+    """A number for a message, as typed: 12, 0.5, 1e+308 (never a 309-digit integer).
+
+    Parameters
+    ----------
+    x : float
+        The number (anything float() accepts).
+
+    Returns
+    -------
+    str
+        A whole number of magnitude below 1e15 without its ".0"; anything else as ``repr(float)`` (inf and nan
+        included).
+    """
     x = float(x)
     return str(int(x)) if x.is_integer() and abs(x) < 1e15 else repr(x)
 
@@ -70,12 +94,26 @@ class ProblemList(list):
         self.more = 0
 
     def append(self, problem: CellProblem) -> None:
+        """Keep `problem` while fewer than MAX_KEPT are kept, else count it in ``more``.
+
+        Parameters
+        ----------
+        problem : CellProblem
+            The problem.
+        """
         if len(self) < self.MAX_KEPT:
             super().append(problem)
         else:
             self.more += 1
 
     def extend(self, problems) -> None:
+        """Append each problem (see :meth:`append`).
+
+        Parameters
+        ----------
+        problems : iterable of CellProblem
+            The problems.
+        """
         for p in problems:
             self.append(p)
 

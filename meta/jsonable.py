@@ -15,7 +15,19 @@ _SIMPLE = (int, bool, str, type(None))
 
 def clean(value: Any) -> Any:
     """A JSON-ready copy: non-finite floats as None, enums as their value, tuples as lists, typed objects through
-    their to_dict()."""
+    their to_dict().
+
+    Parameters
+    ----------
+    value : object
+        Any value: numbers, str, None, enums, tuples and lists, dicts, objects with ``to_dict()``, numpy scalars.
+
+    Returns
+    -------
+    object
+        The JSON-ready copy (anything not listed above is returned as it is). A list or tuple whose first element is
+        a str or float is taken as flat: its items are kept as they are, a non-finite float as None.
+    """
     t = type(value)
     if t is float:
         return value if math.isfinite(value) else None
@@ -43,6 +55,12 @@ class Jsonable:
     by the fields' annotations; an absent optional field takes its default)."""
 
     def to_dict(self) -> dict:
+        """The dataclass's fields as JSON-ready values, in field order (see :func:`clean`).
+
+        Returns
+        -------
+        dict
+        """
         names = type(self).__dict__.get("_names")
         if names is None:
             names = tuple(f.name for f in dataclasses.fields(self))  # type: ignore[arg-type]
@@ -51,6 +69,24 @@ class Jsonable:
 
     @classmethod
     def from_dict(cls, data: dict):
+        """The object `to_dict()` described: each field read back as its annotation's type.
+
+        Parameters
+        ----------
+        data : dict
+            Parsed JSON, as ``to_dict()`` wrote it; keys that are not fields are ignored, absent fields take their
+            default.
+
+        Returns
+        -------
+        Jsonable
+            An instance of the class (a null for a field typed plain float is read back as NaN).
+
+        Raises
+        ------
+        TypeError
+            A required field is absent (from the dataclass's constructor).
+        """
         hints = _hints(cls)
         kwargs = {}
         for f in dataclasses.fields(cls):  # type: ignore[arg-type]
@@ -65,6 +101,12 @@ class Sparse(Jsonable):
     SPARSE: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
+        """The fields as JSON-ready values, without the SPARSE fields that are None.
+
+        Returns
+        -------
+        dict
+        """
         d = super().to_dict()
         return {k: v for k, v in d.items() if not (k in self.SPARSE and v is None)}
 
@@ -128,7 +170,18 @@ def _fits(tp, value) -> bool:
 
 
 def field_docs(cls) -> dict[str, str]:
-    """Each field's description, from the numpydoc "Attributes" section of the class docstring (and its bases')."""
+    """Each field's description, from the numpydoc "Attributes" section of the class docstring (and its bases').
+
+    Parameters
+    ----------
+    cls : type
+        The class.
+
+    Returns
+    -------
+    dict of str to str
+        Field name -> its description on one line (a subclass's description replaces its base's).
+    """
     import inspect
     import re
 
@@ -152,7 +205,19 @@ def field_docs(cls) -> dict[str, str]:
 
 def json_schema(root) -> dict:
     """The JSON Schema (2020-12) of what `root.to_dict()` gives: one $defs entry per class, every property with
-    the description its class documents. Fields with a default (which to_dict may leave out) are not required."""
+    the description its class documents. Fields with a default (which to_dict may leave out) are not required.
+
+    Parameters
+    ----------
+    root : type
+        A Jsonable dataclass.
+
+    Returns
+    -------
+    dict
+        The schema: the root's $ref and one $defs entry per class reached (its summary, properties and required
+        fields); floats allow null.
+    """
     defs: dict[str, dict] = {}
 
     def ref(cls) -> dict:

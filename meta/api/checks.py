@@ -274,7 +274,27 @@ def tsa(res, *, rrr: float | None = None, control_risk: float | None = None, mea
 
 
 def order_values(f, order) -> np.ndarray:
-    """The values to order the model's studies by: a numeric column, or one value per row of the table."""
+    """The values to order the model's studies by: a numeric column, or one value per row of the table.
+
+    Parameters
+    ----------
+    f : Fitted
+        The fitted model's data (its table, and the rows it used).
+    order : str or sequence
+        A numeric column of the table, or one value per row of the table (before missing values were left out).
+
+    Returns
+    -------
+    numpy.ndarray
+        One float per study used, in the model's order (NaN where a value is missing).
+
+    Raises
+    ------
+    SchemaError
+        `order` names a column the table does not have, or a cell of it is not a number (each named by row).
+    AnalysisError
+        `order` is neither a column name nor numbers, or not one value per row of the table.
+    """
     if isinstance(order, str):
         if order not in f.frame.columns:
             raise SchemaError([CellProblem("order=", None, order, "names a column the table does not have")])

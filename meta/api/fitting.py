@@ -42,10 +42,30 @@ class Fitted:
     ni: np.ndarray | None = None  # sample sizes, for the Freeman-Tukey back-transformation of given yi/vi
 
     def usable(self) -> np.ndarray:
-        """The studies that have an effect size (the others are excluded by the engine, with their reason)."""
+        """The studies that have an effect size (the others are excluded by the engine, with their reason).
+
+        Returns
+        -------
+        numpy.ndarray
+            One bool per study used (per row of ``columns``).
+        """
         return row_effects(self.model.measure, self.columns, self.model.zero_cells).reason == ""
 
     def effects(self) -> Effects:
+        """The effect sizes the model pools, computed from the kept columns (named by the shown measure for yi/vi).
+
+        Returns
+        -------
+        Effects
+            yi and vi of the usable studies (analysis scale), the others in ``excluded``. For yi/vi given with a named
+            measure (a table from :func:`escalc`), the Effects carry that measure, its scale (for the
+            back-transformation) and the usable studies' sample sizes.
+
+        Raises
+        ------
+        AnalysisError
+            No study is left (``columns`` has no rows).
+        """
         e = compute_effects(self.model.measure, self.columns, self.labels, self.model.zero_cells)
         if self.shown is not self.model.measure:  # yi/vi of a named measure (escalc's): its scale, for back
             ni = None if self.ni is None else self.ni[self.usable()]
@@ -147,6 +167,9 @@ def rma(data, measure=None, *, method="REML", test="z", level=95, add=None, to="
     subgroup : str, optional
         A column: one pooled result per value and the test for subgroup differences; ``tau2_common=True`` fits
         one common tau^2 (a meta-regression on the subgroup factor) instead of one per subgroup.
+    tau2_common : bool
+        With `subgroup`: one common tau^2 for all subgroups instead of one per subgroup (the default); True without
+        `subgroup` is an AnalysisError.
     pi_type : {"metafor", "higgins"}
         The prediction interval: metafor's ``predict()``, or Higgins et al.'s t(k-2).
 

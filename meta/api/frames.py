@@ -41,20 +41,66 @@ class FrameData:
 
     @property
     def n(self) -> int:
+        """The number of rows (studies) of the table, missing values included.
+
+        Returns
+        -------
+        int
+        """
         return len(self.labels)
 
     def where(self, i: int) -> str:
+        """Row `i` as a message names it (see :func:`row_name`).
+
+        Parameters
+        ----------
+        i : int
+            The row's position (from 0).
+
+        Returns
+        -------
+        str
+        """
         return row_name(self.frame, i)
 
 
 def row_name(frame: pd.DataFrame, i: int) -> str:
-    """Row i as a message names it: by its index label in the DataFrame (what `df.loc[...]` takes)."""
+    """Row i as a message names it: by its index label in the DataFrame (what `df.loc[...]` takes).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table.
+    i : int
+        The row's position (from 0).
+
+    Returns
+    -------
+    str
+        "row 3", or "row 'a'" for a string index label.
+    """
     label = frame.index[i]
     label = label.item() if hasattr(label, "item") else label
     return f"row {label!r}" if isinstance(label, str) else f"row {label}"
 
 
 def as_frame(data) -> pd.DataFrame:
+    """`data` as a DataFrame: a DataFrame as it is (not copied), a dict of columns converted.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame or mapping
+        The table, or its columns by name.
+
+    Returns
+    -------
+    pandas.DataFrame
+
+    Raises
+    ------
+    SchemaError
+        A mapping pandas cannot make a table of (e.g. columns of different lengths); anything else.
+    """
     if isinstance(data, pd.DataFrame):
         return data
     if isinstance(data, Mapping):
@@ -68,7 +114,28 @@ def as_frame(data) -> pd.DataFrame:
 
 def roles(measure: Measure, frame: pd.DataFrame, columns: Mapping[str, str] | None) -> dict[str, tuple[str, ...]]:
     """Canonical column -> the DataFrame column(s) it is read from (two for a size made of events + non-events);
-    a SchemaError names every column that is needed and absent, or wrongly mapped."""
+    a SchemaError names every column that is needed and absent, or wrongly mapped.
+
+    Parameters
+    ----------
+    measure : Measure
+        The effect measure; it decides the canonical columns needed (for GEN: yi with vi, else sei; or estimate,
+        ci_low, ci_high).
+    frame : pandas.DataFrame
+        The table.
+    columns : mapping of str to str, optional
+        The user's mapping: canonical or metafor name (or bi, di, mi) -> the table's column.
+
+    Returns
+    -------
+    dict of str to tuple of str
+        Each needed canonical column -> its source column, or (events column, non-events column) for a group size.
+
+    Raises
+    ------
+    SchemaError
+        A `columns` key evsynth does not read or a value the table lacks; a needed column absent.
+    """
     problems: list[CellProblem] = []
     mapped: dict[str, str] = {}
     names = [str(c) for c in frame.columns]
@@ -143,7 +210,24 @@ def _hint(name: str, names: list[str]) -> str:
 
 def read_numbers(frame: pd.DataFrame, column: str, where, problems: list[CellProblem]) -> np.ndarray:
     """A column as floats, NaN where a value is missing (None, NaN, a blank or NA cell); text that is not a number,
-    booleans and infinities are problems naming the row and column."""
+    booleans and infinities are problems naming the row and column.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table.
+    column : str
+        The column to read.
+    where : callable
+        ``where(i)``: how a message names the row at position i.
+    problems : list of CellProblem
+        Where the problems go (appended; nothing is raised).
+
+    Returns
+    -------
+    numpy.ndarray
+        One float per row, NaN where the value is missing or is a problem.
+    """
     series = frame[column]
     if series.dtype.kind in "iuf":
         values = series.to_numpy(dtype=float, na_value=np.nan).copy()
@@ -178,7 +262,31 @@ def read_numbers(frame: pd.DataFrame, column: str, where, problems: list[CellPro
 
 def read_frame(data, measure: Measure, columns: Mapping[str, str] | None = None,
                slab: str | Sequence | None = None) -> FrameData:
-    """Every row of `data` in the engine's canonical columns, checked; SchemaError lists every bad cell."""
+    """Every row of `data` in the engine's canonical columns, checked; SchemaError lists every bad cell.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame or mapping
+        The table (see :func:`as_frame`).
+    measure : Measure
+        The effect measure; it decides the columns read (see :func:`roles`).
+    columns : mapping of str to str, optional
+        The user's mapping of canonical (or metafor) names to the table's columns.
+    slab : str or sequence, optional
+        The study labels (see :func:`study_labels`).
+
+    Returns
+    -------
+    FrameData
+        Every row: the canonical columns as floats (NaN where a value is missing; a group size is events plus
+        non-events when given so), their source columns, unique labels, and the rows with a missing value.
+
+    Raises
+    ------
+    SchemaError
+        No rows; a column missing or wrongly mapped; a cell that is not a finite number, a non-event count that is
+        not a count, an impossible value (see :func:`range_problems`); a missing or wrong study label.
+    """
     frame = as_frame(data)
     if len(frame) == 0:
         raise SchemaError([CellProblem("data frame", None, None, "has no rows")])
@@ -215,7 +323,25 @@ def read_frame(data, measure: Measure, columns: Mapping[str, str] | None = None,
 
 def study_labels(frame: pd.DataFrame, slab: str | Sequence | None) -> tuple[str, ...]:
     """One label per row: the `slab` column (or sequence), else a `study` column, else 1, 2, ... (as metafor);
-    duplicates told apart as metafor's .make.unique does. A missing label is an error, as in metafor."""
+    duplicates told apart as metafor's .make.unique does. A missing label is an error, as in metafor.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table.
+    slab : str or sequence, optional
+        A column name, or one label per row; None: the ``study`` column when there is one, else 1, 2, ...
+
+    Returns
+    -------
+    tuple of str
+        One unique label per row (see :func:`label_text` and :func:`make_unique`).
+
+    Raises
+    ------
+    SchemaError
+        `slab` names a column the table lacks, or has not one label per row; a label is missing or blank.
+    """
     n = len(frame)
     if slab is None:
         if "study" not in frame.columns:
@@ -244,7 +370,19 @@ def study_labels(frame: pd.DataFrame, slab: str | Sequence | None) -> tuple[str,
 
 
 def label_text(v) -> str | None:
-    """A cell as a label (a whole float without its ".0", as R prints it), None when it is missing or blank."""
+    """A cell as a label (a whole float without its ".0", as R prints it), None when it is missing or blank.
+
+    Parameters
+    ----------
+    v : object
+        The cell.
+
+    Returns
+    -------
+    str or None
+        The label (a str as it is, a whole float below 1e15 as an integer, anything else through ``str()``), or None
+        for None, NA, NaT, NaN and blank text.
+    """
     if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, (float, np.floating)) and math.isnan(v)):
         return None
     if isinstance(v, str):
@@ -256,7 +394,19 @@ def label_text(v) -> str | None:
 
 def make_unique(labels: Sequence[str]) -> list[str]:
     """metafor's .make.unique: one pass over the distinct labels in order of first appearance; each label that
-    occurs more than once (at that point of the pass) gets .1, .2, ... in row order."""
+    occurs more than once (at that point of the pass) gets .1, .2, ... in row order.
+
+    Parameters
+    ----------
+    labels : sequence of str
+        The labels, one per row.
+
+    Returns
+    -------
+    list of str
+        The labels, those that repeat suffixed ".1", ".2", ... in row order (a copy; unchanged when all are
+        distinct).
+    """
     x = list(labels)
     if len(set(x)) == len(x):
         return x

@@ -19,6 +19,23 @@ def _choice(what: str, value, choices: list[str]) -> AnalysisError:
 
 
 def measure_of(measure) -> Measure | None:
+    """The effect measure a user names (case-insensitive), as the engine's enumeration.
+
+    Parameters
+    ----------
+    measure : str, Measure or None
+        The measure's name.
+
+    Returns
+    -------
+    Measure or None
+        None when `measure` is None.
+
+    Raises
+    ------
+    AnalysisError
+        An unknown measure (the message lists the choices).
+    """
     if measure is None:
         return None
     if isinstance(measure, Measure):
@@ -30,6 +47,24 @@ def measure_of(measure) -> Measure | None:
 
 
 def method_of(method, allow_counts: bool = False) -> Method:
+    """The estimation method a user names (case-insensitive; metafor's "EE" and "CE" are "FE").
+
+    Parameters
+    ----------
+    method : str or Method
+        The method's name.
+    allow_counts : bool
+        Whether MH and PETO are accepted (rma_mh() and rma_peto() pass True).
+
+    Returns
+    -------
+    Method
+
+    Raises
+    ------
+    AnalysisError
+        An unknown method; MH or PETO without `allow_counts`.
+    """
     text = str(method.value if isinstance(method, Method) else method).upper()
     text = METHOD_ALIASES.get(text, text)
     try:
@@ -43,6 +78,22 @@ def method_of(method, allow_counts: bool = False) -> Method:
 
 
 def test_of(test) -> Test:
+    """The test a user names (case-insensitive), as the engine's enumeration.
+
+    Parameters
+    ----------
+    test : str or Test
+        "z", "knha" or "adhoc".
+
+    Returns
+    -------
+    Test
+
+    Raises
+    ------
+    AnalysisError
+        An unknown test.
+    """
     try:
         return Test(str(test.value if isinstance(test, Test) else test).lower())
     except ValueError:
@@ -50,6 +101,22 @@ def test_of(test) -> Test:
 
 
 def pi_type_of(pi_type) -> PredictionType:
+    """The prediction interval type a user names (case-insensitive), as the engine's enumeration.
+
+    Parameters
+    ----------
+    pi_type : str or PredictionType
+        "metafor" or "higgins".
+
+    Returns
+    -------
+    PredictionType
+
+    Raises
+    ------
+    AnalysisError
+        An unknown type.
+    """
     try:
         return PredictionType(str(pi_type.value if isinstance(pi_type, PredictionType) else pi_type).lower())
     except ValueError:
@@ -57,7 +124,23 @@ def pi_type_of(pi_type) -> PredictionType:
 
 
 def level_of(level) -> float:
-    """metafor's `level`: a percentage (95), or a proportion (0.95) when below 1; returned as a proportion."""
+    """metafor's `level`: a percentage (95), or a proportion (0.95) when below 1; returned as a proportion.
+
+    Parameters
+    ----------
+    level : float
+        A percentage in (1, 100), or a proportion in (0, 1); exactly 1 is refused as ambiguous.
+
+    Returns
+    -------
+    float
+        The level as a proportion (0.95).
+
+    Raises
+    ------
+    AnalysisError
+        Not a number, not finite, 0 or below, 100 or above, or 1.
+    """
     try:
         x = float(level)
     except (TypeError, ValueError):
@@ -68,6 +151,26 @@ def level_of(level) -> float:
 
 
 def zero_cells_of(add, to, drop00) -> ZeroCells:
+    """metafor's zero-cell arguments, checked, as a ZeroCells.
+
+    Parameters
+    ----------
+    add : float, optional
+        The amount added to the cells, in [0, 1e6] (None: 0.5, or 0 for PAS and PFT).
+    to : str or ZeroTo
+        "only0", "all", "if0all" or "none" (case-insensitive).
+    drop00 : bool, optional
+        Whether double-zero studies get no effect size (None: the method's default).
+
+    Returns
+    -------
+    ZeroCells
+
+    Raises
+    ------
+    AnalysisError
+        `add` not a number or outside [0, 1e6]; an unknown `to`; `drop00` neither a bool nor None.
+    """
     if add is not None:
         try:
             add = float(add)
@@ -85,6 +188,23 @@ def zero_cells_of(add, to, drop00) -> ZeroCells:
 
 
 def na_of(na) -> str:
+    """The missing-value rule a user names: "omit" or "fail" (metafor's "na.omit" and "na.fail" too; case-insensitive).
+
+    Parameters
+    ----------
+    na : str
+        The rule.
+
+    Returns
+    -------
+    str
+        "omit" or "fail".
+
+    Raises
+    ------
+    AnalysisError
+        Any other value.
+    """
     text = str(na).lower()
     text = text[3:] if text.startswith("na.") else text  # metafor's na.action names: "na.omit", "na.fail"
     if text not in ("omit", "fail"):
@@ -93,7 +213,13 @@ def na_of(na) -> str:
 
 
 def warn(message: str) -> None:
-    """A MissingDataWarning pointing at the user's line (the first frame outside evsynth.meta.api)."""
+    """A MissingDataWarning pointing at the user's line (the first frame outside evsynth.meta.api).
+
+    Parameters
+    ----------
+    message : str
+        The warning's text.
+    """
     level, frame = 2, sys._getframe(1)
     while frame is not None and frame.f_globals.get("__name__", "").startswith("evsynth.meta.api"):
         frame, level = frame.f_back, level + 1

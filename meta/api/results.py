@@ -113,7 +113,18 @@ class RMAResult(_Fit):
     """
 
     def to_dict(self, studies: bool = True) -> dict:
-        """The result as JSON-ready values; `studies=False` leaves out the per-study labels and weights."""
+        """The result as JSON-ready values; `studies=False` leaves out the per-study labels and weights.
+
+        Parameters
+        ----------
+        studies : bool
+            Whether to include ``studies`` and ``weights``.
+
+        Returns
+        -------
+        dict
+            The engine result's ``to_dict()`` (NaN and infinities as None).
+        """
         return self._result.to_dict(studies)
 
     def _repr_html_(self) -> str:

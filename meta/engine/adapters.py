@@ -29,7 +29,23 @@ def _pooled(yi: np.ndarray, vi: np.ndarray, tau2: float, engine: str) -> Referen
 
 
 def statsmodels_fit(yi, vi, method: str) -> Reference:
-    """DL ("dl") or Paule-Mandel ("pm") through statsmodels, with tau^2 truncated at 0."""
+    """DL ("DL") or Paule-Mandel ("PM") through statsmodels, with tau^2 truncated at 0.
+
+    Parameters
+    ----------
+    yi : array_like
+        Effect sizes, analysis scale (log scale for ratio measures).
+    vi : array_like
+        Their sampling variances.
+    method : {"DL", "PM"}
+        The tau^2 estimator, upper case (any other name raises KeyError).
+
+    Returns
+    -------
+    Reference
+        tau^2 (truncated at 0), the inverse-variance pooled estimate and its Wald standard error recomputed with
+        that tau^2, and ``engine="statsmodels"``.
+    """
     from statsmodels.stats.meta_analysis import combine_effects
 
     yi, vi = np.asarray(yi, float), np.asarray(vi, float)
@@ -40,7 +56,23 @@ def statsmodels_fit(yi, vi, method: str) -> Reference:
 
 
 def pymare_fit(yi, vi, method: str) -> Reference:
-    """DL, HE, ML or REML tau^2 through PyMARE; the estimate and Wald SE are recomputed from it."""
+    """DL, HE, ML or REML tau^2 through PyMARE; the estimate and Wald SE are recomputed from it.
+
+    Parameters
+    ----------
+    yi : array_like
+        Effect sizes, analysis scale (log scale for ratio measures).
+    vi : array_like
+        Their sampling variances.
+    method : {"DL", "HE", "ML", "REML"}
+        The tau^2 estimator, upper case (any other name raises KeyError).
+
+    Returns
+    -------
+    Reference
+        PyMARE's tau^2 truncated at 0, the inverse-variance pooled estimate and its Wald standard error recomputed
+        with it, and ``engine="pymare"``.
+    """
     from pymare import Dataset
     from pymare.estimators import DerSimonianLaird, Hedges, VarianceBasedLikelihoodEstimator
 

@@ -32,6 +32,12 @@ class Method(str, Enum):
 
     @property
     def is_random(self) -> bool:
+        """Whether the method is a random-effects tau^2 estimator (anything but FE, MH and PETO).
+
+        Returns
+        -------
+        bool
+        """
         return self.value not in _FIXED_METHODS
 
 

@@ -44,9 +44,24 @@ class Effects:
 
     @property
     def k(self) -> int:
+        """The number of included studies (the excluded ones are not counted).
+
+        Returns
+        -------
+        int
+        """
         return len(self.study)
 
     def to_dict(self) -> dict:
+        """The effect sizes as JSON-ready values.
+
+        Returns
+        -------
+        dict
+            ``measure``, ``scale``, ``studies`` (one ``{"study", "yi", "vi"}`` per included study, analysis scale),
+            ``adjusted``, ``excluded`` (each with its reason) and ``zero_cells`` (None when no rule applies). The sample
+            sizes ``ni`` and the ``notes`` are not included.
+        """
         return {
             "measure": self.measure.value,
             "scale": self.scale,
@@ -71,7 +86,18 @@ MISSING = "missing"  # the reason of a study with a missing value (NaN) in a col
 
 def missing_rows(cols: Mapping[str, np.ndarray]) -> np.ndarray:
     """Rows with a missing value (NaN) in any of `cols`: metafor omits such studies (na.action = "na.omit"),
-    and so does the engine, each with the reason MISSING."""
+    and so does the engine, each with the reason MISSING.
+
+    Parameters
+    ----------
+    cols : mapping of str to array_like
+        Columns of equal length (read as floats).
+
+    Returns
+    -------
+    numpy.ndarray
+        One bool per row, True where any column is NaN (empty when `cols` is empty).
+    """
     values = [np.asarray(v, dtype=float) for v in cols.values()]
     out = np.zeros(len(values[0]) if values else 0, dtype=bool)
     for v in values:
@@ -85,7 +111,34 @@ def compute_effects(
     study: Sequence[str] | None = None,
     zero_cells: ZeroCells = ZeroCells(),
 ) -> Effects:
-    """Compute yi and vi for `measure` from canonical columns in `data` (arrays of equal length)."""
+    """Compute yi and vi for `measure` from canonical columns in `data` (arrays of equal length).
+
+    Parameters
+    ----------
+    measure : Measure or str
+        The effect measure (an unknown name raises ValueError).
+    data : mapping of str to sequence of float
+        Canonical columns (see ``model.REQUIRED``): ``events_t, n_t, events_c, n_c``; ``mean_t, sd_t, n_t, mean_c,
+        sd_c, n_c``; ``events, n``; or ``yi`` with ``vi`` or ``sei``, or ``estimate, ci_low, ci_high`` (a ratio with
+        its 95% CI, natural scale). NaN is a missing value.
+    study : sequence of str, optional
+        One label per row (default "1", "2", ...).
+    zero_cells : ZeroCells
+        The zero-cell rule; drop00 None counts as False, as in metafor's escalc().
+
+    Returns
+    -------
+    Effects
+        yi and vi of the usable studies, analysis scale (log for OR, RR, PETO and a ratio with its CI; logit,
+        arcsine or Freeman-Tukey for PLO, PAS, PFT; proportions 0-1 for PR); the others in ``excluded`` with their
+        reason (MISSING for a missing value).
+
+    Raises
+    ------
+    AnalysisError
+        `data` has no rows; generic effects without ``vi`` or ``sei`` beside ``yi``, or without ``estimate,
+        ci_low, ci_high``.
+    """
     measure = Measure(measure)
     cols = {name: np.asarray(values, dtype=float) for name, values in data.items()}
     n = len(next(iter(cols.values()))) if cols else 0
@@ -110,7 +163,22 @@ class RowEffects:
     zero_cells: ZeroCells | None
 
     def select(self, labels: Sequence[str], index: np.ndarray) -> Effects:
-        """The Effects of the rows `index` (labels give their study names, in the same order)."""
+        """The Effects of the rows `index` (labels give their study names, in the same order).
+
+        Parameters
+        ----------
+        labels : sequence of str
+            The study labels of the rows `index`, in the same order.
+        index : numpy.ndarray
+            Row indices (int) into this RowEffects.
+
+        Returns
+        -------
+        Effects
+            The usable rows' yi and vi (analysis scale); rows with a reason go to ``excluded``, and ``adjusted`` lists
+            the
+            kept rows that received the zero-cell correction.
+        """
         reason = self.reason[index]
         keep = reason == ""
         if keep.all() and not self.adjusted[index].any():
@@ -131,7 +199,29 @@ class RowEffects:
 
 
 def row_effects(measure: Measure, cols: Mapping[str, np.ndarray], zero_cells: ZeroCells = ZeroCells()) -> RowEffects:
-    """yi and vi for every row at once (escalc is row-wise, so this is exact for any grouping)."""
+    """yi and vi for every row at once (escalc is row-wise, so this is exact for any grouping).
+
+    Parameters
+    ----------
+    measure : Measure
+        The effect measure (the enum, not its name).
+    cols : mapping of str to numpy.ndarray
+        Canonical columns of equal length (see :func:`compute_effects`); NaN is a missing value.
+    zero_cells : ZeroCells
+        The zero-cell rule; drop00 None counts as False.
+
+    Returns
+    -------
+    RowEffects
+        yi, vi (analysis scale, see :func:`compute_effects`) and a reason per row: "" where usable, else MISSING, a
+        dropped double-zero study, an effect not estimable, a zero variance, or a value beyond 1e50 (in that order of
+        precedence).
+
+    Raises
+    ------
+    AnalysisError
+        Generic effects without ``vi`` or ``sei`` beside ``yi``, or without ``estimate, ci_low, ci_high``.
+    """
     zero_cells = zero_cells.resolved(False)
     n = len(next(iter(cols.values())))
     kind = kind_of(measure)

@@ -27,7 +27,34 @@ def _zero_flags(cells: list[np.ndarray], to: ZeroTo) -> np.ndarray:
 
 
 def binary_effects(measure: Measure, cols: dict, zero) -> tuple[np.ndarray, ...]:
-    """OR, RR, RD, PETO from events/totals per arm. Returns yi, vi, adjusted flags, dropped flags."""
+    """OR, RR, RD, PETO from events/totals per arm.
+
+    Parameters
+    ----------
+    measure : Measure
+        OR, RR, RD or PETO.
+    cols : dict
+        Float arrays ``events_t, n_t, events_c, n_c`` (events and totals per arm).
+    zero : ZeroCells
+        The zero-cell rule; ``drop00`` is read as a bool (None counts as False).
+
+    Returns
+    -------
+    yi : numpy.ndarray
+        Log odds ratio (OR, PETO), log risk ratio (RR) or risk difference (RD, a difference of proportions 0-1);
+        NaN or infinite where not estimable (a zero cell without correction).
+    vi : numpy.ndarray
+        Sampling variances (infinite or NaN likewise).
+    adjusted : numpy.ndarray
+        bool, True for the studies that received the zero-cell correction (not the dropped ones).
+    dropped : numpy.ndarray
+        bool, True for the double-zero studies dropped (only with ``drop00``).
+
+    Raises
+    ------
+    ValueError
+        A measure that is not a two-arm binary one (callers check this first).
+    """
     ai, n1 = cols["events_t"], cols["n_t"]
     ci, n2 = cols["events_c"], cols["n_c"]
     bi, di = n1 - ai, n2 - ci
@@ -62,12 +89,38 @@ def binary_effects(measure: Measure, cols: dict, zero) -> tuple[np.ndarray, ...]
 
 
 def cmi(m: np.ndarray) -> np.ndarray:
-    """Exact small-sample bias correction of Hedges' g (metafor's .cmicalc)."""
+    """Exact small-sample bias correction of Hedges' g (metafor's .cmicalc).
+
+    Parameters
+    ----------
+    m : numpy.ndarray
+        Degrees of freedom, n_t + n_c - 2.
+
+    Returns
+    -------
+    numpy.ndarray
+        The correction factor c(m) (below 1); Hedges' g is c(m) times Cohen's d.
+    """
     return np.exp(gammaln(m / 2) - np.log(np.sqrt(m / 2)) - gammaln((m - 1) / 2))
 
 
 def continuous_effects(measure: Measure, cols: dict) -> tuple[np.ndarray, np.ndarray]:
-    """MD (heteroscedastic variance, vtype LS) and SMD (Hedges' g, vtype LS)."""
+    """MD (heteroscedastic variance, vtype LS) and SMD (Hedges' g, vtype LS).
+
+    Parameters
+    ----------
+    measure : Measure
+        MD; any other measure gives SMD.
+    cols : dict
+        Float arrays ``mean_t, sd_t, n_t, mean_c, sd_c, n_c``.
+
+    Returns
+    -------
+    yi : numpy.ndarray
+        Mean difference (treatment minus control, in the unit of the means), or Hedges' g (in pooled-SD units).
+    vi : numpy.ndarray
+        Sampling variances.
+    """
     m1, s1, n1 = cols["mean_t"], cols["sd_t"], cols["n_t"]
     m2, s2, n2 = cols["mean_c"], cols["sd_c"], cols["n_c"]
     if measure is Measure.MD:
@@ -80,7 +133,27 @@ def continuous_effects(measure: Measure, cols: dict) -> tuple[np.ndarray, np.nda
 
 
 def proportion_effects(measure: Measure, cols: dict, zero) -> tuple[np.ndarray, ...]:
-    """PR, PLO, PAS, PFT; PAS and PFT are corrected only when an `add` is given explicitly, as in metafor."""
+    """PR, PLO, PAS, PFT; PAS and PFT are corrected only when an `add` is given explicitly, as in metafor.
+
+    Parameters
+    ----------
+    measure : Measure
+        PR, PLO or PAS; any other measure gives PFT.
+    cols : dict
+        Float arrays ``events, n``.
+    zero : ZeroCells
+        The zero-cell rule (its `add` defaults to 0.5 for PR and PLO, 0 for PAS and PFT).
+
+    Returns
+    -------
+    yi : numpy.ndarray
+        The raw proportion (PR, 0-1, not percent), its logit (PLO), arcsine square root (PAS) or Freeman-Tukey double
+        arcsine (PFT); NaN or infinite where not estimable (a logit of 0 or 1 without correction).
+    vi : numpy.ndarray
+        Sampling variances.
+    adjusted : numpy.ndarray
+        bool, True for the studies that received the zero-cell correction.
+    """
     xi, ni = cols["events"], cols["n"]
     amount = zero.add_for(measure)
     adjusted = _zero_flags([xi, ni - xi], zero.to) & (amount > 0)
@@ -100,6 +173,23 @@ def proportion_effects(measure: Measure, cols: dict, zero) -> tuple[np.ndarray, 
 
 
 def generic_from_ratio_ci(est: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """A ratio (OR, RR, HR) with its 95% CI to the log scale: yi = log(est), sei = (log hi - log lo) / (2 z)."""
+    """A ratio (OR, RR, HR) with its 95% CI to the log scale: yi = log(est), sei = (log hi - log lo) / (2 z).
+
+    Parameters
+    ----------
+    est : numpy.ndarray
+        The ratios, natural scale (positive).
+    lo : numpy.ndarray
+        Lower limits of their 95% CIs, natural scale.
+    hi : numpy.ndarray
+        Upper limits, natural scale.
+
+    Returns
+    -------
+    yi : numpy.ndarray
+        log(est).
+    vi : numpy.ndarray
+        The sampling variance, sei squared (not sei).
+    """
     sei = (np.log(hi) - np.log(lo)) / (2 * Z975)
     return np.log(est), sei**2

@@ -60,6 +60,22 @@ def fit_batch(*args, **kwargs) -> BatchFit:
 
     Rows with k <= p (e.g. k = 1) divide by zero in quantities that np.where then replaces; those cases are
     reported in each result's notes, so the floating-point warnings are silenced here.
+
+    Parameters
+    ----------
+    *args, **kwargs
+        Positionally or by name, in this order: `y`, `v`, `mask` ((B, K) arrays: effect sizes on the analysis scale,
+        sampling variances, True for a study's cell and False for padding); `X` ((B, K, p) model matrix, default None:
+        an intercept); `method` (Method, default REML); `test` (Test, default z); `pi_type` (PredictionType, default
+        metafor's); `level` (confidence level as a proportion, default 0.95); `tau2_ci` (bool, default True: the
+        Q-profile CI of tau^2, I^2 and H^2 for random-effects methods).
+
+    Returns
+    -------
+    BatchFit
+        One row per analysis: coefficients, their tests and intervals (analysis scale), tau^2 and heterogeneity
+        statistics (I^2 in percent), weights in percent; NaN where a quantity does not exist (df under z, the
+        prediction interval of a fixed-effect model or a meta-regression, the tau^2 CI when not asked for).
     """
     with np.errstate(divide="ignore", invalid="ignore"):
         return _fit_batch(*args, **kwargs)

@@ -18,6 +18,34 @@ from .transforms import back_transform
 
 
 def pool_mh(data: dict, study, measure: Measure, zero: ZeroCells, level: float = 0.95) -> MetaResult:
+    """Mantel-Haenszel fixed-effect pooling of 2x2 tables (metafor's ``rma.mh()``).
+
+    Parameters
+    ----------
+    data : dict
+        Float arrays ``events_t, n_t, events_c, n_c``, without missing values (pool_table leaves those out first).
+    study : sequence of str or None
+        One label per row (None: "1", "2", ...).
+    measure : Measure
+        OR, RR or RD.
+    zero : ZeroCells
+        The zero-cell rule for the study-level effects behind the heterogeneity test; drop00 None counts as True.
+    level : float
+        Confidence level as a proportion (0.95).
+
+    Returns
+    -------
+    MetaResult
+        The pooled log odds ratio or log risk ratio (back-transformed in ``back``), or risk difference, with a z test;
+        tau^2 = 0; Q, I^2 (percent) and H^2 from the study-level effects; Mantel-Haenszel weights in percent; for OR,
+        the Cochran-Mantel-Haenszel test in ``extra`` (``cmh``, ``cmh_pvalue``) when both outcomes occur.
+
+    Raises
+    ------
+    AnalysisError
+        A measure other than OR, RR or RD; an OR without events in the cells it needs, or an RR with no event in one
+        arm of every study.
+    """
     if measure not in (Measure.OR, Measure.RR, Measure.RD):
         raise AnalysisError(f"Mantel-Haenszel pooling is defined for OR, RR and RD, not {measure.value}")
     zero = zero.resolved(True)
@@ -66,6 +94,30 @@ def pool_mh(data: dict, study, measure: Measure, zero: ZeroCells, level: float =
 
 
 def pool_peto(data: dict, study, zero: ZeroCells, level: float = 0.95) -> MetaResult:
+    """Peto's one-step pooling of 2x2 tables into a log odds ratio (metafor's ``rma.peto()``).
+
+    Parameters
+    ----------
+    data : dict
+        Float arrays ``events_t, n_t, events_c, n_c``, without missing values (pool_table leaves those out first).
+    study : sequence of str or None
+        One label per row (None: "1", "2", ...).
+    zero : ZeroCells
+        The zero-cell rule for the study-level effects; drop00 None counts as True.
+    level : float
+        Confidence level as a proportion (0.95).
+
+    Returns
+    -------
+    MetaResult
+        The pooled Peto log odds ratio (back-transformed in ``back``) with a z test; tau^2 = 0; Q, I^2 (percent) and
+        H^2 from the studies with a nonzero hypergeometric variance; the variances as weights, in percent.
+
+    Raises
+    ------
+    AnalysisError
+        One of the two outcomes occurs in no study (every variance is 0).
+    """
     zero = zero.resolved(True)
     eff = compute_effects(Measure.PETO, data, study, zero)
     ai, n1 = np.asarray(data["events_t"], float), np.asarray(data["n_t"], float)

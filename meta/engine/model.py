@@ -28,14 +28,46 @@ class ZeroCells:
     drop00: bool | None = None  # None: the method's default (False for escalc, True for MH and Peto, as metafor)
 
     def resolved(self, drop00_default: bool) -> "ZeroCells":
+        """This rule with drop00 decided.
+
+        Parameters
+        ----------
+        drop00_default : bool
+            The value to use when ``drop00`` is None (False for escalc, True for Mantel-Haenszel and Peto).
+
+        Returns
+        -------
+        ZeroCells
+            A copy with ``drop00`` a bool (the given one kept when set).
+        """
         return ZeroCells(self.add, self.to, drop00_default if self.drop00 is None else self.drop00)
 
     def add_for(self, measure: Measure) -> float:
+        """The amount added to the cells of corrected studies.
+
+        Parameters
+        ----------
+        measure : Measure
+            The effect measure.
+
+        Returns
+        -------
+        float
+            ``add`` when given; else 0.5, or 0 for PAS and PFT (metafor's defaults).
+        """
         if self.add is not None:
             return self.add
         return 0.0 if measure in (Measure.PAS, Measure.PFT) else 0.5
 
     def to_dict(self) -> dict:
+        """The rule as JSON-ready values, with metafor's names.
+
+        Returns
+        -------
+        dict
+            ``add`` (a number, or "default" when not given), ``to`` (its value, e.g. "only0") and ``drop00`` (bool, or
+            None when not decided).
+        """
         return {"add": self.add if self.add is not None else "default", "to": self.to.value, "drop00": self.drop00}
 
 
@@ -52,6 +84,12 @@ class Model:
 
     @property
     def counts_based(self) -> bool:
+        """Whether the method pools the 2x2 counts themselves (Mantel-Haenszel, Peto) rather than effect sizes.
+
+        Returns
+        -------
+        bool
+        """
         return self.method in (Method.MH, Method.PETO)
 
 
@@ -66,6 +104,18 @@ REQUIRED = {
 
 
 def kind_of(measure: Measure) -> str:
+    """The family of a measure, which names the columns it needs (a key of REQUIRED).
+
+    Parameters
+    ----------
+    measure : Measure
+        The effect measure.
+
+    Returns
+    -------
+    str
+        "binary", "continuous", "proportion", or "generic" (GEN, and anything else).
+    """
     if measure in BINARY_MEASURES:
         return "binary"
     if measure in CONTINUOUS_MEASURES:

@@ -29,7 +29,43 @@ def pool_table(
     tau2_ci: bool = True,
 ) -> MetaResult:
     """Compute effect sizes from canonical columns and pool them with `method` (`tau2_ci=False` skips the
-    Q-profile CI of tau^2, for refits that do not report it)."""
+    Q-profile CI of tau^2, for refits that do not report it).
+
+    Parameters
+    ----------
+    data : mapping of str to sequence of float
+        Canonical columns (see :func:`compute_effects`); NaN is a missing value (the study is left out with the reason
+        "missing").
+    measure : Measure or str
+        The effect measure.
+    method : Method or str
+        The tau^2 estimator, FE, MH or PETO.
+    test : Test or str
+        z, knha or adhoc (MH and Peto accept only z).
+    study : sequence of str, optional
+        One label per row (default "1", "2", ...).
+    zero_cells : ZeroCells
+        The zero-cell rule.
+    pi_type : PredictionType or str
+        How the prediction interval's critical value is chosen.
+    level : float
+        Confidence level as a proportion (0.95).
+    tau2_ci : bool
+        Whether to compute the Q-profile CI of tau^2 (and of I^2, H^2); ignored by MH and Peto.
+
+    Returns
+    -------
+    MetaResult
+        Estimate, CI and PI on the analysis scale (log for ratio measures), back-transformed in ``back``.
+
+    Raises
+    ------
+    AnalysisError
+        MH or Peto with a test other than z; Peto with a measure other than PETO or OR; every study of an MH or Peto
+        analysis has a missing value; no study can be pooled; and the errors of :func:`pool_mh` and :func:`pool_peto`.
+    ValueError
+        An unknown measure, method, test or prediction type name.
+    """
     measure, method, test = Measure(measure), Method(method), Test(test)
     if method in (Method.MH, Method.PETO):
         _require_fixed_test(method, test)
@@ -81,7 +117,35 @@ def pool(
     tau2_ci: bool = True,
 ) -> MetaResult:
     """Inverse-variance pooling (fixed effect or random effects) of precomputed effect sizes; `tau2_ci=False`
-    skips the Q-profile CI of tau^2 (None in the result)."""
+    skips the Q-profile CI of tau^2 (None in the result).
+
+    Parameters
+    ----------
+    effects : Effects
+        Effect sizes and sampling variances, analysis scale.
+    method : Method or str
+        The tau^2 estimator, or FE.
+    test : Test or str
+        z, knha or adhoc.
+    pi_type : PredictionType or str
+        How the prediction interval's critical value is chosen.
+    level : float
+        Confidence level as a proportion (0.95).
+    tau2_ci : bool
+        Whether to compute the Q-profile CI of tau^2 (and of I^2, H^2).
+
+    Returns
+    -------
+    MetaResult
+        Estimate, CI and PI on the analysis scale, back-transformed in ``back`` unless the scale is the identity.
+
+    Raises
+    ------
+    AnalysisError
+        Method MH or PETO (they need the 2x2 counts: use pool_table); no study to pool (every one excluded).
+    ValueError
+        An unknown method, test or prediction type name.
+    """
     method, test, pi_type = Method(method), Test(test), PredictionType(pi_type)
     if method in (Method.MH, Method.PETO):
         raise AnalysisError(f"method {method.value} needs the 2x2 counts; use pool_table")
@@ -95,7 +159,20 @@ def pool(
 
 
 def no_study_error(effects: Effects, group=None) -> AnalysisError:
-    """Why an analysis (or the group `group` of a batch) has nothing to pool."""
+    """Why an analysis (or the group `group` of a batch) has nothing to pool.
+
+    Parameters
+    ----------
+    effects : Effects
+        The analysis with no usable study; its ``excluded`` give the reasons.
+    group : object, optional
+        The group's key in a batch (None for a single analysis).
+
+    Returns
+    -------
+    AnalysisError
+        The error to raise (or to return in a batch), naming each excluded study and its reason.
+    """
     reasons = "; ".join(f"{e.study}: {e.reason}" for e in effects.excluded) or "the table is empty"
     message = f"no study can be pooled ({reasons})"
     return AnalysisError(message if group is None else f"group {group!r}: {message}")
@@ -120,7 +197,32 @@ class _Rows:
 def result_from_batch(
     fit: BatchFit | _Rows, i: int, effects: Effects, method: Method, test: Test, pi_type: PredictionType, group=None
 ) -> MetaResult:
-    """Read row i of a batched fit into a MetaResult, with the notes a user needs to read it right."""
+    """Read row i of a batched fit into a MetaResult, with the notes a user needs to read it right.
+
+    Parameters
+    ----------
+    fit : BatchFit or _Rows
+        The batched fit (or its rows as lists, to read many rows cheaply).
+    i : int
+        The row to read.
+    effects : Effects
+        The effect sizes fitted in that row (labels, scale, exclusions, notes).
+    method : Method
+        The method fitted.
+    test : Test
+        The test used (reported as z when k = 1, as metafor does).
+    pi_type : PredictionType
+        How the prediction interval's critical value was chosen.
+    group : object, optional
+        The group's key in a batch, stored in the result.
+
+    Returns
+    -------
+    MetaResult
+        NaN in the fit becomes None; the prediction interval only for random effects with k > 1; the tau^2, I^2 and
+        H^2 CIs only for random effects; back-transformed values unless the scale is the identity (a bound beyond the
+        floating-point range is inf there, with a note).
+    """
     r = fit if isinstance(fit, _Rows) else _Rows(fit)
     k = int(r.k[i])
     notes = list(effects.notes) + fit_notes(k, r.converged[i], r.iterations[i], r.s2w[i], r.tau2[i], method, test,
@@ -164,7 +266,34 @@ def result_from_batch(
 
 def fit_notes(k: int, converged: bool, iterations: int, s2w: float, tau2: float, method: Method, test: Test,
               pi_type: PredictionType, other_max: float = float("nan")) -> list[str]:
-    """What a reader of one fitted analysis must be told (k = 1, boundary tau^2, non-convergence ...)."""
+    """What a reader of one fitted analysis must be told (k = 1, boundary tau^2, non-convergence ...).
+
+    Parameters
+    ----------
+    k : int
+        Studies pooled.
+    converged : bool
+        Whether the tau^2 estimator converged.
+    iterations : int
+        Its iterations.
+    s2w : float
+        The Hartung-Knapp scale factor (1 under z).
+    tau2 : float
+        The estimated tau^2.
+    method : Method
+        The method fitted.
+    test : Test
+        The test used.
+    pi_type : PredictionType
+        How the prediction interval's critical value was chosen.
+    other_max : float
+        ML/REML: tau^2 at a second local maximum of the likelihood (NaN: none found).
+
+    Returns
+    -------
+    list of str
+        The notes, possibly empty.
+    """
     notes = []
     random = method.is_random
     if k == 1:

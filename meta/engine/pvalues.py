@@ -12,7 +12,25 @@ from .results import CombinedP
 
 
 def one_sided(p_two_sided: Sequence[float], direction: Sequence[int]) -> np.ndarray:
-    """Two-sided p with the direction (+1 favours the intervention, -1 the control) to a one-sided p."""
+    """Two-sided p with the direction (+1 favours the intervention, -1 the control) to a one-sided p.
+
+    Parameters
+    ----------
+    p_two_sided : sequence of float
+        Two-sided p-values, in (0, 1] (proportions, not percent).
+    direction : sequence of int
+        +1 or -1 per study.
+
+    Returns
+    -------
+    numpy.ndarray
+        One-sided p-values for benefit of the intervention: p / 2 where the direction is +1, 1 - p / 2 where it is -1.
+
+    Raises
+    ------
+    AnalysisError
+        A p-value outside (0, 1]; a direction other than +1 or -1.
+    """
     p = np.asarray(p_two_sided, float)
     d = np.asarray(direction, float)
     if np.any((p <= 0) | (p > 1)):
@@ -28,6 +46,32 @@ def combine_pvalues(
     weights: Sequence[float] | None = None,
     study: Sequence[str] | None = None,
 ) -> CombinedP:
+    """Combine one-sided p-values (Stouffer, weighted Stouffer or Fisher).
+
+    Parameters
+    ----------
+    p_one_sided : sequence of float
+        One-sided p-values for benefit of the intervention (see :func:`one_sided`), strictly between 0 and 1.
+    method : {"stouffer", "weighted_stouffer", "fisher"}
+        The combination.
+    weights : sequence of float, optional
+        Positive weights, one per study (usually the square root of the sample size); needed by weighted_stouffer,
+        ignored otherwise.
+    study : sequence of str, optional
+        One label per p-value (default "1", "2", ...).
+
+    Returns
+    -------
+    CombinedP
+        The statistic (Stouffer's Z, or Fisher's chi-square with 2k df), the combined one-sided p-value, and
+        ``min(1, 2 min(p, 1 - p))`` as the two-sided one.
+
+    Raises
+    ------
+    AnalysisError
+        Fewer than 2 p-values; a p-value not strictly between 0 and 1; weighted Stouffer without weights, or with
+        weights not positive or not one per study; an unknown method.
+    """
     p = np.asarray(p_one_sided, float)
     k = len(p)
     if k < 2:

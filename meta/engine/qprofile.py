@@ -10,7 +10,27 @@ from .solver import find_decreasing_root
 
 
 def qprofile_ci(y, v, mask, X, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
-    """Lower and upper bounds for tau^2 per analysis (NaN where k - p < 1)."""
+    """Lower and upper bounds for tau^2 per analysis (NaN where k - p < 1).
+
+    Parameters
+    ----------
+    y : numpy.ndarray
+        (B, K) effect sizes, analysis scale (padding cells are ignored).
+    v : numpy.ndarray
+        (B, K) sampling variances.
+    mask : numpy.ndarray
+        (B, K) bool, True for a study's cell.
+    X : numpy.ndarray
+        (B, K, p) model matrix.
+    level : float
+        Confidence level as a proportion (0.95).
+
+    Returns
+    -------
+    lower, upper : numpy.ndarray
+        (B,) bounds for tau^2, analysis scale squared; a bound is 0 where Q at tau^2 = 0 does not exceed its critical
+        value, NaN where k - p < 1.
+    """
     B = y.shape[0]
     k = mask.sum(axis=1)
     dfree = k - X.shape[2]
@@ -44,7 +64,22 @@ def qprofile_ci(y, v, mask, X, level: float = 0.95) -> tuple[np.ndarray, np.ndar
 
 
 def typical_variance(v, mask, X) -> np.ndarray:
-    """metafor's 'typical' within-study variance vt = (k - p) / tr(P) with fixed-effect weights."""
+    """metafor's 'typical' within-study variance vt = (k - p) / tr(P) with fixed-effect weights.
+
+    Parameters
+    ----------
+    v : numpy.ndarray
+        (B, K) sampling variances.
+    mask : numpy.ndarray
+        (B, K) bool, True for a study's cell.
+    X : numpy.ndarray
+        (B, K, p) model matrix.
+
+    Returns
+    -------
+    numpy.ndarray
+        (B,) typical variances, analysis scale squared.
+    """
     w = mask / np.where(mask, v, 1.0)
     f = wls.fit(np.zeros_like(w), w, X)
     dfree = mask.sum(axis=1) - X.shape[2]

@@ -40,6 +40,34 @@ def pool_records(
     """One JSON-ready record per group, equal to MetaResult.to_dict(studies) (or {"error": message}).
 
     part=(i, n): only the i-th of n equal runs of consecutive groups (for splitting a batch across processes).
+
+    Parameters
+    ----------
+    table : Studies
+        The rows, with canonical columns and the grouping columns.
+    measure : Measure
+        The effect measure.
+    method : Method
+        The tau^2 estimator, FE, MH or PETO.
+    test : Test
+        z, knha or adhoc.
+    by : sequence of str
+        Grouping columns; empty for a single analysis of all rows.
+    zero_cells : ZeroCells
+        The zero-cell rule.
+    pi_type : PredictionType
+        How the prediction interval's critical value is chosen.
+    level : float
+        Confidence level as a proportion (0.95).
+    studies : bool
+        Whether each record lists its studies' labels and weights (percent).
+    part : tuple of (int, int)
+        (i, n): the i-th (from 0) of n parts; (0, 1) is every group.
+
+    Returns
+    -------
+    list of dict
+        One record per group of the part, in order of first appearance; None where a value is not finite.
     """
     if method in (Method.MH, Method.PETO) or zero_cells.to is ZeroTo.IF0ALL:
         results = pool_groups(table, measure, method, test, by, zero_cells, pi_type, level)
@@ -88,7 +116,20 @@ def pool_records(
 
 
 def part_range(n: int, part: tuple[int, int]) -> range:
-    """The i-th of `parts` near-equal runs of range(n)."""
+    """The i-th of n near-equal runs of range(n_items).
+
+    Parameters
+    ----------
+    n : int
+        The number of items (groups) split.
+    part : tuple of (int, int)
+        (i, parts): the run wanted (from 0) and the number of runs.
+
+    Returns
+    -------
+    range
+        The positions of the run's items; the runs of all i cover range(n) once, in order.
+    """
     i, parts = part
     return range(n * i // parts, n * (i + 1) // parts)
 

@@ -26,6 +26,29 @@ class Design:
 
 
 def design_matrix(moderators: Mapping[str, Sequence], categorical: Sequence[str] = (), intercept: bool = True) -> Design:
+    """The model matrix of a meta-regression, with named columns.
+
+    Parameters
+    ----------
+    moderators : mapping of str to sequence
+        One value per study for each moderator, in column order.
+    categorical : sequence of str
+        The moderators to dummy-code (their values are compared as text).
+    intercept : bool
+        Whether to add an intercept column ("intrcpt"); with it, a categorical moderator's first level (in sorted
+        order) is the reference, without it every level gets a column.
+
+    Returns
+    -------
+    Design
+        X (studies x columns, float) and the column names: "intrcpt", a numeric moderator's name, or "name[level]"
+        for a dummy.
+
+    Raises
+    ------
+    AnalysisError
+        A categorical moderator with a single level; a moderator not declared categorical that is not numeric.
+    """
     cols: list[np.ndarray] = []
     names: list[str] = []
     n = len(next(iter(moderators.values()))) if moderators else 0
@@ -59,7 +82,38 @@ def meta_regression(
     permutations: int = 0,
     seed: int = 20261121,
 ) -> RegressionResult:
-    """Fit yi = X beta + u + e; optionally an approximate permutation test with `permutations` shuffles."""
+    """Fit yi = X beta + u + e; optionally an approximate permutation test with `permutations` shuffles.
+
+    Parameters
+    ----------
+    effects : Effects
+        Effect sizes and sampling variances, analysis scale.
+    design : Design
+        The model matrix, one row per study of `effects` in the same order.
+    method : Method
+        The tau^2 estimator (residual heterogeneity), or FE.
+    test : Test
+        z, or knha / adhoc (t tests and an F omnibus test).
+    level : float
+        Confidence level as a proportion (0.95).
+    permutations : int
+        Permutations for the permutation p-values (0: none); the first is the observed data.
+    seed : int
+        Seed of the permutations' random generator.
+
+    Returns
+    -------
+    RegressionResult
+        Coefficients on the analysis scale (per unit of a moderator); QM (chi-square under z, F under knha/adhoc);
+        R^2 in percent (None for a fixed-effect model or without an intercept).
+
+    Raises
+    ------
+    AnalysisError
+        The design's rows do not match the studies; collinear moderators; no more studies than coefficients.
+    ValueError
+        An unknown method or test name.
+    """
     method, test = Method(method), Test(test)
     k, p = design.X.shape
     if k != effects.k:

@@ -179,14 +179,38 @@ class MetaResult(Jsonable):
     extra: dict = field(default_factory=dict)  # method-specific statistics (e.g. the CMH test for MH)
 
     def summary(self, level: float = 95.0) -> str:
-        """The result as metafor prints it (`level`, in percent, names the CI of tau^2)."""
+        """The result as metafor prints it (`level`, in percent, names the CI of tau^2).
+
+        Parameters
+        ----------
+        level : float
+            The confidence level, in percent, printed beside the tau^2 CI; it is a label only (the CI was computed at
+            the
+            model's level).
+
+        Returns
+        -------
+        str
+            The multi-line summary, study labels made visible (control characters escaped).
+        """
         return render_result(self, level)
 
     def __str__(self) -> str:
         return self.summary()
 
     def to_dict(self, studies: bool = True) -> dict:
-        """Everything, as JSON-ready values; `studies=False` leaves out the per-study labels and weights."""
+        """Everything, as JSON-ready values; `studies=False` leaves out the per-study labels and weights.
+
+        Parameters
+        ----------
+        studies : bool
+            Whether to include ``studies`` and ``weights``.
+
+        Returns
+        -------
+        dict
+            Every field (NaN and infinities as None, nested results as dicts); ``group`` only when set.
+        """
         d = {key: clean(value) for key, value in self.__dict__.items()}
         if self.group is None:
             d.pop("group")
@@ -300,7 +324,18 @@ class RegressionResult(Jsonable):
     notes: tuple[str, ...] = ()
 
     def summary(self, level: float = 95.0) -> str:
-        """The meta-regression as metafor prints it."""
+        """The meta-regression as metafor prints it.
+
+        Parameters
+        ----------
+        level : float
+            Accepted for symmetry with :meth:`MetaResult.summary`; not used (nothing printed depends on it).
+
+        Returns
+        -------
+        str
+            The multi-line summary.
+        """
         return render_regression(self, level)
 
     def __str__(self) -> str:
@@ -341,7 +376,18 @@ class SubgroupResult(Jsonable):
     notes: tuple[str, ...] = ()
 
     def summary(self, level: float = 95.0) -> str:
-        """Each subgroup's pooled result and the test for subgroup differences."""
+        """Each subgroup's pooled result and the test for subgroup differences.
+
+        Parameters
+        ----------
+        level : float
+            Accepted for symmetry with :meth:`MetaResult.summary`; not used (nothing printed depends on it).
+
+        Returns
+        -------
+        str
+            The multi-line summary.
+        """
         return render_subgroups(self, level)
 
     def __str__(self) -> str:

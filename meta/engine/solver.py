@@ -36,7 +36,35 @@ def find_decreasing_root(
 
     With `newton=True`, f returns (value, derivative) and each step is Newton's from the low end of the bracket
     (else from the high end) whenever that lands strictly inside the bracket (Illinois otherwise), so the
-    bracket keeps it safe and Newton makes it quick. A row has converged when the bracket, or the last Newton step, is below rtol * x.
+    bracket keeps it safe and Newton makes it quick. A row has converged when the bracket, or the last Newton step,
+    is below rtol * x.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(x, rows)``: the values at `x` (or, with `newton`, the values and derivatives) for the rows `rows` selects.
+    hi_start : numpy.ndarray
+        A first upper end of the bracket per row (at least 1e-8 is used).
+    active : numpy.ndarray
+        bool per row: the rows to solve.
+    f_lo : numpy.ndarray
+        f(0) per row (positive for the active rows).
+    rtol : float
+        Relative tolerance of the root.
+    max_iter : int
+        Narrowing steps before a row is declared not converged.
+    max_doublings : int
+        Doublings of the upper end before a row is declared not converged (no sign change found).
+    newton : bool
+        Whether `f` also returns the derivative, for Newton steps.
+    slope_lo : numpy.ndarray, optional
+        The derivative at 0 per row (with `newton`).
+
+    Returns
+    -------
+    Roots
+        Per row: the root (0 for inactive rows), the evaluations it took (doublings included) and whether it
+        converged (True for inactive rows).
     """
     def call(xs, rows):
         out = f(xs, rows)

@@ -20,4 +20,10 @@ class Studies:
 
     @property
     def n(self) -> int:
+        """The number of rows (studies).
+
+        Returns
+        -------
+        int
+        """
         return len(self.study)

@@ -38,7 +38,44 @@ def subgroup_analysis(
     pi_type: PredictionType = PredictionType.METAFOR,
     level: float = 0.95,
 ) -> SubgroupResult:
-    """`labels` gives each included study's subgroup (same order as effects.study)."""
+    """Pooled results per subgroup and the test for subgroup differences.
+
+    `labels` gives each included study's subgroup (same order as effects.study).
+
+    Parameters
+    ----------
+    effects : Effects
+        Effect sizes and sampling variances of the included studies, analysis scale.
+    labels : sequence of str
+        Each study's subgroup (compared as text).
+    variable : str
+        The subgroup variable's name, for the result and messages.
+    method : Method
+        The tau^2 estimator, or FE.
+    test : Test
+        z, knha or adhoc.
+    tau2_common : bool
+        False: each subgroup pooled on its own (a tau^2 each) and Q between from their estimates; True: one
+        meta-regression on the subgroup factor (a common tau^2), the subgroups' estimates from its no-intercept form
+        and the test its omnibus QM (an F statistic under knha/adhoc).
+    pi_type : PredictionType
+        How the prediction interval's critical value is chosen.
+    level : float
+        Confidence level as a proportion (0.95).
+
+    Returns
+    -------
+    SubgroupResult
+        One MetaResult per subgroup (sorted by label), the test for differences, and the pooled result of all studies.
+        With `tau2_common`, a subgroup's result has no prediction interval and no back-transformed values.
+
+    Raises
+    ------
+    AnalysisError
+        Not one label per study; fewer than two subgroups.
+    ValueError
+        An unknown method or test name.
+    """
     method, test = Method(method), Test(test)
     labels = [str(x) for x in labels]
     if len(labels) != effects.k:

@@ -73,7 +73,28 @@ class _Batch:
 
 def estimate(method: Method, y: np.ndarray, v: np.ndarray, mask: np.ndarray, X: np.ndarray) -> Tau2Fit:
     """tau^2 and its standard error for B padded analyses (y, v, mask: (B, K); X: (B, K, p)), by the estimator
-    registered for `method` (ESTIMATORS)."""
+    registered for `method` (ESTIMATORS).
+
+    Parameters
+    ----------
+    method : Method
+        The estimator: FE, MH or PETO give tau^2 = 0; DL, HE, SJ, ML, REML, PM, EB.
+    y : numpy.ndarray
+        (B, K) effect sizes, analysis scale.
+    v : numpy.ndarray
+        (B, K) sampling variances.
+    mask : numpy.ndarray
+        (B, K) bool, True for a study's cell.
+    X : numpy.ndarray
+        (B, K, p) model matrix.
+
+    Returns
+    -------
+    Tau2Fit
+        tau^2 (analysis scale squared, truncated at 0; 0 where k - p < 1) and its standard error (NaN for fixed
+        methods and where k - p < 1), the iterations, convergence (where an iterative estimator failed, tau^2 is the
+        DerSimonian-Laird estimate) and, for ML/REML, a second local maximum (NaN: none).
+    """
     return ESTIMATORS[method](method, _Batch(y, v, mask, X))
 
 

@@ -23,7 +23,18 @@ def _f(x, digits: int = 4) -> str:
 
 
 def p_metafor(p) -> str:
-    """A p-value as metafor prints it: "<.0001", "0.0123" (console summaries)."""
+    """A p-value as metafor prints it: "<.0001", "0.0123" (console summaries).
+
+    Parameters
+    ----------
+    p : float or None
+        A p-value, 0-1; None or NaN when there is none.
+
+    Returns
+    -------
+    str
+        "<.0001", four decimals, or "NA".
+    """
     if p is None or p != p:
         return "NA"
     return "<.0001" if p < 1e-4 else f"{p:.4f}"
@@ -31,7 +42,18 @@ def p_metafor(p) -> str:
 
 def p_report(p) -> str:
     """A p-value as a report or a figure shows it (RevMan's style): "P < 0.001", "P = 0.003", "P = 0.24";
-    "P not estimable" when there is none."""
+    "P not estimable" when there is none.
+
+    Parameters
+    ----------
+    p : float or None
+        A p-value, 0-1; None or NaN when there is none.
+
+    Returns
+    -------
+    str
+        The p-value with its "P" prefix.
+    """
     if p is None or p != p:
         return "P not estimable"
     return "P < 0.001" if p < 0.001 else f"P = {p:.3f}" if p < 0.01 else f"P = {p:.2f}"
@@ -41,7 +63,21 @@ _p = p_metafor
 
 
 def render_result(r, level: float = 95.0) -> str:
-    """A pooled analysis (MetaResult) as metafor prints an rma object; `level` (percent) names the tau^2 CI."""
+    """A pooled analysis (MetaResult) as metafor prints an rma object; `level` (percent) names the tau^2 CI.
+
+    Parameters
+    ----------
+    r : MetaResult
+        The pooled analysis.
+    level : float
+        Confidence level, percent; a label only (the CI was computed at the model's level).
+
+    Returns
+    -------
+    str
+        The multi-line summary: heterogeneity, the estimate on the analysis scale, the back-transformed one,
+        excluded and corrected studies, notes. Labels are made visible.
+    """
     lines = []
     if r.group is not None:
         lines.append(visible(f"== {r.group} =="))
@@ -104,7 +140,20 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
 
 
 def render_regression(r, level: float = 95.0) -> str:
-    """A meta-regression (RegressionResult) as metafor prints an rma object with moderators."""
+    """A meta-regression (RegressionResult) as metafor prints an rma object with moderators.
+
+    Parameters
+    ----------
+    r : RegressionResult
+        The meta-regression.
+    level : float
+        Not used.
+
+    Returns
+    -------
+    str
+        The multi-line summary: residual heterogeneity, R^2, the omnibus test and the coefficient table.
+    """
     random = r.method not in MODEL_NAMES
     lines = [f"Mixed-effects model (k = {r.k}; tau^2 estimator: {r.method})" if random
              else f"Fixed-effects with moderators model (k = {r.k})", ""]
@@ -135,7 +184,20 @@ def render_regression(r, level: float = 95.0) -> str:
 
 
 def render_subgroups(r, level: float = 95.0) -> str:
-    """A subgroup analysis (SubgroupResult): each subgroup's pooled result and the test for differences."""
+    """A subgroup analysis (SubgroupResult): each subgroup's pooled result and the test for differences.
+
+    Parameters
+    ----------
+    r : SubgroupResult
+        The subgroup analysis.
+    level : float
+        Not used.
+
+    Returns
+    -------
+    str
+        The multi-line summary: one row per subgroup (analysis scale), the test for differences and the overall result.
+    """
     tau2 = "one common tau^2" if r.tau2_common else "a separate tau^2 per subgroup"
     lines = [visible(f"Subgroup analysis by {r.variable} ({tau2}; method: {r.overall.method}, "
                      f"test: {r.overall.test})"), ""]

@@ -5,12 +5,38 @@ import numpy as np
 
 
 def ipft_hm(t: np.ndarray | float, ni: np.ndarray) -> np.ndarray:
-    """Inverse Freeman-Tukey double arcsine with the harmonic mean of the sample sizes (Miller 1978)."""
+    """Inverse Freeman-Tukey double arcsine with the harmonic mean of the sample sizes (Miller 1978).
+
+    Parameters
+    ----------
+    t : numpy.ndarray or float
+        Values on the Freeman-Tukey double arcsine scale.
+    ni : numpy.ndarray
+        The sample sizes whose harmonic mean is used.
+
+    Returns
+    -------
+    numpy.ndarray
+        Proportions, 0-1.
+    """
     return ipft(t, 1.0 / np.mean(1.0 / np.asarray(ni, dtype=float)))
 
 
 def ipft(t: np.ndarray | float, n: np.ndarray | float) -> np.ndarray:
-    """Inverse Freeman-Tukey double arcsine for sample size n (broadcast against t)."""
+    """Inverse Freeman-Tukey double arcsine for sample size n (broadcast against t).
+
+    Parameters
+    ----------
+    t : numpy.ndarray or float
+        Values on the Freeman-Tukey double arcsine scale.
+    n : numpy.ndarray or float
+        Sample size(s).
+
+    Returns
+    -------
+    numpy.ndarray
+        Proportions, 0-1 (0 below the scale's smallest value for `n`, 1 above its largest).
+    """
     t = np.asarray(t, dtype=float)
     n = np.asarray(n, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -24,7 +50,22 @@ def ipft(t: np.ndarray | float, n: np.ndarray | float) -> np.ndarray:
 def to_natural(scale: str, values, n=None) -> list[float]:
     """Values (a point estimate and its interval, say) on the natural scale, for display. The Freeman-Tukey
     scale needs the sample size(s) behind them: a study's n, or the pooled studies' n, whose harmonic mean is used
-    (metafor's transf.ipft.hm); without them the values are NaN. Scales without a transformation pass through."""
+    (metafor's transf.ipft.hm); without them the values are NaN. Scales without a transformation pass through.
+
+    Parameters
+    ----------
+    scale : str
+        "log", "logit", "arcsine", "ft" or "identity" (any other passes through).
+    values : sequence of float
+        Values on that scale.
+    n : array_like, optional
+        Sample size(s) for the Freeman-Tukey scale.
+
+    Returns
+    -------
+    list of float
+        The values on the natural scale (a ratio for log, a proportion 0-1 for logit, arcsine and ft), or unchanged.
+    """
     if scale == "ft":
         ns = np.atleast_1d(np.asarray(n if n is not None else [], dtype=float))
         if ns.size == 0:
@@ -36,7 +77,24 @@ def to_natural(scale: str, values, n=None) -> list[float]:
 
 
 def back_transform(scale: str, values, ni=None):
-    """Map values on `scale` to the natural scale; None where no transformation applies."""
+    """Map values on `scale` to the natural scale; None where no transformation applies.
+
+    Parameters
+    ----------
+    scale : str
+        "log" (exp), "logit" (inverse logit), "arcsine" (sin^2, clipped to [0, pi/2] first) or "ft" (inverse
+        Freeman-Tukey with the harmonic mean of `ni`).
+    values : array_like or None
+        Values on that scale.
+    ni : array_like, optional
+        Sample sizes, for the "ft" scale.
+
+    Returns
+    -------
+    numpy.ndarray or None
+        The values on the natural scale (inf beyond the floating-point range for log); None for any other scale or
+        when `values` is None.
+    """
     if values is None:
         return None
     v = np.asarray(values, dtype=float)

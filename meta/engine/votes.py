@@ -64,7 +64,20 @@ def _number(value) -> float:
 
 
 def sign_test(successes: int, n: int) -> float:
-    """Two-sided exact binomial test of p = 1/2."""
+    """Two-sided exact binomial test of p = 1/2.
+
+    Parameters
+    ----------
+    successes : int
+        Trials favouring one side.
+    n : int
+        Trials with a direction (at least 1).
+
+    Returns
+    -------
+    float
+        The two-sided p-value, at most 1.
+    """
     k = min(successes, n - successes)
     tail = sum(comb(n, i) for i in range(k + 1)) / 2 ** n
     return min(1.0, 2 * tail)

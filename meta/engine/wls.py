@@ -26,6 +26,23 @@ def _inv(a: np.ndarray) -> np.ndarray:
 
 
 def fit(y: np.ndarray, w: np.ndarray, X: np.ndarray) -> WLSFit:
+    """Weighted least squares of y on X with weights w, for B analyses at once.
+
+    Parameters
+    ----------
+    y : numpy.ndarray
+        (B, K) responses.
+    w : numpy.ndarray
+        (B, K) weights, 0 for padding cells.
+    X : numpy.ndarray
+        (B, K, p) model matrix.
+
+    Returns
+    -------
+    WLSFit
+        Coefficients (B, p), their covariance (X'WX)^-1, residuals (0 in padding cells), the weighted residual sum of
+        squares y'Py and tr(P).
+    """
     if X.shape[2] == 1:  # one column (the usual intercept-only model): the same algebra with sums
         x = X[:, :, 0]
         wx = w * x
@@ -48,7 +65,24 @@ def fit(y: np.ndarray, w: np.ndarray, X: np.ndarray) -> WLSFit:
 
 
 def p_times(w: np.ndarray, X: np.ndarray, vb: np.ndarray, a: np.ndarray) -> np.ndarray:
-    """P a = W a - W X (X'WX)^-1 X'W a, for a (B, K)."""
+    """P a = W a - W X (X'WX)^-1 X'W a, for a (B, K).
+
+    Parameters
+    ----------
+    w : numpy.ndarray
+        (B, K) weights.
+    X : numpy.ndarray
+        (B, K, p) model matrix.
+    vb : numpy.ndarray
+        (B, p, p) = (X'WX)^-1, from :func:`fit`.
+    a : numpy.ndarray
+        (B, K) the vectors to multiply.
+
+    Returns
+    -------
+    numpy.ndarray
+        (B, K) P a.
+    """
     wa = w * a
     if X.shape[2] == 1:
         x = X[:, :, 0]
@@ -58,7 +92,24 @@ def p_times(w: np.ndarray, X: np.ndarray, vb: np.ndarray, a: np.ndarray) -> np.n
 
 
 def reml_terms(y, w, X, wf: WLSFit) -> tuple[np.ndarray, np.ndarray]:
-    """y'PPy and tr(PP), needed by the ML/REML score and the REML standard error of tau^2."""
+    """y'PPy and tr(PP), needed by the ML/REML score and the REML standard error of tau^2.
+
+    Parameters
+    ----------
+    y : numpy.ndarray
+        (B, K) responses; not read (the residuals come from `wf`).
+    w : numpy.ndarray
+        (B, K) weights.
+    X : numpy.ndarray
+        (B, K, p) model matrix.
+    wf : WLSFit
+        The fit of y on X with weights w.
+
+    Returns
+    -------
+    ypp, tr_pp : numpy.ndarray
+        (B,) y'PPy and tr(PP).
+    """
     ype = w * wf.resid  # P y = W e
     ypp = np.sum(ype**2, axis=1)
     if X.shape[2] == 1:
@@ -75,7 +126,24 @@ def reml_terms(y, w, X, wf: WLSFit) -> tuple[np.ndarray, np.ndarray]:
 
 
 def ols_terms(y, v, X, mask) -> tuple[np.ndarray, np.ndarray]:
-    """Residual sum of squares and tr(PV) of the unweighted fit (Hedges' estimator)."""
+    """Residual sum of squares and tr(PV) of the unweighted fit (Hedges' estimator).
+
+    Parameters
+    ----------
+    y : numpy.ndarray
+        (B, K) responses.
+    v : numpy.ndarray
+        (B, K) sampling variances (0 in padding cells).
+    X : numpy.ndarray
+        (B, K, p) model matrix.
+    mask : numpy.ndarray
+        (B, K) bool, True for a study's cell.
+
+    Returns
+    -------
+    rss, tr_pv : numpy.ndarray
+        (B,) residual sum of squares and tr(PV), P from the unweighted fit.
+    """
     w1 = mask.astype(float)
     wf = fit(y, w1, X)
     Xm = X * w1[:, :, None]

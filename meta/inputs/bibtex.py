@@ -28,7 +28,28 @@ class BibEntry:
 
 
 def read_bib(path: str | Path, root: str | Path | None = None) -> dict[str, BibEntry]:
-    """Entries by key, or a SchemaError listing every malformed entry and duplicated key."""
+    """Entries by key, or a SchemaError listing every malformed entry and duplicated key.
+
+    Parameters
+    ----------
+    path : str or Path
+        The .bib file.
+    root : str or Path, optional
+        The evidence base's folder: a symbolic link must stay inside it.
+
+    Returns
+    -------
+    dict of str to BibEntry
+        Each entry by its key, with its type (lower case), the line it starts on and its fields (names lower case,
+        values with runs of whitespace made one space); @comment, @preamble and @string are skipped.
+
+    Raises
+    ------
+    SchemaError
+        The file cannot be read (see :func:`read_text`); '@' without an entry type, an entry never closed, an entry
+        without a valid key, a duplicated key, a field that cannot be read or is given twice, a field value with an
+        unsafe character or too long; no entry at all.
+    """
     name = str(path)
     text = read_text(path, root)
     problems: list[CellProblem] = []

@@ -21,11 +21,33 @@ PANDAS_OPTIONS = {"sep": ",", "quotechar": '"', "doublequote": True, "skipinitia
 
 def csv_rows(source: str | TextIO) -> "Iterator[list[str]]":
     """The records of a CSV text, or of a file opened with ``newline=""`` (a csv.reader: its `line_num` is the
-    line the last record ended on)."""
+    line the last record ended on).
+
+    Parameters
+    ----------
+    source : str or file object
+        The CSV text, or a text file opened with ``newline=""``.
+
+    Returns
+    -------
+    Iterator of list of str
+        The records, each a list of its cells as text (nothing converted; blank records are yielded too).
+    """
     stream = io.StringIO(source, newline="") if isinstance(source, str) else source
     return csv.reader(stream, skipinitialspace=SKIP_INITIAL_SPACE)
 
 
 def csv_header(source: str | TextIO) -> list[str]:
-    """The first record of a CSV text or file, its names stripped ([] when there is none)."""
+    """The first record of a CSV text or file, its names stripped ([] when there is none).
+
+    Parameters
+    ----------
+    source : str or file object
+        The CSV text, or a text file opened with ``newline=""`` (its first record is consumed).
+
+    Returns
+    -------
+    list of str
+        The column names, stripped of surrounding whitespace.
+    """
     return [c.strip() for c in next(csv_rows(source), [])]

@@ -58,10 +58,38 @@ class EvidenceBase:
 
     @property
     def n_rows(self) -> int:
+        """The number of data rows in all tables (gaps.csv not counted).
+
+        Returns
+        -------
+        int
+        """
         return sum(len(t.rows) for t in self.tables)
 
 
 def load_base(path: str | Path) -> EvidenceBase:
+    """Load and validate the evidence base in the folder `path`: ``tables/*.csv``, ``sources.bib`` and, if present,
+    ``gaps.csv``.
+
+    Parameters
+    ----------
+    path : str or Path
+        The evidence base's folder.
+
+    Returns
+    -------
+    EvidenceBase
+        The tables (sorted by file name; each row's cells as text, with the line it starts on), the BibTeX entries by
+        key, and gaps.csv (None when absent).
+
+    Raises
+    ------
+    SchemaError
+        Every problem found, each with its file, line and column: the path is not a folder, no tables, a file name
+        that names no table kind, an unreadable file, wrong columns, bad cells, and the cross-table checks (a study_id
+        used twice, a source key missing from sources.bib, the same trial entered twice, a subgroup report beside its
+        parent trial, a number neither in its quote nor marked as derived).
+    """
     base = Path(path)
     problems: list[CellProblem] = ProblemList()
     if not base.is_dir():
@@ -237,7 +265,20 @@ _WORD = re.compile(r"\b(" + "|".join(sorted([*_TENS, *_UNITS], key=len, reverse=
 
 
 def numbers_in(text: str) -> set[str]:
-    """The numbers a sentence states, canonical: digits ('0.50', '.5', '1·5', '12%') and words ('Twenty-eight')."""
+    """The numbers a sentence states, canonical: digits ('0.50', '.5', '1·5', '12%') and words ('Twenty-eight').
+
+    Parameters
+    ----------
+    text : str
+        The sentence (a row's quote).
+
+    Returns
+    -------
+    set of str
+        Each number as its absolute value's ``repr(float)`` ('0.5', '28.0'); signs are dropped, a decimal comma
+        ('0,5') reads as a point, and a grouped number ('1,128') gives both 1128.0 and, read as a decimal comma,
+        1.128.
+    """
     t = text.replace("·", ".").replace("\u2212", "-")
     found = {_canon(m) for m in re.findall(r"\d*[.,]?\d+", t)}
     found |= {_canon(m.replace(",", "")) for m in re.findall(r"\d{1,3}(?:,\d{3})+", t)}  # 1,128 people

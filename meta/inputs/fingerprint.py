@@ -10,7 +10,21 @@ from .textfiles import FileRead
 
 
 def fingerprint(reads: list[FileRead], base: Path) -> dict:
-    """{"sha256": digest over the files read under `base` (by relative path), "files": [{path, bytes, sha256}]}."""
+    """{"sha256": digest over the files read under `base` (by relative path), "files": [{path, bytes, sha256}]}.
+
+    Parameters
+    ----------
+    reads : list of FileRead
+        The files read (from :func:`reading_log`).
+    base : Path
+        The folder they are named relative to; files outside it are left out.
+
+    Returns
+    -------
+    dict
+        ``sha256``: one hex digest over the relative paths and the files' digests, in path order; ``files``: each
+        file's relative (POSIX) path, size in bytes and hex SHA-256, in path order.
+    """
     root = Path(base)
     files = {}
     for r in reads:
@@ -25,6 +39,19 @@ def fingerprint(reads: list[FileRead], base: Path) -> dict:
 
 
 def file_digest(reads: list[FileRead], path: Path) -> str | None:
-    """The SHA-256 of `path` as it was read, or None if it was not read."""
+    """The SHA-256 of `path` as it was read, or None if it was not read.
+
+    Parameters
+    ----------
+    reads : list of FileRead
+        The files read (from :func:`reading_log`).
+    path : Path
+        The file wanted (compared by absolute path, links not resolved).
+
+    Returns
+    -------
+    str or None
+        The hex SHA-256 of its bytes (the first time it was read).
+    """
     want = os.path.abspath(path)
     return next((r.sha256 for r in reads if os.path.abspath(r.path) == want), None)

@@ -19,7 +19,18 @@ MAX_TEXT = 2000  # notes, derived, outcome_detail, a claim's text, a title
 
 
 def id_problem(value: object) -> str | None:
-    """Why `value` is not a valid analysis or claim id, or None."""
+    """Why `value` is not a valid analysis or claim id, or None.
+
+    Parameters
+    ----------
+    value : object
+        The id (anything that is not a str is invalid).
+
+    Returns
+    -------
+    str or None
+        Why it is invalid, for a message; None when it is valid.
+    """
     if not isinstance(value, str) or not ID.fullmatch(value):
         return (f"{value!r} is not a valid id: use letters, digits, '_' and '-' (at most 64, starting with a letter "
                 "or digit); ids become file names, so '/', '.' and spaces are not allowed")
@@ -28,7 +39,21 @@ def id_problem(value: object) -> str | None:
 
 def text_problem(value: str, limit: int | None = None) -> str | None:
     """Why a text value cannot be used as it is (an unsafe character, or longer than `limit`, default MAX_TEXT),
-    or None."""
+    or None.
+
+    Parameters
+    ----------
+    value : str
+        The text.
+    limit : int, optional
+        The most characters allowed (default MAX_TEXT).
+
+    Returns
+    -------
+    str or None
+        Why it cannot be used (the first unsafe character and where it is, or the length), for a message; None when
+        it can.
+    """
     limit = MAX_TEXT if limit is None else limit
     m = UNSAFE_CHARS.search(value)
     if m:
@@ -47,7 +72,19 @@ _URL_BAD = re.compile(r"[\s\"'<>\\^`{|}]")
 
 def safe_url(url: str) -> str | None:
     """`url` when it is an http(s) URL with a host and nothing that could leave an HTML attribute or a Markdown
-    link; else None."""
+    link; else None.
+
+    Parameters
+    ----------
+    url : str
+        The URL (None or empty is allowed and gives None).
+
+    Returns
+    -------
+    str or None
+        The URL stripped of surrounding whitespace, or None: not http(s), no host, a user name before the host, an
+        invalid port, or a space, quote, '<', '>', backslash, brace, '|', '^', backquote or unsafe character in it.
+    """
     url = (url or "").strip()
     if not url or _URL_BAD.search(url) or UNSAFE_CHARS.search(url):
         return None
@@ -64,7 +101,21 @@ def safe_url(url: str) -> str | None:
 
 def close_match(name: str, names) -> list[str]:
     """A close match for a misspelt name ("did you mean"), only where that is cheap: difflib's cost grows with the
-    number of names and the square of their length, and a hint is worth no more than a moment."""
+    number of names and the square of their length, and a hint is worth no more than a moment.
+
+    Parameters
+    ----------
+    name : str
+        The misspelt name.
+    names : collection of str
+        The valid names.
+
+    Returns
+    -------
+    list of str
+        The closest valid name (at most one), or [] when none is close, `name` is longer than 64 characters or there
+        are more than 5,000 names.
+    """
     import difflib
 
     if len(name) > 64 or len(names) > 5000:

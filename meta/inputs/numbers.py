@@ -9,7 +9,18 @@ NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 
 
 def parse_number(text: str) -> float | None:
-    """None for an empty cell; NaN for a cell that is not a finite number (the caller reports it)."""
+    """None for an empty cell; NaN for a cell that is not a finite number (the caller reports it).
+
+    Parameters
+    ----------
+    text : str
+        The cell (None counts as empty); surrounding whitespace is ignored.
+
+    Returns
+    -------
+    float or None
+        The number; NaN when the cell is not a plain ASCII decimal or is not finite (1e999); None when it is empty.
+    """
     t = (text or "").strip()
     if t == "":
         return None
@@ -20,6 +31,17 @@ def parse_number(text: str) -> float | None:
 
 
 def cell_number(text) -> float:
-    """A cell as a number, NaN when it is empty or not a number (for cells already validated)."""
+    """A cell as a number, NaN when it is empty or not a number (for cells already validated).
+
+    Parameters
+    ----------
+    text : object
+        The cell: a str, None, or anything else (read through ``str()``).
+
+    Returns
+    -------
+    float
+        The number, or NaN.
+    """
     x = parse_number(text if isinstance(text, str) else ("" if text is None else str(text)))
     return math.nan if x is None else x

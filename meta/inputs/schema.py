@@ -102,7 +102,18 @@ class Problem:
 
 
 def kind_of_file(stem: str) -> str | None:
-    """'binary' for binary.csv or binary_adverse_events.csv; None when the name starts with no known kind."""
+    """'binary' for binary.csv or binary_adverse_events.csv; None when the name starts with no known kind.
+
+    Parameters
+    ----------
+    stem : str
+        The file name without its extension; a kind may be followed by '_' or '-' and anything.
+
+    Returns
+    -------
+    str or None
+        The table kind (a key of KIND_COLUMNS; the longest that fits), or None.
+    """
     for kind in sorted(KIND_COLUMNS, key=len, reverse=True):
         if stem == kind or stem.startswith(kind + "_") or stem.startswith(kind + "-"):
             return kind
@@ -110,11 +121,35 @@ def kind_of_file(stem: str) -> str | None:
 
 
 def columns_of(kind: str) -> tuple[str, ...]:
+    """The columns a table of `kind` has, in order: the common, the kind's own, risk of bias, provenance.
+
+    Parameters
+    ----------
+    kind : str
+        A table kind (a key of KIND_COLUMNS; any other raises KeyError).
+
+    Returns
+    -------
+    tuple of str
+    """
     return COMMON + KIND_COLUMNS[kind] + ROB + PROVENANCE
 
 
 def check_row(kind: str, row: dict[str, str]) -> list[Problem]:
-    """Every problem of one row on its own (types, ranges, categories, provenance)."""
+    """Every problem of one row on its own (types, ranges, categories, provenance).
+
+    Parameters
+    ----------
+    kind : str
+        The table kind (a key of KIND_COLUMNS).
+    row : dict of str to str
+        The row's cells as text, by column.
+
+    Returns
+    -------
+    list of Problem
+        Every problem found (column and reason); empty when the row is valid. Cross-row checks are the caller's.
+    """
     out = text_problems(row)
     num: dict[str, float | None] = {}
     for col in NUMBERS:
@@ -146,7 +181,19 @@ def check_row(kind: str, row: dict[str, str]) -> list[Problem]:
 
 
 def text_problems(row: dict[str, str]) -> list[Problem]:
-    """Cells holding control characters or direction overrides, or longer than their column allows."""
+    """Cells holding control characters or direction overrides, or longer than their column allows.
+
+    Parameters
+    ----------
+    row : dict of str to str
+        The row's cells as text, by column.
+
+    Returns
+    -------
+    list of Problem
+        One per bad cell: label columns may hold MAX_LABEL characters, other text MAX_TEXT; the quote's length is
+        checked with its provenance (MAX_QUOTE), not here.
+    """
     out = []
     for col, value in row.items():
         limit = MAX_LABEL if col in LABEL_COLUMNS else (len(value) if col == "quote" else None)  # quote: MAX_QUOTE
@@ -157,7 +204,18 @@ def text_problems(row: dict[str, str]) -> list[Problem]:
 
 
 def check_gap_row(row: dict[str, str]) -> list[Problem]:
-    """A gaps.csv row: what is missing, and the source read (identifier, location, quote)."""
+    """A gaps.csv row: what is missing, and the source read (identifier, location, quote).
+
+    Parameters
+    ----------
+    row : dict of str to str
+        The row's cells as text, by column.
+
+    Returns
+    -------
+    list of Problem
+        Every problem found; empty when the row is valid.
+    """
     out = text_problems(row)
     out += [Problem(col, "is empty; it is required") for col in GAP_REQUIRED if not row.get(col, "").strip()]
     year = parse_number(row.get("year", ""))
@@ -230,7 +288,19 @@ def _check_provenance(row: dict[str, str], num: dict[str, float | None], out: li
 
 
 def check_measure(row: dict[str, str]) -> list[Problem]:
-    """Ratio measures are positive (they are entered on their natural scale)."""
+    """Ratio measures are positive (they are entered on their natural scale).
+
+    Parameters
+    ----------
+    row : dict of str to str
+        The row's cells as text, by column.
+
+    Returns
+    -------
+    list of Problem
+        One per estimate or CI limit at or below 0 in a row whose measure is a ratio (OR, RR, HR, ROR); empty
+        otherwise.
+    """
     out = []
     if row.get("measure", "").strip() in RATIO_MEASURES:
         for col in ("estimate", "ci_low", "ci_high"):

@@ -47,7 +47,26 @@ PARQUET = (".parquet", ".pq")
 
 def read_parquet(path: str | Path, numeric: Mapping[str, str] | None = None) -> pd.DataFrame:
     """A Parquet table: the columns named in `numeric` as numbers, every other column as text, as a CSV is read
-    (needs pyarrow)."""
+    (needs pyarrow).
+
+    Parameters
+    ----------
+    path : str or Path
+        The Parquet file.
+    numeric : mapping of str to str, optional
+        File column name -> canonical name of the columns to keep as numbers.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table, column names stripped; the other columns as str ("" for a null).
+
+    Raises
+    ------
+    SchemaError
+        The file cannot be read (see :func:`read_bytes_safely`), pyarrow is not installed, the file is not Parquet, or
+        it has no rows.
+    """
     name = str(path)
     raw = read_bytes_safely(path)
     try:
@@ -70,7 +89,26 @@ def read_parquet(path: str | Path, numeric: Mapping[str, str] | None = None) -> 
 def read_csv_text(path: str | Path, numeric: Mapping[str, str] | None = None) -> pd.DataFrame:
     """The CSV's cells as strings, except the columns named in `numeric` (file name -> canonical name), which
     the C parser converts when they are clean; or a SchemaError naming the file. A .parquet file is read as
-    Parquet (its rows are numbered as if it had a header line, like a CSV's lines)."""
+    Parquet (its rows are numbered as if it had a header line, like a CSV's lines).
+
+    Parameters
+    ----------
+    path : str or Path
+        The CSV (or .parquet / .pq) file.
+    numeric : mapping of str to str, optional
+        File column name -> canonical name of the columns pandas may parse as numbers.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table, column names stripped, blank records dropped; ``attrs["lines"]`` holds the line each CSV record
+        starts on (absent for Parquet).
+
+    Raises
+    ------
+    SchemaError
+        The file cannot be read (see :func:`read_text`), is not readable CSV, has only one column, or has no data rows.
+    """
     name = str(path)
     if Path(path).suffix.lower() in PARQUET:
         return read_parquet(path, numeric)
@@ -130,7 +168,23 @@ def _blank_records(frame: pd.DataFrame) -> np.ndarray:
 
 
 def parse_column_map(spec: str | None) -> dict[str, str]:
-    """'events_t=ai,n_t=n1i' -> {'events_t': 'ai', 'n_t': 'n1i'} (canonical name -> name in the file)."""
+    """'events_t=ai,n_t=n1i' -> {'events_t': 'ai', 'n_t': 'n1i'} (canonical name -> name in the file).
+
+    Parameters
+    ----------
+    spec : str or None
+        The ``--columns`` option: comma-separated ``canonical=name`` pairs (empty parts ignored).
+
+    Returns
+    -------
+    dict of str to str
+        Canonical name -> the file's name ({} for None or "").
+
+    Raises
+    ------
+    SchemaError
+        A part without '='.
+    """
     mapping: dict[str, str] = {}
     if not spec:
         return mapping
@@ -145,6 +199,22 @@ def parse_column_map(spec: str | None) -> dict[str, str]:
 
 
 def required_columns(measure: Measure, available: set[str]) -> tuple[str, ...]:
+    """The canonical columns `measure` reads from a table with the columns `available`.
+
+    Parameters
+    ----------
+    measure : Measure
+        The effect measure.
+    available : set of str
+        The table's (canonical) column names.
+
+    Returns
+    -------
+    tuple of str
+        REQUIRED's columns of the measure's kind; for a generic measure ``yi, vi``, ``yi, sei`` (yi without vi) or
+        ``estimate, ci_low, ci_high`` (when any of them is present), and ``yi, vi`` when none fits (so the message
+        names them).
+    """
     kind = kind_of(measure)
     if kind != "generic":
         return REQUIRED[kind]
@@ -169,7 +239,40 @@ def load_table(
     is an error naming its rows ("error"), or its own group named MISSING_GROUP ("keep"). `na`: a missing value
     (a blank cell, R's `NA`, a Parquet null) in a column the measure reads is an error naming it ("fail"), or left
     as NaN and listed in `omitted` ("omit"), so that the engine leaves the study out with the reason "missing",
-    as metafor does."""
+    as metafor does.
+
+    Parameters
+    ----------
+    path : str or Path
+        The CSV or Parquet file.
+    measure : Measure
+        The effect measure; it decides the columns read.
+    column_map : mapping of str to str, optional
+        Canonical name -> the file's name, for the file's own column names.
+    group_by : tuple of str
+        Grouping columns (for one analysis per group).
+    study_column : str
+        The column of study labels; a blank label, or a table without the column, gives "row <line>".
+    missing_groups : {"error", "keep"}
+        What a blank grouping value does (see above).
+    require_study : bool
+        Whether `study_column` must exist.
+    na : {"fail", "omit"}
+        What a missing value does (see above).
+
+    Returns
+    -------
+    StudyTable
+        The needed columns as float arrays (NaN only for omitted values), the study labels, the grouping values as
+        text, each row's line, and the frame of all cells.
+
+    Raises
+    ------
+    SchemaError
+        Every problem found, each with its line and column: a file that cannot be read, a ``column_map`` name the file
+        lacks, a missing column, a cell that is not a finite number, a missing value with ``na="fail"``, an impossible
+        value (see :func:`range_problems`), a blank grouping value with ``missing_groups="error"``.
+    """
     name = str(path)
     rename = {actual: canon for canon, actual in (column_map or {}).items()}
     frame = read_csv_text(path, _numeric_candidates(path, measure, rename))
@@ -283,7 +386,21 @@ def _check_ranges(c: dict[str, np.ndarray], file: str, lines, problems: list[Cel
 
 
 def range_problems(c: Mapping[str, np.ndarray]) -> list[tuple[int, str, str]]:
-    """Impossible values in canonical columns, as (row, column, why); missing values (NaN) are not checked."""
+    """Impossible values in canonical columns, as (row, column, why); missing values (NaN) are not checked.
+
+    Parameters
+    ----------
+    c : mapping of str to numpy.ndarray
+        Canonical columns as floats (counts, means and SDs, yi with vi or sei, or a ratio with its CI on the natural
+        scale).
+
+    Returns
+    -------
+    list of tuple of (int, str, str)
+        (row position from 0, column, reason) for each impossible value: a negative or fractional count, a group size
+        of 0, more events than the group, an SD, SE or variance at or below 0 or too small, a magnitude above 1e50, a
+        ratio or CI limit at or below 0, an estimate outside its CI, a CI of zero width.
+    """
     found: list[tuple[int, str, str]] = []
 
     def bad(col: str, test: np.ndarray, reason: str) -> None:

@@ -41,7 +41,13 @@ _LOG: contextvars.ContextVar[list[FileRead] | None] = contextvars.ContextVar("ev
 
 @contextlib.contextmanager
 def reading_log() -> Iterator[list[FileRead]]:
-    """Collect every file `read_bytes_safely` reads inside the block (in the order read)."""
+    """Collect every file `read_bytes_safely` reads inside the block (in the order read).
+
+    Yields
+    ------
+    list of FileRead
+        The log, filled as files are read; it keeps its entries after the block.
+    """
     log: list[FileRead] = []
     token = _LOG.set(log)
     try:
@@ -65,7 +71,27 @@ def _fail(name: str, reason: str) -> SchemaError:
 
 def read_bytes_safely(path: str | Path, root: str | Path | None = None, limit: int | None = None) -> bytes:
     """The bytes of a regular file, at most `limit` (default MAX_BYTES) of them; with `root`, a symbolic link must
-    stay inside it."""
+    stay inside it.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+    root : str or Path, optional
+        The evidence base's folder: a symbolic link, and the file's real path, must stay inside it.
+    limit : int, optional
+        The most bytes read (default MAX_BYTES, 200 MiB).
+
+    Returns
+    -------
+    bytes
+        The file's bytes (recorded in the active :func:`reading_log`, if any).
+
+    Raises
+    ------
+    SchemaError
+        The file does not exist, cannot be opened, is not a regular file, leaves `root`, or is larger than `limit`.
+    """
     limit = MAX_BYTES if limit is None else limit
     p = Path(path)
     name = str(path)
@@ -116,7 +142,25 @@ def read_bytes_safely(path: str | Path, root: str | Path | None = None, limit: i
 
 def read_text(path: str | Path, root: str | Path | None = None) -> str:
     """A file's text (UTF-8, BOM allowed), or a SchemaError naming the file: missing, not a regular file, a
-    symbolic link out of `root`, too big, not UTF-8, or empty."""
+    symbolic link out of `root`, too big, not UTF-8, or empty.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+    root : str or Path, optional
+        The evidence base's folder (see :func:`read_bytes_safely`).
+
+    Returns
+    -------
+    str
+        The decoded text, without its BOM.
+
+    Raises
+    ------
+    SchemaError
+        See above; a non-UTF-8 byte names its line.
+    """
     name = str(path)
     raw = read_bytes_safely(path, root)
     try:
@@ -133,7 +177,20 @@ def read_text(path: str | Path, root: str | Path | None = None) -> str:
 def write_atomically(path: str | Path, write: Callable[[BinaryIO], None]) -> None:
     """Write a file through `write(fh)` into a new, uniquely named temporary file beside it (O_EXCL: never through a
     link someone planted), then rename it over `path`. An existing `path` that is not a regular file (a device, a
-    FIFO, a folder) is refused; a symbolic link at `path` is replaced, never its target."""
+    FIFO, a folder) is refused; a symbolic link at `path` is replaced, never its target.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file to write (its folder must exist).
+    write : callable
+        ``write(fh)`` writes the content to a binary file object.
+
+    Raises
+    ------
+    OutputError
+        `path` exists and is neither a regular file nor a symbolic link.
+    """
     from ..errors import OutputError
 
     path = Path(path)

@@ -18,6 +18,28 @@ MAX_KEY_PARTS = 32  # parts of the dotted keys on one line; evidence files need 
 
 
 def read_toml(path: str | Path, root: str | Path | None = None) -> tuple[dict, str]:
+    """Read and parse a TOML file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+    root : str or Path, optional
+        The evidence base's folder (see :func:`read_bytes_safely`).
+
+    Returns
+    -------
+    table : dict
+        The parsed TOML.
+    text : str
+        The file's text (for :func:`key_lines`).
+
+    Raises
+    ------
+    SchemaError
+        The file cannot be read (see :func:`read_text`), is nested too deeply (MAX_DEPTH, MAX_KEY_PARTS), or is not
+        valid TOML (with its line when tomllib gives one).
+    """
     text = read_text(path, root)
     line = _too_deep(text)
     if line is not None:
@@ -121,7 +143,19 @@ def _parts(path: str) -> tuple[str, ...]:
 
 
 def key_lines(text: str) -> dict[tuple[str, ...], int]:
-    """The 1-based line of every table header and every key, by its full dotted path (the first occurrence)."""
+    """The 1-based line of every table header and every key, by its full dotted path (the first occurrence).
+
+    Parameters
+    ----------
+    text : str
+        The TOML text.
+
+    Returns
+    -------
+    dict of tuple of str to int
+        Dotted path (as a tuple of its parts, quotes removed) -> line; a header's enclosing tables and a dotted key's
+        prefixes get the line where they first appear.
+    """
     found: dict[tuple[str, ...], int] = {}
     table: tuple[str, ...] = ()
     in_multiline = None
@@ -164,7 +198,20 @@ def _open_multiline(rest: str) -> str | None:
 
 
 def line_of(lines: dict[tuple[str, ...], int], *path: str) -> int | None:
-    """The line of `path`, else of its nearest enclosing table that has one."""
+    """The line of `path`, else of its nearest enclosing table that has one.
+
+    Parameters
+    ----------
+    lines : dict of tuple of str to int
+        The lines of keys, from :func:`key_lines`.
+    *path : str
+        The key's parts.
+
+    Returns
+    -------
+    int or None
+        The line, or None when neither the key nor an enclosing table is known.
+    """
     for end in range(len(path), 0, -1):
         if path[:end] in lines:
             return lines[path[:end]]

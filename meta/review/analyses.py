@@ -72,12 +72,47 @@ class AnalysisSpec:
     key_lines: dict = field(default_factory=dict)
 
     def problem(self, key: str, reason: str) -> SchemaError:
-        """An error naming analyses.toml, the line of `key` in this analysis and the key."""
+        """An error naming analyses.toml, the line of `key` in this analysis and the key.
+
+        Parameters
+        ----------
+        key : str
+            The key the problem is about (its line is used when known, else the analysis's).
+        reason : str
+            Why, for the message.
+
+        Returns
+        -------
+        SchemaError
+            The error to raise (it is returned, not raised).
+        """
         return SchemaError([CellProblem(self.path or "analyses.toml", self.key_lines.get(key, self.line),
                                         f"analyses.{self.id}.{key}", reason)])
 
 
 def load_analyses(path: str | Path, root: str | Path | None = None) -> tuple[AnalysisSpec, ...]:
+    """Read analyses.toml: one AnalysisSpec per [analyses.<id>] table, every key typed and checked.
+
+    Parameters
+    ----------
+    path : str or Path
+        The analyses.toml file.
+    root : str or Path, optional
+        The evidence base's folder (see :func:`read_bytes_safely`).
+
+    Returns
+    -------
+    tuple of AnalysisSpec
+        In file order. Defaults: method REML, test knha (z for MH and Peto), prediction interval metafor's, order
+        "year", synthesis "pool", outcome_kind "benefit"; a vote count's measure is GEN.
+
+    Raises
+    ------
+    SchemaError
+        Every problem found, each with its line and key: the file cannot be read or is not TOML, an unknown key or
+        top-level table, no analyses, an invalid id or two ids differing only in case, a missing or invalid value
+        (measure, method, test, where, grade overrides, TSA settings out of range ...).
+    """
     path = Path(path)
     name = str(path)
     doc, text = read_toml(path, root)

@@ -29,7 +29,28 @@ class Context:
 def evaluate(claim: Claim, analyses: dict[str, AnalysisRun], ranges: dict[str, dict], rules,
              rows: tuple[dict, ...] = (), about: BaseInfo = BaseInfo()) -> Verdict:
     """One claim against the analyses' results (by id), the ranges table's rows (by study_id) and, for doses,
-    every row of the evidence base."""
+    every row of the evidence base.
+
+    Parameters
+    ----------
+    claim : Claim
+        The claim, with its kind and expectation.
+    analyses : dict of str to AnalysisRun
+        The analyses' runs, by id.
+    ranges : dict of str to dict
+        The rows of tables/ranges.csv, by study_id (cells as text, percentages).
+    rules : Rules
+        The rule set (labels, frequency bands).
+    rows : tuple of dict
+        Every row of the evidence base (for doses_within).
+    about : BaseInfo
+        The intervention's and comparator's names.
+
+    Returns
+    -------
+    Verdict
+        The claim's status (pass, fail, inconclusive, not_checkable), what was expected and found, and the numbers.
+    """
     return CHECKERS[claim.kind](claim, Context(analyses, ranges, rules, rows, about))
 
 

@@ -85,6 +85,31 @@ class Verdict(Jsonable):
 
 def load_claims(path: str | Path, analyses: set[str], root: str | Path | None = None,
                 about: BaseInfo = BaseInfo()) -> tuple[Claim, ...]:
+    """Read claims.toml: one Claim per [claims.<id>] table, every value typed and ranged.
+
+    Parameters
+    ----------
+    path : str or Path
+        The claims.toml file.
+    analyses : set of str
+        The ids of the analyses a claim may name.
+    root : str or Path, optional
+        The evidence base's folder (see :func:`read_bytes_safely`).
+    about : BaseInfo
+        The intervention's and comparator's names (the values a ``favours`` claim may take).
+
+    Returns
+    -------
+    tuple of Claim
+        In file order.
+
+    Raises
+    ------
+    SchemaError
+        Every problem found, each with its line and key: the file cannot be read or is not TOML, an unknown key, no
+        claims, an invalid or case-colliding id, not exactly one expectation, an expectation of the wrong type or
+        range, an unknown analysis, document or table.
+    """
     name = str(path)
     doc, text = read_toml(path, root)
     lines = key_lines(text)

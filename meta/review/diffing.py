@@ -7,7 +7,22 @@ from .results import AnalysisRun, ReviewResults
 
 def diff_results(old: ReviewResults, new: ReviewResults) -> dict:
     """{"evidence": {old, new}, "analyses": [{"id", "change"} or {"id", "fields": {key: {old, new}}}],
-    "claims": [{"id", "old", "new", "old_found", "new_found"}]}: only what differs."""
+    "claims": [{"id", "old", "new", "old_found", "new_found"}]}: only what differs.
+
+    Parameters
+    ----------
+    old : ReviewResults
+        The earlier review.
+    new : ReviewResults
+        The later review.
+
+    Returns
+    -------
+    dict
+        The two evidence fingerprints; each analysis added, removed or with changed fields (k, estimate, CI, p-value,
+        tau^2, I^2 on the analysis scale; significance at 0.05; certainty; label; studies; vote counts), numbers equal
+        within a relative 1e-12 counted as unchanged; each claim whose status or finding changed. Sorted by id.
+    """
     a_old = {a.id: a for a in old.analyses}
     a_new = {a.id: a for a in new.analyses}
     analyses = []

@@ -108,6 +108,21 @@ class Label(Jsonable):
 
 
 def certainty(f: Facts, rules: Rules) -> Certainty:
+    """GRADE-style certainty of one analysis: the starting level, each domain's judgement (or its override), the result.
+
+    Parameters
+    ----------
+    f : Facts
+        What the rules look at.
+    rules : Rules
+        The rule set (evidence/grading.toml).
+
+    Returns
+    -------
+    Certainty
+        The level (the start moved by the sum of the domains' changes, kept within the rule set's levels), the start
+        (randomised only when every included study's design is a randomised one) and each judgement.
+    """
     levels = list(rules.get("certainty.levels", "order"))
     randomised = set(rules.get("certainty.start", "randomised_designs"))
     all_rct = f.k > 0 and all(d in randomised for d in f.designs)
@@ -233,7 +248,23 @@ def _upgrade(f: Facts, rules: Rules, all_rct: bool) -> Judgement:
 
 
 def label(f: Facts, c: Certainty, rules: Rules) -> Label:
-    """The documents' labels: Strong / Mixed / Experimental, limited, with reason codes."""
+    """The documents' labels: Strong / Mixed / Experimental, limited, with reason codes.
+
+    Parameters
+    ----------
+    f : Facts
+        What the rules look at (null at 0 on the analysis scale).
+    c : Certainty
+        The analysis's certainty.
+    rules : Rules
+        The rule set.
+
+    Returns
+    -------
+    Label
+        Strong when no reason code applies; else Mixed with enough randomised trials and participants, else
+        Experimental, limited.
+    """
     randomised = set(rules.get("certainty.start", "randomised_designs"))
     k_rct = sum(d in randomised for d in f.designs)
     codes = []
@@ -262,7 +293,21 @@ def label(f: Facts, c: Certainty, rules: Rules) -> Label:
 
 
 def label_votes(votes: VoteCount, rules: Rules) -> Label:
-    """The label of randomised trials that report only a direction and significance (vote counting)."""
+    """The label of randomised trials that report only a direction and significance (vote counting).
+
+    Parameters
+    ----------
+    votes : VoteCount
+        The vote count.
+    rules : Rules
+        The rule set.
+
+    Returns
+    -------
+    Label
+        Strong when no reason code applies (FEW_RCTS, INCONSISTENT_DIRECTION, NOT_SIGNIFICANT, FEW_SIGNIFICANT); else
+        Mixed with enough trials with a direction, else Experimental, limited.
+    """
     favour, against = len(votes.favour_intervention), len(votes.favour_control)
     significant = len(votes.significant_benefit)
     p = votes.sign_test_p
@@ -283,7 +328,20 @@ def label_votes(votes: VoteCount, rules: Rules) -> Label:
 
 
 def frequency(rate: float, rules: Rules) -> str:
-    """CIOMS III category of an adverse-event rate."""
+    """CIOMS III category of an adverse-event rate.
+
+    Parameters
+    ----------
+    rate : float
+        The rate, a proportion 0-1 (not percent).
+    rules : Rules
+        The rule set (the bands' lower bounds).
+
+    Returns
+    -------
+    str
+        "very common", "common", "uncommon", "rare" or "very rare" (also for NaN: callers check for it).
+    """
     for name in ("very_common", "common", "uncommon", "rare"):
         if rate >= rules.get("frequency", name):
             return name.replace("_", " ")

@@ -22,7 +22,18 @@ from .rules import Rules, load_rules
 
 def rules_path(base_dir: Path) -> Path:
     """The rule set beside the evidence base (evidence/grading.toml for a base in evidence/), found from the base's
-    real location (so `.`, `tables/..` or a symbolic link name the same rule set)."""
+    real location (so `.`, `tables/..` or a symbolic link name the same rule set).
+
+    Parameters
+    ----------
+    base_dir : Path
+        The evidence base's folder.
+
+    Returns
+    -------
+    Path
+        grading.toml in the folder above the base's resolved location (it may not exist).
+    """
     return Path(base_dir).resolve().parent / "grading.toml"
 
 
@@ -41,7 +52,25 @@ class Inputs:
 
 def load_inputs(base_dir: str | Path) -> Inputs:
     """Read and validate the base, its analyses, claims and rule set, and fingerprint the bytes that were read
-    (before any analysis runs, so a file changed during the run cannot change what results say they used)."""
+    (before any analysis runs, so a file changed during the run cannot change what results say they used).
+
+    Parameters
+    ----------
+    base_dir : str or Path
+        The evidence base's folder.
+
+    Returns
+    -------
+    Inputs
+        The base, the analyses, the rule set (None when grading.toml is absent), the claims (() without claims.toml),
+        the fingerprint of the files read and the rule set's SHA-256.
+
+    Raises
+    ------
+    SchemaError
+        Every problem of every file at once: base.toml, the tables, gaps and sources, analyses.toml (or its absence),
+        grading.toml, claims.toml (or claims without a rule set).
+    """
     base_dir = Path(base_dir)
     problems: list[CellProblem] = ProblemList()
 
@@ -81,7 +110,24 @@ BASE_KEYS = ("title", "intervention", "comparator")
 
 
 def load_base_info(base_dir: Path) -> BaseInfo:
-    """base.toml: what the evidence base is about. Without it: the folder's name, "intervention" and "control"."""
+    """base.toml: what the evidence base is about. Without it: the folder's name, "intervention" and "control".
+
+    Parameters
+    ----------
+    base_dir : Path
+        The evidence base's folder.
+
+    Returns
+    -------
+    BaseInfo
+        The title, intervention and comparator of base.toml's [base] table (stripped); without base.toml, a title from
+        the folder's name (underscores as spaces, capitalised) and the defaults.
+
+    Raises
+    ------
+    SchemaError
+        base.toml cannot be read or is not TOML, has an unknown key, or lacks a short string for a key.
+    """
     path = Path(base_dir) / "base.toml"
     if not path.exists():
         return BaseInfo(Path(base_dir).resolve().name.replace("_", " ").capitalize())

@@ -26,7 +26,31 @@ class Outcome:
 
 
 def run_base(base_dir: str | Path, version: str, progress=None, light: bool = False) -> Outcome:
-    """`light`: only what the claims need (`evsynth check`); see run.run_analysis."""
+    """`light`: only what the claims need (`evsynth check`); see run.run_analysis.
+
+    Parameters
+    ----------
+    base_dir : str or Path
+        The evidence base's folder.
+    version : str
+        The evsynth version, recorded in the results.
+    progress : callable, optional
+        ``progress(specs)`` wraps the analyses to iterate over them (e.g. a progress bar); None: no progress shown.
+    light : bool
+        Only what the claims need: no summary-of-findings rows or published meta-analyses either.
+
+    Returns
+    -------
+    Outcome
+        The results (every analysis run and graded, the claims' verdicts, doses and provenance) and the verdicts.
+
+    Raises
+    ------
+    SchemaError
+        The inputs do not validate (see :func:`load_inputs`), or an analysis's table, columns or filter do not fit.
+    AnalysisError
+        An analysis whose pooled result cannot be computed (see :func:`run_analysis`).
+    """
     inputs = load_inputs(base_dir)
     base, specs, rules, claims = inputs.base, inputs.specs, inputs.rules, inputs.claims
     analyses = []
@@ -63,7 +87,27 @@ def _used_rows(analyses: list[AnalysisRun], claims) -> set[str]:
 
 
 def run_one(base_dir: str | Path, analysis_id: str) -> AnalysisRun:
-    """One analysis of the evidence base, graded (what `evsynth forest ID` and the other figure commands draw)."""
+    """One analysis of the evidence base, graded (what `evsynth forest ID` and the other figure commands draw).
+
+    Parameters
+    ----------
+    base_dir : str or Path
+        The evidence base's folder.
+    analysis_id : str
+        The analysis's id in analyses.toml.
+
+    Returns
+    -------
+    AnalysisRun
+        The analysis run in full (not light), graded when the base has a rule set.
+
+    Raises
+    ------
+    SchemaError
+        No analysis `analysis_id`; the inputs do not validate; the analysis's table, columns or filter do not fit.
+    AnalysisError
+        The pooled result cannot be computed.
+    """
     toml = Path(base_dir) / "analyses.toml"
     known = {s.id for s in load_analyses(toml, base_dir)} if toml.exists() else set()
     if analysis_id not in known:  # said first: the id is the likeliest mistake

@@ -228,6 +228,12 @@ class AnalysisRun(Sparse):
 
     @property
     def pooled(self) -> bool:
+        """Whether the analysis has a pooled result (False for a vote count).
+
+        Returns
+        -------
+        bool
+        """
         return self.result is not None
 
 
@@ -322,9 +328,32 @@ class ReviewResults(Jsonable):
     studies: dict[str, Provenance]
 
     def analysis(self, analysis_id: str) -> AnalysisRun | None:
+        """The analysis with id `analysis_id`.
+
+        Parameters
+        ----------
+        analysis_id : str
+            The analysis's id.
+
+        Returns
+        -------
+        AnalysisRun or None
+            None when there is none.
+        """
         return next((a for a in self.analyses if a.id == analysis_id), None)
 
 
 def results_to_json(results: ReviewResults) -> dict:
-    """The JSON document (what results.json holds)."""
+    """The JSON document (what results.json holds).
+
+    Parameters
+    ----------
+    results : ReviewResults
+        The review.
+
+    Returns
+    -------
+    dict
+        JSON-ready values (NaN and infinities as None, tuples as lists).
+    """
     return clean(results.to_dict())

@@ -21,6 +21,25 @@ class Rules:
     raw: dict = field(repr=False)
 
     def get(self, section: str, key: str):
+        """One value of the rule set.
+
+        Parameters
+        ----------
+        section : str
+            The dotted table name, e.g. "certainty.imprecision".
+        key : str
+            The key in it.
+
+        Returns
+        -------
+        object
+            The value as grading.toml gives it (checked on loading: see REQUIRED).
+
+        Raises
+        ------
+        KeyError
+            The section or key does not exist.
+        """
         node = self.raw
         for part in section.split("."):
             node = node[part]
@@ -28,6 +47,27 @@ class Rules:
 
 
 def load_rules(path: str | Path, root: str | Path | None = None) -> Rules:
+    """Read the rule set (evidence/grading.toml), every threshold typed and ranged.
+
+    Parameters
+    ----------
+    path : str or Path
+        The grading.toml file.
+    root : str or Path, optional
+        The folder a symbolic link must stay inside (see :func:`read_bytes_safely`).
+
+    Returns
+    -------
+    Rules
+        Its version and its tables as read.
+
+    Raises
+    ------
+    SchemaError
+        Every problem found, each with its line and key: the file cannot be read or is not TOML, an unknown top-level
+        table, no version, a key of REQUIRED missing or of the wrong type, a negative number, a probability outside
+        (0, 1), a section without a source.
+    """
     name = str(path)
     doc, text = read_toml(path, root)
     lines = key_lines(text)

@@ -39,7 +39,32 @@ MAX_REFIT_K = 1000  # leave-one-out, cumulative and influence refit k analyses o
 def run_analysis(base: EvidenceBase, spec: AnalysisSpec, rules: Rules | None = None,
                  light: bool = False) -> AnalysisRun:
     """Run one analysis. `light`: only what the grading and the claims read (`evsynth check`): no cumulative
-    analysis, influence diagnostics, TSA, or small-study tests other than Egger's."""
+    analysis, influence diagnostics, TSA, or small-study tests other than Egger's.
+
+    Parameters
+    ----------
+    base : EvidenceBase
+        The evidence base.
+    spec : AnalysisSpec
+        The analysis.
+    rules : Rules, optional
+        The rule set; None: not graded (no certainty, label or frequency words).
+    light : bool
+        See above.
+
+    Returns
+    -------
+    AnalysisRun
+        The pooled result (or vote count) and every robustness step; a step that cannot be computed is Skipped with
+        its reason.
+
+    Raises
+    ------
+    SchemaError
+        The analysis's table, a column it names, or the rows its filter selects do not exist (see :func:`select`).
+    AnalysisError
+        The pooled result cannot be computed (e.g. no study has an effect size).
+    """
     sel = select(base, spec)
     head = {"id": spec.id, "title": spec.title, "table": spec.table, "where": dict(spec.where),
             "rows": tuple(r.get("study_id", "") for r in sel.rows)}

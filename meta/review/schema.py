@@ -7,7 +7,13 @@ from .results import SCHEMA_VERSION, ReviewResults
 
 
 def results_schema() -> dict:
-    """JSON Schema of results.json (schema_version SCHEMA_VERSION)."""
+    """JSON Schema of results.json (schema_version SCHEMA_VERSION).
+
+    Returns
+    -------
+    dict
+        The JSON Schema (draft 2020-12), with its title and $id.
+    """
     schema = json_schema(ReviewResults)
     schema["title"] = f"evsynth results.json, schema version {SCHEMA_VERSION}"
     schema["$id"] = f"https://evsynth.example/schemas/results-{SCHEMA_VERSION}.json"
@@ -15,7 +21,20 @@ def results_schema() -> dict:
 
 
 def schema_problem(doc, most: int = 5) -> str:
-    """Why `doc` does not fit the schema (up to `most` problems, each with where it is), or ""."""
+    """Why `doc` does not fit the schema (up to `most` problems, each with where it is), or "".
+
+    Parameters
+    ----------
+    doc : object
+        The parsed JSON document.
+    most : int
+        The most problems named.
+
+    Returns
+    -------
+    str
+        The problems, separated by "; " (wrong values before missing ones); "" when the document fits.
+    """
     import jsonschema
 
     validator = jsonschema.Draft202012Validator(results_schema())

@@ -24,7 +24,27 @@ class Selection:
 
 
 def select(base: EvidenceBase, spec: AnalysisSpec) -> Selection:
-    """The analysis' rows, with their numbers as the measure needs them."""
+    """The analysis' rows, with their numbers as the measure needs them.
+
+    Parameters
+    ----------
+    base : EvidenceBase
+        The evidence base.
+    spec : AnalysisSpec
+        The analysis: its table, filter, measure and order column.
+
+    Returns
+    -------
+    Selection
+        The measure's canonical columns (NaN where a cell is empty), the study labels (the arm, dose or study_id
+        added where a label repeats), the order values (NaN where missing) and the rows; a control group shared by
+        several arms of a trial is split evenly across them, with a note.
+
+    Raises
+    ------
+    SchemaError
+        No such table; a filter, subgroup or moderator column it lacks; no row selected; a column the measure needs.
+    """
     table = next((t for t in base.tables if t.name == f"{spec.table}.csv" or t.name == spec.table), None)
     if table is None:
         raise spec.problem("table", f"no table {spec.table!r} in {base.path / 'tables'}")

@@ -23,8 +23,23 @@ def _per_1000(risk: float) -> float:
 
 def sof_row(run: AnalysisRun, rows: list[dict]) -> SofRow | None:
     """One summary-of-findings row: outcome, follow-up, the comparator's risk and the risk with the intervention per
-    1000 (for ratio measures: the comparator's pooled risk times the pooled ratio and its CI), the relative effect,
-    participants (studies), certainty with the reason for each downgrade. None for vote counts."""
+    1000 (for RR, the comparator's pooled risk times the pooled ratio and its CI, at most 1000; for OR and Peto's
+    OR, through the odds), the relative effect, participants (studies), certainty with the reason for each
+    downgrade. None for vote counts.
+
+    Parameters
+    ----------
+    run : AnalysisRun
+        The analysis, graded or not.
+    rows : list of dict
+        The evidence rows of its included studies (for the follow-up in weeks).
+
+    Returns
+    -------
+    SofRow or None
+        The row (a single-arm rate: the pooled proportion per 1000 and no relative effect; other measures: no risks);
+        None when there is no pooled result.
+    """
     res = run.result
     if res is None:
         return None
@@ -62,7 +77,23 @@ def _apply(measure: str, cr: float, ratio: float) -> float:
 
 def published(spec: AnalysisSpec, base: EvidenceBase, ours: AnalysisRun) -> tuple[Published, ...]:
     """Published meta-analyses (tables/meta_analyses.csv) of the same outcome: the rows that match the analysis'
-    filter on the columns that table has (outcome, condition, comparator ...)."""
+    filter on the columns that table has (outcome, condition, comparator ...).
+
+    Parameters
+    ----------
+    spec : AnalysisSpec
+        The analysis (its filter; design is not compared).
+    base : EvidenceBase
+        The evidence base.
+    ours : AnalysisRun
+        The analysis's run.
+
+    Returns
+    -------
+    tuple of Published
+        Each matching row with why it may differ from ours; () when there is no meta_analyses table, the filter names
+        no outcome, or the analysis has no pooled result.
+    """
     table = next((t for t in base.tables if t.kind == "meta_analyses"), None)
     if table is None or "outcome" not in spec.where or ours.result is None:
         return ()
@@ -73,7 +104,20 @@ def published(spec: AnalysisSpec, base: EvidenceBase, ours: AnalysisRun) -> tupl
 
 
 def compare(res: MetaResult, theirs: dict) -> list[str]:
-    """Why a published pooled result may differ from ours: the trials, the measure and the model."""
+    """Why a published pooled result may differ from ours: the trials, the measure and the model.
+
+    Parameters
+    ----------
+    res : MetaResult
+        Our pooled result.
+    theirs : dict
+        The published meta-analysis's row (tables/meta_analyses.csv, cells as text).
+
+    Returns
+    -------
+    list of str
+        The reasons, in words: a different number of trials (or none recorded), a different measure, and our model.
+    """
     why = []
     k = cell_number(theirs.get("k", ""))
     if k == k and int(k) != res.k:
@@ -87,7 +131,18 @@ def compare(res: MetaResult, theirs: dict) -> list[str]:
 
 
 def dose_ranges(base: EvidenceBase) -> tuple[DoseRange, ...]:
-    """The doses the evidence base's rows report, per route and unit (the documents' dosing table, from data)."""
+    """The doses the evidence base's rows report, per route and unit (the documents' dosing table, from data).
+
+    Parameters
+    ----------
+    base : EvidenceBase
+        The evidence base (meta_analyses and ranges tables are not read).
+
+    Returns
+    -------
+    tuple of DoseRange
+        Per (route, unit), sorted: the lowest and highest dose, the rows and the trials reporting one.
+    """
     groups: dict[tuple[str, str], list[tuple[float, str]]] = {}
     for t in base.tables:
         if t.kind in ("meta_analyses", "ranges"):
@@ -101,7 +156,20 @@ def dose_ranges(base: EvidenceBase) -> tuple[DoseRange, ...]:
 
 
 def provenance(base: EvidenceBase, study_ids: set[str]) -> dict[str, Provenance]:
-    """Where each used row's numbers come from: the source key, DOI/PMID/URL, the place in it and the quote."""
+    """Where each used row's numbers come from: the source key, DOI/PMID/URL, the place in it and the quote.
+
+    Parameters
+    ----------
+    base : EvidenceBase
+        The evidence base.
+    study_ids : set of str
+        The rows used.
+
+    Returns
+    -------
+    dict of str to Provenance
+        By study_id, sorted.
+    """
     out = {}
     for t in base.tables:
         for r in t.rows:

@@ -81,7 +81,25 @@ def _log_obf_spent(t: float, alpha: float) -> float:
 
 
 def obf_spent(t: float, alpha: float = 0.05) -> float:
-    """Two-sided alpha spent by information fraction t under the Lan-DeMets O'Brien-Fleming-type function."""
+    """Two-sided alpha spent by information fraction t under the Lan-DeMets O'Brien-Fleming-type function.
+
+    Parameters
+    ----------
+    t : float
+        Information fraction (cumulative information / required information), > 0; values from 1 on spend all alpha.
+    alpha : float
+        Two-sided type I error, in (0, 1).
+
+    Returns
+    -------
+    float
+        The cumulative two-sided alpha spent by t (a probability, at most `alpha`).
+
+    Raises
+    ------
+    AnalysisError
+        `t` not a finite positive number; `alpha` not strictly between 0 and 1.
+    """
     return math.exp(_log_obf_spent(_check_positive("t", t), _check_open_unit("alpha", alpha)))
 
 
@@ -219,10 +237,10 @@ def obf_boundaries(fractions: Sequence[float], alpha: float = 0.05) -> np.ndarra
     grid over |Z| <= min(c, 40), spacing 0.05 or finer where a look adds little information (see _grid_step;
     Jennison & Turnbull's r = 18 grid is coarse in its tails, where O'Brien-Fleming boundaries lie, and lost
     6e-4 on a look adding 1% of the information), and bisection to 1e-10. Accuracy: within 2e-5 of rpact
-    wherever rpact is itself accurate (see tests/test_tsa.py). A first look has the closed form c_1 = Phi^-1(1 - alpha*(t_1) / 2);
-    tiny fractions give large boundaries, reported as they are (no cap; e.g. 9.96 at t = 0.05). Where the
-    alpha to spend at a look is below 1e-300 the boundary is the unconditional two-sided quantile of that amount
-    (the probability of having crossed before is then negligible).
+    wherever rpact is itself accurate (see tests/test_tsa.py). A first look has the closed form
+    c_1 = Phi^-1(1 - alpha*(t_1) / 2); tiny fractions give large boundaries, reported as they are (no cap; e.g. 9.96
+    at t = 0.05). Where the alpha to spend at a look is below 1e-300 the boundary is the unconditional two-sided
+    quantile of that amount (the probability of having crossed before is then negligible).
 
     Fractions beyond 1 (information past the required size): the spending function is capped at alpha, so the
     first look with t >= 1 spends all the alpha that is left, with its boundary computed at its actual
@@ -231,6 +249,24 @@ def obf_boundaries(fractions: Sequence[float], alpha: float = 0.05) -> np.ndarra
     continued flat past the required information size, as TSA's graphs continue the final boundary). Those
     later tests are not covered by the alpha spending. (RTSA instead rescales all fractions by the largest
     one; we keep earlier boundaries unchanged by later data.)
+
+    Parameters
+    ----------
+    fractions : sequence of float
+        Information fractions of the looks, strictly increasing and > 0 (values above 1 allowed, see above).
+    alpha : float
+        Two-sided type I error, in (0, 1).
+
+    Returns
+    -------
+    numpy.ndarray
+        The boundary for |Z| at each look (Z scale), one per fraction.
+
+    Raises
+    ------
+    AnalysisError
+        `fractions` empty, not finite, not positive or not strictly increasing; `alpha` outside (0, 1); a look adding
+        too little information to its predecessor for the numerical integration.
     """
     t = _check_fractions(fractions)
     a = _check_open_unit("alpha", alpha)

@@ -81,6 +81,34 @@ class Fragility(Jsonable):
 
 def fragility(data: Mapping[str, Sequence[float]], study: Sequence[str], model: Model,
               alpha: float = 0.05) -> Fragility:
+    """The fragility index (or reverse fragility index) of a two-arm binary meta-analysis, and its quotient.
+
+    Parameters
+    ----------
+    data : mapping of str to sequence of float
+        The 2x2 counts per study: ``events_t, n_t, events_c, n_c`` (other columns are ignored).
+    study : sequence of str
+        One label per study.
+    model : Model
+        The analysis as specified (measure OR, RR, RD or PETO; method, test, zero-cell rule); each modified analysis
+        is refitted with it.
+    alpha : float
+        Significance level of the pooled test, in (0, 1).
+
+    Returns
+    -------
+    Fragility
+        The fewest events added to or removed from one arm of one study that flip the pooled result's significance
+        (index None when no such change exists), the quotient index / participants, where the flip happens and the
+        p-value and estimate (analysis scale) after it.
+
+    Raises
+    ------
+    AnalysisError
+        A measure that is not two-arm binary; `alpha` outside (0, 1); no event count that can change; a search above
+        MAX_SERIAL Mantel-Haenszel or Peto refits, or above MAX_BATCH study rows; and the errors of fitting the
+        original analysis (:func:`fit_table`).
+    """
     if kind_of(model.measure) != "binary":
         raise AnalysisError(f"the fragility index counts events: measure {model.measure.value} is not a two-arm "
                             f"binary measure (OR, RR, RD, PETO)")

@@ -75,6 +75,29 @@ class Refit(Jsonable):
 
 def fit_table(data: Mapping[str, Sequence[float]], study: Sequence[str], model: Model,
               tau2_ci: bool = True) -> MetaResult:
+    """Pool a table of studies with a model's measure, method, test, zero-cell rule, prediction interval and level.
+
+    Parameters
+    ----------
+    data : mapping of str to sequence of float
+        Canonical columns (see :func:`pool_table`); NaN is a missing value.
+    study : sequence of str
+        One label per row.
+    model : Model
+        What to fit.
+    tau2_ci : bool
+        Whether to compute the Q-profile CI of tau^2 (and of I^2, H^2).
+
+    Returns
+    -------
+    MetaResult
+        The pooled analysis (analysis scale, back-transformed in ``back``).
+
+    Raises
+    ------
+    AnalysisError
+        As :func:`pool_table`: no study can be pooled, a method that does not fit the measure or test.
+    """
     return pool_table(data, model.measure, model.method, model.test, study, model.zero_cells, model.pi_type,
                       model.level, tau2_ci)
 
@@ -117,7 +140,29 @@ def _loo_subsets(k: int) -> list[np.ndarray]:
 
 
 def leave_one_out(data: Mapping[str, Sequence[float]], study: Sequence[str], model: Model) -> list[MetaResult]:
-    """One result per study: the analysis without it (its label in `group`), as metafor's leave1out()."""
+    """One result per study: the analysis without it (its label in `group`), as metafor's leave1out().
+
+    Parameters
+    ----------
+    data : mapping of str to sequence of float
+        Canonical columns (see :func:`pool_table`).
+    study : sequence of str
+        One label per row.
+    model : Model
+        The full analysis's model; every refit uses it.
+
+    Returns
+    -------
+    list of MetaResult
+        In table order. For Mantel-Haenszel and Peto, one per row (each refit from the 2x2 counts of the others); for
+        inverse-variance models, one per study with an effect size (effect sizes computed once, from the full table).
+
+    Raises
+    ------
+    AnalysisError
+        Fewer than 2 studies (or studies with an effect size); a Mantel-Haenszel or Peto refit that cannot be fitted
+        (naming the study left out); no study can be pooled.
+    """
     labels = [str(s) for s in study]
     if len(labels) < 2:
         raise AnalysisError(f"leave-one-out needs at least 2 studies; there is {len(labels)}")
@@ -141,7 +186,32 @@ def leave_one_out(data: Mapping[str, Sequence[float]], study: Sequence[str], mod
 def cumulative(data: Mapping[str, Sequence[float]], study: Sequence[str], model: Model,
                order: Sequence[float] | None = None, decreasing: bool = False) -> list[MetaResult]:
     """The analysis after each study is added, in `order` (ties keep file order; default file order), as
-    metafor's cumul(). Each result's `group` is the label of the study just added."""
+    metafor's cumul(). Each result's `group` is the label of the study just added.
+
+    Parameters
+    ----------
+    data : mapping of str to sequence of float
+        Canonical columns (see :func:`pool_table`).
+    study : sequence of str
+        One label per row.
+    model : Model
+        The full analysis's model; every refit uses it.
+    order : sequence of float, optional
+        One value per row to sort by (e.g. the year); NaN is not allowed.
+    decreasing : bool
+        Sort from the largest value.
+
+    Returns
+    -------
+    list of MetaResult
+        One per step. Mantel-Haenszel and Peto steps that cannot be fitted are skipped, as metafor does; for
+        inverse-variance models, studies without an effect size add no step.
+
+    Raises
+    ------
+    AnalysisError
+        No studies; `order` not one value per study, or NaN; no study can be pooled (inverse-variance models).
+    """
     labels = [str(s) for s in study]
     n = len(labels)
     if n == 0:
@@ -264,7 +334,28 @@ class InfluenceResult(Jsonable):
 
 
 def influence(data: Mapping[str, Sequence[float]], study: Sequence[str], model: Model) -> InfluenceResult:
-    """metafor's influence.rma.uni() for the intercept-only model, with Baujat's coordinates."""
+    """metafor's influence.rma.uni() for the intercept-only model, with Baujat's coordinates.
+
+    Parameters
+    ----------
+    data : mapping of str to sequence of float
+        Canonical columns (see :func:`pool_table`).
+    study : sequence of str
+        One label per row.
+    model : Model
+        An inverse-variance model (FE or a random-effects method).
+
+    Returns
+    -------
+    InfluenceResult
+        The full analysis, one StudyInfluence per study with an effect size (leave-one-out values on the analysis
+        scale, weights in percent) and the thresholds that flag a study as influential.
+
+    Raises
+    ------
+    AnalysisError
+        A Mantel-Haenszel or Peto model; fewer than 2 studies with an effect size.
+    """
     if model.counts_based:
         raise AnalysisError(f"influence diagnostics are defined for inverse-variance models (as metafor's "
                             f"influence()); method {model.method.value} pools the 2x2 counts: use FE or a "

@@ -74,7 +74,31 @@ def _need(k: int, least: int, what: str) -> None:
 
 
 def egger(effects: Effects, method: Method = Method.REML, test: Test = Test.Z, level: float = 0.95) -> AsymmetryTest:
-    """metafor's regtest() default: the model with the standard error as moderator (same method and test)."""
+    """metafor's regtest() default: the model with the standard error as moderator (same method and test).
+
+    Parameters
+    ----------
+    effects : Effects
+        Effect sizes and sampling variances, analysis scale.
+    method : Method
+        The analysis's method; MH and Peto are fitted by inverse variance (FE), with a note.
+    test : Test
+        z, or knha / adhoc (a t test with k - 2 df).
+    level : float
+        Confidence level as a proportion (0.95), for the limit estimate's CI.
+
+    Returns
+    -------
+    AsymmetryTest
+        The test of the standard error's coefficient, and the intercept (the limit estimate as the standard error
+        goes to 0, analysis scale) with its CI.
+
+    Raises
+    ------
+    AnalysisError
+        Fewer than 3 studies; every study with the same variance (collinear moderator), and the other errors of
+        :func:`meta_regression`.
+    """
     method, test = Method(method), Test(test)
     k = effects.k
     _need(k, 3, "Egger's test")
@@ -112,14 +136,52 @@ def _weighted_lm(y: np.ndarray, x: np.ndarray, w: np.ndarray, level: float, name
 
 
 def egger_lm(effects: Effects, level: float = 0.95) -> AsymmetryTest:
-    """The classical Egger test: weighted regression of yi on sei with weights 1/vi (regtest(model = "lm"))."""
+    """The classical Egger test: weighted regression of yi on sei with weights 1/vi (regtest(model = "lm")).
+
+    Parameters
+    ----------
+    effects : Effects
+        Effect sizes and sampling variances, analysis scale.
+    level : float
+        Confidence level as a proportion (0.95), for the intercept's CI.
+
+    Returns
+    -------
+    AsymmetryTest
+        The t test (k - 2 df) of the slope on sei, and the intercept with its CI (analysis scale).
+
+    Raises
+    ------
+    AnalysisError
+        Fewer than 3 studies; sei does not vary; the studies lie exactly on the regression line.
+    """
     _need(effects.k, 3, "Egger's test")
     return _weighted_lm(effects.yi, np.sqrt(effects.vi), 1 / effects.vi, level, "egger_lm")
 
 
 def peters(effects: Effects, n_total: Sequence[float], level: float = 0.95) -> AsymmetryTest:
     """Peters' test: weighted regression of yi on 1/n (total sample size), weights 1/vi, as metafor's
-    regtest(model = "lm", predictor = "ninv")."""
+    regtest(model = "lm", predictor = "ninv").
+
+    Parameters
+    ----------
+    effects : Effects
+        Effect sizes and sampling variances, analysis scale.
+    n_total : sequence of float
+        Each study's total sample size, in the order of ``effects.study``.
+    level : float
+        Confidence level as a proportion (0.95), for the intercept's CI.
+
+    Returns
+    -------
+    AsymmetryTest
+        The t test (k - 2 df) of the slope on 1/n, and the intercept with its CI (analysis scale).
+
+    Raises
+    ------
+    AnalysisError
+        Fewer than 3 studies; not one sample size per study; 1/n does not vary; the studies lie exactly on the line.
+    """
     _need(effects.k, 3, "Peters' test")
     n = np.asarray(n_total, dtype=float)
     if len(n) != effects.k:
@@ -131,7 +193,25 @@ def harbord(data: Mapping[str, Sequence[float]], level: float = 0.95) -> Asymmet
     """Harbord, Egger & Sterne (2006): regress Z/sqrt(V) on sqrt(V) by ordinary least squares and test the
     intercept against t(k-2), where Z = a - (a+b)(a+c)/N is the efficient score of the log odds ratio and
     V = (a+b)(c+d)(a+c)(b+d) / (N^2 (N-1)) its (hypergeometric) variance. Studies with V = 0 (no events or
-    no non-events at all) carry no information and are left out."""
+    no non-events at all) carry no information and are left out.
+
+    Parameters
+    ----------
+    data : mapping of str to sequence of float
+        The 2x2 counts per study: ``events_t, n_t, events_c, n_c``.
+    level : float
+        Not used (the test reports no limit estimate or CI).
+
+    Returns
+    -------
+    AsymmetryTest
+        The intercept's t statistic, its two-sided p-value and df = k - 2, k counting the studies with V > 0.
+
+    Raises
+    ------
+    AnalysisError
+        Fewer than 3 studies with V > 0.
+    """
     a = np.asarray(data["events_t"], dtype=float)
     n1 = np.asarray(data["n_t"], dtype=float)
     c = np.asarray(data["events_c"], dtype=float)
@@ -161,7 +241,23 @@ def harbord(data: Mapping[str, Sequence[float]], level: float = 0.95) -> Asymmet
 def begg(effects: Effects) -> AsymmetryTest:
     """Begg and Mazumdar's rank correlation, as metafor's ranktest(): Kendall's tau between the standardised
     deviates (yi - theta_FE) / sqrt(vi - var(theta_FE)) and vi; the exact p-value (R's cor.test with
-    exact = TRUE) unless there are ties (then the normal approximation with the tie-corrected variance)."""
+    exact = TRUE) unless there are ties (then the normal approximation with the tie-corrected variance).
+
+    Parameters
+    ----------
+    effects : Effects
+        Effect sizes and sampling variances, analysis scale.
+
+    Returns
+    -------
+    AsymmetryTest
+        Kendall's tau as the statistic and its two-sided p-value (NaN, with a note, when every value is tied).
+
+    Raises
+    ------
+    AnalysisError
+        Fewer than 3 studies.
+    """
     k = effects.k
     _need(k, 3, "Begg's test")
     y, v = effects.yi, effects.vi
@@ -177,7 +273,23 @@ EXACT_MAX = 250  # larger untied samples: the normal approximation
 
 
 def kendall(x: np.ndarray, y: np.ndarray) -> tuple[float, float, str]:
-    """Kendall's tau-b and its two-sided p-value as R's cor.test(method = "kendall", exact = TRUE)."""
+    """Kendall's tau-b and its two-sided p-value as R's cor.test(method = "kendall", exact = TRUE).
+
+    Parameters
+    ----------
+    x, y : numpy.ndarray
+        The paired values, of equal length.
+
+    Returns
+    -------
+    tau : float
+        Kendall's tau-b (NaN when either variable is constant).
+    pvalue : float
+        Two-sided: exact without ties and for at most EXACT_MAX pairs; else the normal approximation with the
+        tie-corrected variance (NaN when there is no variation).
+    note : str
+        Which approximation was used and why ("" for the exact p-value).
+    """
     n = len(x)
     tx = _tie_counts(x)
     ty = _tie_counts(y)
@@ -273,7 +385,39 @@ def trimfill(effects: Effects, method: Method = Method.REML, estimator: str = "L
     """Duval and Tweedie's trim-and-fill, as metafor's trimfill(): the side from the sign of the slope on the
     standard error (missing on the left when it is positive), iterating the estimator of the number of
     missing studies, then refitting with the mirrored studies. As metafor, the refit with filled studies uses
-    the z test; when none is missing (k0 = 0) the model is returned as fitted (with `test`)."""
+    the z test; when none is missing (k0 = 0) the model is returned as fitted (with `test`).
+
+    Parameters
+    ----------
+    effects : Effects
+        Effect sizes and sampling variances, analysis scale.
+    method : Method
+        The tau^2 estimator or FE; MH and Peto are replaced by FE.
+    estimator : {"L0", "R0"}
+        The estimator of the number of missing studies.
+    side : {"left", "right"}, optional
+        The side on which studies are missing (default: from the sign of the slope on the standard error).
+    level : float
+        Confidence level as a proportion (0.95).
+    maxiter : int
+        Iterations of the estimator before giving up.
+    test : Test
+        The test of the returned model when no study is imputed (the filled model uses z).
+
+    Returns
+    -------
+    TrimFill
+        The number of studies imputed and its standard error, the model with them (analysis scale), and their
+        mirrored effect sizes and variances.
+
+    Raises
+    ------
+    AnalysisError
+        An unknown estimator or side; fewer than 3 studies; the side cannot be chosen (every variance equal); R0 with
+        no study below the centre; no convergence within `maxiter`.
+    ValueError
+        An unknown method or test name.
+    """
     method, test = Method(method), Test(test)
     if method in (Method.MH, Method.PETO):
         method = Method.FE

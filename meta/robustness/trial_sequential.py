@@ -35,6 +35,50 @@ def run_tsa(data: Mapping[str, Sequence[float]], study: Sequence[str], model: Mo
             order: Sequence[float] | None = None, *, rrr: float | None = None, control_risk: float | None = None,
             mean_difference: float | None = None, sd: float | None = None, alpha: float = 0.05,
             power: float = 0.90) -> TSAReport:
+    """Trial sequential analysis of a table of two-arm trials, in the order given by `order`.
+
+    Effect sizes are computed with the model's measure and zero-cell rule; tau^2 is the final model's (0 for
+    Mantel-Haenszel and Peto). Each trial with an effect size is one look, with its participants (n_t + n_c) as
+    information. Assumptions not given are taken from the data and named in the notes.
+
+    Parameters
+    ----------
+    data : mapping of str to sequence of float
+        Canonical columns of a two-arm measure: ``events_t, n_t, events_c, n_c`` or ``mean_t, sd_t, n_t, mean_c,
+        sd_c, n_c``.
+    study : sequence of str
+        One label per row.
+    model : Model
+        The analysis's model (measure, method, test, zero-cell rule, prediction type, level).
+    order : sequence of float, optional
+        One value per row to sort by (stable; e.g. the year); default the table's order.
+    rrr : float, optional
+        Binary outcomes: the relative risk reduction to detect, as a proportion (0.2 for 20%); required.
+    control_risk : float, optional
+        Binary outcomes: the control-arm risk, a proportion in (0, 1) (default: the pooled control-arm risk of the
+        trials with an effect size).
+    mean_difference : float, optional
+        Continuous outcomes: the difference to detect, in the measure's units (SD units for SMD); required.
+    sd : float, optional
+        Continuous outcomes: the SD (default 1 for SMD, else the pooled within-group SD of the trials).
+    alpha : float
+        Two-sided type I error, in (0, 1).
+    power : float
+        Power to detect the effect, in (0, 1).
+
+    Returns
+    -------
+    TSAReport
+        The TSAResult (cumulative Z on the analysis scale, boundaries, required information in participants) with the
+        studies in order of accumulation.
+
+    Raises
+    ------
+    AnalysisError
+        A measure that is not two-arm; a study without a value to order by; no rrr (binary) or mean_difference
+        (continuous); a pooled control-arm risk outside (0, 1); no study can be pooled; and the errors of
+        :func:`trial_sequential`.
+    """
     kind = kind_of(model.measure)
     if kind not in ("binary", "continuous"):
         raise AnalysisError(f"trial sequential analysis needs two-arm trials (participants per arm); measure "

@@ -67,6 +67,29 @@ def required_information_size_binary(control_risk: float, rrr: float, alpha: flo
     The diversity-adjusted size (DARIS) is IS / (1 - D^2) (Wetterslev et al. 2009, BMC Med Res Methodol 9:86).
     `rrr` may be negative (an anticipated increase in risk, as for harms) but not 0; pe must lie in (0, 1).
     No rounding is applied (RTSA rounds up to the next even number; TSA reports whole participants).
+
+    Parameters
+    ----------
+    control_risk : float
+        Risk in the control arm, a proportion in (0, 1) (not percent).
+    rrr : float
+        Relative risk reduction to detect, a proportion (0.2 for 20%); non-zero.
+    alpha : float
+        Two-sided type I error, in (0, 1).
+    power : float
+        Power, in (0, 1).
+    diversity : float
+        D^2, in [0, 1).
+
+    Returns
+    -------
+    float
+        Participants, both arms together (the DARIS when `diversity` > 0).
+
+    Raises
+    ------
+    AnalysisError
+        An argument that is not a number or outside its range; rrr = 0; an intervention risk outside (0, 1).
     """
     pc = _check_open_unit("control_risk", control_risk)
     r = _number("rrr", rrr)
@@ -90,6 +113,29 @@ def required_information_size_continuous(mean_difference: float, sd: float, alph
     IS = 4 (z_{1-alpha/2} + z_{1-beta})^2 sd^2 / delta^2, divided by (1 - D^2) for diversity (TSA manual;
     RTSA's `ris(outcome = "MD")`; the Copenhagen Trial Unit's note that TSA versions before 0.9.5.5 doubled this
     number for continuous outcomes).
+
+    Parameters
+    ----------
+    mean_difference : float
+        The difference to detect, non-zero, in the unit of `sd`.
+    sd : float
+        The outcome's standard deviation, > 0.
+    alpha : float
+        Two-sided type I error, in (0, 1).
+    power : float
+        Power, in (0, 1).
+    diversity : float
+        D^2, in [0, 1).
+
+    Returns
+    -------
+    float
+        Participants, both arms together, not rounded.
+
+    Raises
+    ------
+    AnalysisError
+        An argument that is not a number or outside its range; mean_difference = 0.
     """
     delta = _number("mean_difference", mean_difference)
     if not math.isfinite(delta) or delta == 0.0:
@@ -104,7 +150,25 @@ def required_information_size_continuous(mean_difference: float, sd: float, alph
 def diversity(vi, tau2: float) -> float:
     """D^2 = (V_R - V_F) / V_R = 1 - V_F / V_R (Wetterslev et al. 2009, BMC Med Res Methodol 9:86), where
     V_F = 1 / sum(1/vi) and V_R = 1 / sum(1/(vi + tau2)) are the variances of the pooled fixed-effect and
-    random-effects estimates. 0 when tau2 = 0; increases with tau2 towards 1."""
+    random-effects estimates. 0 when tau2 = 0; increases with tau2 towards 1.
+
+    Parameters
+    ----------
+    vi : array_like
+        Sampling variances, finite and > 0.
+    tau2 : float
+        Between-study variance, >= 0 (None counts as 0).
+
+    Returns
+    -------
+    float
+        D^2, a proportion in [0, 1).
+
+    Raises
+    ------
+    AnalysisError
+        `vi` empty, not finite or not positive; `tau2` negative or not finite.
+    """
     v = _as_vector("vi", vi, positive=True)
     t = _check_tau2(tau2)
     if t == 0.0:
@@ -190,7 +254,27 @@ class TSAResult(Jsonable):
 
 
 def cumulative_z(yi, vi, tau2: float | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Cumulative inverse-variance pooled estimate, its se and Z after each study (weights 1/(vi + tau2))."""
+    """Cumulative inverse-variance pooled estimate, its se and Z after each study (weights 1/(vi + tau2)).
+
+    Parameters
+    ----------
+    yi : array_like
+        Effect sizes in order of accumulation, analysis scale.
+    vi : array_like
+        Their sampling variances, > 0.
+    tau2 : float, optional
+        Between-study variance used at every look (None: 0, fixed effect).
+
+    Returns
+    -------
+    estimate, se, z : numpy.ndarray
+        One value per look.
+
+    Raises
+    ------
+    AnalysisError
+        Empty, non-finite or non-positive inputs; yi and vi of different lengths; a negative tau2.
+    """
     y = _as_vector("yi", yi, positive=False)
     v = _as_vector("vi", vi, positive=True)
     if y.size != v.size:
@@ -245,6 +329,37 @@ def trial_sequential(yi, vi, information, *, tau2: float | None = None,
     the random-effects weights of the final analysis.) The monitoring boundary at look k is `obf_boundaries` at
     the information fractions cumulative participants / DARIS; the Z curve crosses at the first look with
     |Z| >= boundary.
+
+    Parameters
+    ----------
+    yi : array_like
+        Effect sizes in order of accumulation, analysis scale (log for ratio measures).
+    vi : array_like
+        Their sampling variances, > 0.
+    information : array_like
+        Participants per study, > 0.
+    tau2 : float, optional
+        Between-study variance of the final model.
+    control_risk, rrr : float, optional
+        Binary outcome: control-arm risk (proportion in (0, 1)) and relative risk reduction (proportion).
+    mean_difference, sd : float, optional
+        Continuous outcome: the difference to detect and the outcome's SD, in the same unit.
+    alpha : float
+        Two-sided type I error, in (0, 1).
+    power : float
+        Power, in (0, 1).
+
+    Returns
+    -------
+    TSAResult
+        Required information sizes in participants, fractions, the cumulative estimate, se and Z per look, the
+        boundaries and the first crossing.
+
+    Raises
+    ------
+    AnalysisError
+        Both or neither of the two anticipated effects, or half of one; invalid numbers (see the functions above);
+        `information` not one positive value per study.
     """
     kind, assumptions = _design(control_risk, rrr, mean_difference, sd)
     estimate, se, z = cumulative_z(yi, vi, tau2)
