@@ -12,6 +12,7 @@ COMMANDS = {
     "influence": ("evsynth.cli.robustness", "influence", "Leave-one-out and influence diagnostics per study."),
     "bias": ("evsynth.cli.robustness", "bias", "Small-study effects: Egger, Begg, trim-and-fill (Peters, Harbord)."),
     "check": ("evsynth.cli.check", "check", "Check every documented claim against the data; exit 1 if any fails."),
+    "convert": ("evsynth.cli.convert", "convert", "Convert reported statistics: CI or p to SE, SE/CI/IQR to SD, t/F/p to SMD."),
     "cumulative": ("evsynth.cli.robustness", "cumulative", "Cumulative meta-analysis, by year or any column."),
     "diff": ("evsynth.cli.diff", "diff", "Compare two results snapshots (or evidence bases): analyses and claims."),
     "figure": ("evsynth.cli.figures", "figure", "Any figure of one analysis (forest, cumulative, funnel, ...)."),
