@@ -13,6 +13,7 @@ from .choices import Measure
 from .model import REQUIRED, ZeroCells, kind_of
 from .results import Exclusion
 from ..errors import AnalysisError
+from .crossover import paired_effects
 from .escalc import binary_effects, continuous_effects, generic_from_ratio_ci, proportion_effects
 
 
@@ -82,6 +83,7 @@ SCALE = {
 
 MAX_EFFECT = 1e50  # |yi| and vi above it (or vi below its inverse) make squares and weights overflow
 MISSING = "missing"  # the reason of a study with a missing value (NaN) in a column it needs, as metafor omits it
+OPTIONAL = frozenset({"ri"})  # per-row columns whose NaN means "not given": ri, a crossover trial's correlation
 
 
 def missing_rows(cols: Mapping[str, np.ndarray]) -> np.ndarray:
@@ -96,9 +98,10 @@ def missing_rows(cols: Mapping[str, np.ndarray]) -> np.ndarray:
     Returns
     -------
     numpy.ndarray
-        One bool per row, True where any column is NaN (empty when `cols` is empty).
+        One bool per row, True where any column is NaN (empty when `cols` is empty); the optional columns (OPTIONAL:
+        ``ri``, NaN for a row that is not a paired crossover trial) are not looked at.
     """
-    values = [np.asarray(v, dtype=float) for v in cols.values()]
+    values = [np.asarray(v, dtype=float) for name, v in cols.items() if name not in OPTIONAL]
     out = np.zeros(len(values[0]) if values else 0, dtype=bool)
     for v in values:
         out |= np.isnan(v)
@@ -206,7 +209,9 @@ def row_effects(measure: Measure, cols: Mapping[str, np.ndarray], zero_cells: Ze
     measure : Measure
         The effect measure (the enum, not its name).
     cols : mapping of str to numpy.ndarray
-        Canonical columns of equal length (see :func:`compute_effects`); NaN is a missing value.
+        Canonical columns of equal length (see :func:`compute_effects`); NaN is a missing value. An optional column
+        ``ri`` (binary and continuous measures) holds a crossover trial's within-patient correlation: those rows are
+        analysed as paired (:func:`crossover.paired_effects`), rows where it is NaN as parallel.
     zero_cells : ZeroCells
         The zero-cell rule; drop00 None counts as False.
 
@@ -220,7 +225,8 @@ def row_effects(measure: Measure, cols: Mapping[str, np.ndarray], zero_cells: Ze
     Raises
     ------
     AnalysisError
-        Generic effects without ``vi`` or ``sei`` beside ``yi``, or without ``estimate, ci_low, ci_high``.
+        Generic effects without ``vi`` or ``sei`` beside ``yi``, or without ``estimate, ci_low, ci_high``; a
+        correlation ``ri`` outside [0, 1) or with a measure that has no paired form (PETO).
     """
     zero_cells = zero_cells.resolved(False)
     n = len(next(iter(cols.values())))
@@ -241,6 +247,8 @@ def row_effects(measure: Measure, cols: Mapping[str, np.ndarray], zero_cells: Ze
     else:
         yi, vi, scale = _generic(cols)
         adjusted, zc = none, None
+    if "ri" in cols and kind in ("binary", "continuous"):  # crossover trials analysed as paired (engine.crossover)
+        yi, vi = paired_effects(measure, cols, zero_cells, yi, vi)
     reason = np.full(n, "", dtype=object)
     finite = np.isfinite(yi) & np.isfinite(vi)
     reason[~finite] = "effect not estimable without a zero-cell correction"

@@ -26,6 +26,39 @@ def _zero_flags(cells: list[np.ndarray], to: ZeroTo) -> np.ndarray:
     return any0
 
 
+def corrected_cells(measure: Measure, cols: dict, zero) -> tuple[np.ndarray, ...]:
+    """The four cells of each 2x2 table after the zero-cell rule, as escalc() computes its effects from them.
+
+    Parameters
+    ----------
+    measure : Measure
+        The binary measure (it decides the default amount added, see ``ZeroCells.add_for``).
+    cols : dict
+        Float arrays ``events_t, n_t, events_c, n_c``.
+    zero : ZeroCells
+        The zero-cell rule; ``drop00`` is read as a bool (None counts as False).
+
+    Returns
+    -------
+    a, b, c, d : numpy.ndarray
+        Events and non-events of the treatment arm, then of the control arm, with the correction added where it
+        applies.
+    adjusted : numpy.ndarray
+        bool, True for the studies that received the correction (not the dropped ones).
+    dropped : numpy.ndarray
+        bool, True for the double-zero studies dropped (only with ``drop00``).
+    """
+    ai, n1 = cols["events_t"], cols["n_t"]
+    ci, n2 = cols["events_c"], cols["n_c"]
+    bi, di = n1 - ai, n2 - ci
+    dropped = np.zeros(len(ai), dtype=bool)
+    if zero.drop00:
+        dropped = ((ai == 0) & (ci == 0)) | ((bi == 0) & (di == 0))
+    adjusted = _zero_flags([ai, bi, ci, di], zero.to) & ~dropped
+    add = zero.add_for(measure) * adjusted
+    return ai + add, bi + add, ci + add, di + add, adjusted, dropped
+
+
 def binary_effects(measure: Measure, cols: dict, zero) -> tuple[np.ndarray, ...]:
     """OR, RR, RD, PETO from events/totals per arm.
 
@@ -55,15 +88,7 @@ def binary_effects(measure: Measure, cols: dict, zero) -> tuple[np.ndarray, ...]
     ValueError
         A measure that is not a two-arm binary one (callers check this first).
     """
-    ai, n1 = cols["events_t"], cols["n_t"]
-    ci, n2 = cols["events_c"], cols["n_c"]
-    bi, di = n1 - ai, n2 - ci
-    dropped = np.zeros(len(ai), dtype=bool)
-    if zero.drop00:
-        dropped = ((ai == 0) & (ci == 0)) | ((bi == 0) & (di == 0))
-    adjusted = _zero_flags([ai, bi, ci, di], zero.to) & ~dropped
-    add = zero.add_for(measure) * adjusted
-    ai, bi, ci, di = ai + add, bi + add, ci + add, di + add
+    ai, bi, ci, di, adjusted, dropped = corrected_cells(measure, cols, zero)
     n1, n2 = ai + bi, ci + di
     p1, p2 = ai / n1, ci / n2
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -61,8 +61,9 @@ def pool_table(
     Raises
     ------
     AnalysisError
-        MH or Peto with a test other than z; Peto with a measure other than PETO or OR; every study of an MH or Peto
-        analysis has a missing value; no study can be pooled; and the errors of :func:`pool_mh` and :func:`pool_peto`.
+        MH or Peto with a test other than z, or with a paired crossover row (``ri`` set); Peto with a measure other
+        than PETO or OR; every study of an MH or Peto analysis has a missing value; no study can be pooled; and the
+        errors of :func:`pool_mh` and :func:`pool_peto`.
     ValueError
         An unknown measure, method, test or prediction type name.
     """
@@ -71,6 +72,9 @@ def pool_table(
         _require_fixed_test(method, test)
         if method is Method.PETO and measure not in (Measure.PETO, Measure.OR):
             raise AnalysisError(f"Peto's method pools odds ratios; measure {measure.value} does not fit it")
+        if "ri" in data and not np.isnan(np.asarray(data["ri"], dtype=float)).all():
+            raise AnalysisError(f"method {method.value} pools the 2x2 counts themselves, so a crossover trial "
+                                "cannot be analysed as paired (ri) with it; use an inverse-variance method")
         complete, labels, missing = _complete_tables(data, study)
         if method is Method.MH:
             r = pool_mh(complete, labels, measure, zero_cells, level)

@@ -17,6 +17,7 @@ from ..inputs.names import text_problem
 from ..inputs.tomlfiles import key_lines, line_of, read_toml
 from .claims import Claim, load_claims
 from .about import BaseInfo
+from .methods import Methods, load_methods
 from .rules import Rules, load_rules
 
 
@@ -48,6 +49,7 @@ class Inputs:
     evidence: dict  # fingerprint: sha256 and the files read
     rules_sha256: str | None
     about: BaseInfo = BaseInfo()
+    methods: Methods = Methods()  # base.toml [methods]: design-aware pooling choices
 
 
 def load_inputs(base_dir: str | Path) -> Inputs:
@@ -63,7 +65,7 @@ def load_inputs(base_dir: str | Path) -> Inputs:
     -------
     Inputs
         The base, the analyses, the rule set (None when grading.toml is absent), the claims (() without claims.toml),
-        the fingerprint of the files read and the rule set's SHA-256.
+        the fingerprint of the files read, the rule set's SHA-256, base.toml's [base] and [methods].
 
     Raises
     ------
@@ -85,6 +87,11 @@ def load_inputs(base_dir: str | Path) -> Inputs:
 
     with reading_log() as log:
         about = attempt(load_base_info, base_dir) or BaseInfo()
+        try:
+            methods = load_methods(base_dir)
+        except SchemaError as exc:  # base.toml unreadable or not TOML: said once, by load_base_info
+            problems.extend(p for p in exc.problems if p not in problems)
+            methods = Methods()
         base = attempt(load_base, base_dir)
         toml = base_dir / "analyses.toml"
         if not toml.exists() and not toml.is_symlink():
@@ -103,7 +110,7 @@ def load_inputs(base_dir: str | Path) -> Inputs:
             claims = attempt(load_claims, claims_path, {s.id for s in specs}, base_dir, about)
     if problems:
         raise SchemaError(problems)
-    return Inputs(base, specs, rules, claims, fingerprint(log, base_dir), file_digest(log, rpath), about)
+    return Inputs(base, specs, rules, claims, fingerprint(log, base_dir), file_digest(log, rpath), about, methods)
 
 
 BASE_KEYS = ("title", "intervention", "comparator")
@@ -134,7 +141,8 @@ def load_base_info(base_dir: Path) -> BaseInfo:
     doc, text = read_toml(path, base_dir)
     lines = key_lines(text)
     problems = [CellProblem(str(path), line_of(lines, k), visible(k)[:80], "unknown key (base.toml has a [base] "
-                            f"table with {', '.join(BASE_KEYS)})") for k in doc if k != "base"]
+                            f"table with {', '.join(BASE_KEYS)}, and a [methods] table)")
+                for k in doc if k not in ("base", "methods")]
     table = doc.get("base") if isinstance(doc.get("base"), dict) else {}
     problems += [CellProblem(str(path), line_of(lines, "base", k), f"base.{visible(k)[:80]}", "unknown key")
                  for k in table if k not in BASE_KEYS]

@@ -56,7 +56,7 @@ def run_base(base_dir: str | Path, version: str, progress=None, light: bool = Fa
     analyses = []
     index = {r.get("study_id", ""): r for t in base.tables for r in t.rows}
     for spec in (progress(specs) if progress else specs):
-        a = run_analysis(base, spec, rules, light)
+        a = run_analysis(base, spec, rules, light, inputs.methods)
         if not light:
             included = [index[e.row] for e in a.study_effects or () if e.row in index]
             a = replace(a, sof=summary.sof_row(a, included),
@@ -114,4 +114,5 @@ def run_one(base_dir: str | Path, analysis_id: str) -> AnalysisRun:
         raise SchemaError([CellProblem(str(toml), None, None, f"no analysis {analysis_id!r} (there are: "
                                        f"{', '.join(sorted(known)) or 'none'})")])
     inputs = load_inputs(base_dir)
-    return run_analysis(inputs.base, next(s for s in inputs.specs if s.id == analysis_id), inputs.rules)
+    return run_analysis(inputs.base, next(s for s in inputs.specs if s.id == analysis_id), inputs.rules,
+                        methods=inputs.methods)

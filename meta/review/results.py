@@ -18,6 +18,7 @@ from ..robustness.small_study import SmallStudyEffects
 from ..robustness.trial_sequential import TSAReport
 from .about import BaseInfo
 from .claims import Verdict
+from .design_report import DesignReport
 from .findings import DoseRange, Provenance, Published, SofRow
 from .grading import Certainty, Label
 
@@ -166,6 +167,9 @@ class AnalysisRun(Sparse):
         The vote count (vote-counting analyses).
     notes : tuple[str, ...] | None
         What a reader needs to read the result right (shared control groups split, ...).
+    design : DesignReport | None
+        Design-aware pooling: crossover trials analysed as paired (with a sensitivity analysis over the
+        correlation), double-zero trials, the rule used with few trials (absent when none applied).
     study_effects : tuple[StudyEffect, ...] | None
         Each included study's own effect.
     leave_one_out : tuple[Refit, ...] | Skipped | None
@@ -207,6 +211,7 @@ class AnalysisRun(Sparse):
     result: MetaResult | None = None
     votes: VoteCount | None = None
     notes: tuple[str, ...] | None = None
+    design: DesignReport | None = None
     study_effects: tuple[StudyEffect, ...] | None = None
     leave_one_out: tuple[Refit, ...] | Skipped | None = None
     cumulative: tuple[Refit, ...] | Skipped | None = None
@@ -222,7 +227,7 @@ class AnalysisRun(Sparse):
     frequency: Frequency | None = None
     sof: SofRow | None = None
     published: tuple[Published, ...] | None = None
-    SPARSE = ("outcome_kind", "result", "votes", "notes", "study_effects", "leave_one_out", "cumulative",
+    SPARSE = ("outcome_kind", "result", "votes", "notes", "design", "study_effects", "leave_one_out", "cumulative",
                "influence", "small_study_effects", "subgroups", "meta_regression", "tsa", "fragility", "robustness",
                "certainty", "label", "frequency", "published")
 

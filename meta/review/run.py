@@ -7,7 +7,7 @@ Skipped with the reason instead of stopping the run: a reader sees why it is mis
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import numpy as np
@@ -28,16 +28,18 @@ from ..robustness.refits import Refit, Skipped, cumulative, fit_table, influence
 from ..robustness.small_study import small_study_effects
 from ..robustness.trial_sequential import run_tsa
 from .analyses import AnalysisSpec
+from .design import finish, narrow, plan_design, sensitivity
 from .grading import Facts, certainty, frequency, label, label_votes
 from .results import AnalysisRun, Frequency, LeftOut, MetaRegressionRun, RegressionPoint, StudyEffect
 from .rules import Rules
+from .methods import Methods
 from .selection import Selection, select
 
 MAX_REFIT_K = 1000  # leave-one-out, cumulative and influence refit k analyses of up to k studies: O(k^2)
 
 
 def run_analysis(base: EvidenceBase, spec: AnalysisSpec, rules: Rules | None = None,
-                 light: bool = False) -> AnalysisRun:
+                 light: bool = False, methods: Methods | None = None) -> AnalysisRun:
     """Run one analysis. `light`: only what the grading and the claims read (`evsynth check`): no cumulative
     analysis, influence diagnostics, TSA, or small-study tests other than Egger's.
 
@@ -51,6 +53,9 @@ def run_analysis(base: EvidenceBase, spec: AnalysisSpec, rules: Rules | None = N
         The rule set; None: not graded (no certainty, label or frequency words).
     light : bool
         See above.
+    methods : Methods, optional
+        The base's design-aware pooling choices (base.toml [methods]; None: the defaults), applied to the selected
+        rows before anything is fitted (see :func:`design.plan_design`).
 
     Returns
     -------
@@ -71,9 +76,12 @@ def run_analysis(base: EvidenceBase, spec: AnalysisSpec, rules: Rules | None = N
     if spec.synthesis == "vote_count":
         votes = vote_count([{**r, "p": cell_number(r.get("p"))} for r in sel.rows])
         return AnalysisRun(**head, votes=votes, label=label_votes(votes, rules) if rules is not None else None)
-    model = spec.model
+    methods = methods or Methods()
+    plan = plan_design(sel.rows, sel.columns, sel.study, spec.model, methods)
+    sel = narrow(sel, plan)
+    model = plan.model
     kind = kind_of(model.measure)
-    pooled = fit_table(sel.columns, sel.study, model)
+    pooled = finish(fit_table(sel.columns, sel.study, model), plan)
     inc = _included(sel, model)
     order = None if all(x != x for x in sel.order) else _filled(sel.order)
     skip = _refits_skipped(len(sel.study))
@@ -81,6 +89,7 @@ def run_analysis(base: EvidenceBase, spec: AnalysisSpec, rules: Rules | None = N
     frag = _step(lambda: fragility(sel.columns, sel.study, model)) if kind == "binary" else None
     run = AnalysisRun(
         **head, outcome_kind=spec.outcome_kind, result=pooled, notes=sel.notes,
+        design=_design(plan, sel, methods, light),
         study_effects=_study_effects(inc, sel, model), leave_one_out=loo,
         cumulative=None if light else _step(
             lambda: tuple(_refit(r) for r in cumulative(sel.columns, sel.study, model, order)), skip),
@@ -101,10 +110,16 @@ def run_analysis(base: EvidenceBase, spec: AnalysisSpec, rules: Rules | None = N
     return _graded(run, sel, inc, spec, rules) if rules is not None else run
 
 
+def _design(plan, sel: Selection, methods: Methods, light: bool):
+    """The design record of results.json, with the crossover sensitivity analysis (not in a light run)."""
+    if plan.report is None or light:
+        return plan.report
+    found = sensitivity(plan, sel.study, methods)
+    return plan.report if found is None else replace(plan.report, sensitivity=found)
+
+
 def _graded(run: AnalysisRun, sel: Selection, inc: "_Included", spec: AnalysisSpec, rules: Rules) -> AnalysisRun:
     """The run with its certainty, label and (for a rate) CIOMS frequency words."""
-    from dataclasses import replace
-
     facts = _facts(sel, inc, spec.model, run, spec)
     c = certainty(facts, rules)
     back = run.result.back
