@@ -282,9 +282,9 @@ def test_refits_are_skipped_with_a_reason_above_the_cap(monkeypatch):
     from evsynth.meta.review import run as analysis_run
     from evsynth.meta.review.pipeline import run_one
 
-    monkeypatch.setattr(analysis_run, "MAX_REFIT_K", 3)
+    monkeypatch.setattr(analysis_run, "MAX_REFIT_K", 2)
     a = run_one(BASE, "oral_any_adverse_event_vs_placebo")
-    assert a.result.k > 3
+    assert a.result.k > 2
     for key in ("leave_one_out", "cumulative", "influence"):
         assert "not computed" in getattr(a, key).error and "k squared" in getattr(a, key).error
 

@@ -140,7 +140,7 @@ def pool_peto(data: dict, study, zero: ZeroCells, level: float = 0.95) -> MetaRe
 
 def _fixed_result(method, measure, eff: Effects, beta, se, q, k_yi, wts, study, level, extra, notes) -> MetaResult:
     crit = stats.norm_isf((1 - level) / 2)
-    z = beta / se
+    z = beta / se if se > 0 else float("nan")  # no event in any study (an RD of 0 with SE 0): metafor's zval is NA
     lo, hi = beta - crit * se, beta + crit * se
     dfree = k_yi - 1
     if dfree > 0:

@@ -96,12 +96,18 @@ def plan_design(rows: Sequence[dict], columns: dict, study: Sequence[str], model
     Raises
     ------
     AnalysisError
-        The effect sizes cannot be computed (see :func:`row_effects`).
+        Every row is a double-zero trial that a ratio measure leaves out; the effect sizes cannot be computed (see
+        :func:`row_effects`).
     """
     kind = kind_of(model.measure)
     zero, double_zero, rule, notes, dropped = _double_zero(columns, study, model, methods)
     model = replace(model, zero_cells=zero)
-    kept = ~dropped if not dropped.all() else np.ones(len(rows), dtype=bool)  # none left: the engine says why
+    if len(rows) and dropped.all():
+        raise AnalysisError(f"no trial can be pooled: every one ({', '.join(double_zero)}) has no events (or only "
+                            f"events) in both arms, which a {model.measure.value} analysis leaves out (Cochrane "
+                            "Handbook 10.4.4.2); a risk difference, or base.toml [methods] double_zero = \"keep\", "
+                            "would pool them")
+    kept = ~dropped
     rows = [r for r, k in zip(rows, kept) if k]
     study = [s for s, k in zip(study, kept) if k]
     cols = {c: np.asarray(v)[kept] for c, v in columns.items()}
@@ -263,13 +269,16 @@ def _estimable(cols: dict, study, model: Model, fitted: Model, few: FewTrials, n
     """Mantel-Haenszel or Peto chosen for few trials, or fixed-effect inverse variance (with the zero-cell
     correction) where they cannot be computed (an arm without events in every trial, say), with why."""
     try:
-        fit_table(cols, study, fitted, tau2_ci=False)
-        return fitted, few, notes
+        se = fit_table(cols, study, fitted, tau2_ci=False).se
+        if se > 0:
+            return fitted, few, notes
+        why = "its standard error is 0: no trial has an event"
     except AnalysisError as exc:
-        fallback = replace(fitted, method=Method.FE)
-        reason = _few_reason(few.trials, few.below, model, fallback, few.rule, False, few.prediction_interval)
-        reason += f"; not {_model_name(fitted)}, which cannot be computed here ({exc})"
-        return fallback, replace(few, used=_model_name(fallback), reason=reason), [reason]
+        why = str(exc)
+    fallback = replace(fitted, method=Method.FE)
+    reason = _few_reason(few.trials, few.below, model, fallback, few.rule, False, few.prediction_interval)
+    reason += f"; not {_model_name(fitted)}, which cannot be computed here ({why})"
+    return fallback, replace(few, used=_model_name(fallback), reason=reason), [reason]
 
 
 def _few_reason(trials: int, below: int, model: Model, fitted: Model, rule: str, paired: bool, pi: bool) -> str:
