@@ -66,11 +66,12 @@ def run_analysis(base: EvidenceBase, spec: AnalysisSpec, rules: Rules | None = N
         The pooled result cannot be computed (e.g. no study has an effect size).
     """
     sel = select(base, spec)
-    head = {"id": spec.id, "title": spec.title, "table": spec.table, "where": dict(spec.where),
-            "rows": tuple(r.get("study_id", "") for r in sel.rows)}
+    head = {"id": spec.id, "title": spec.title, "table": spec.table, "where": dict(spec.criteria),
+            "rows": tuple(r.get("study_id", "") for r in sel.rows), "trials": sel.trials,
+            "candidates": sel.candidates, "excluded": sel.excluded}
     if spec.synthesis == "vote_count":
         votes = vote_count([{**r, "p": cell_number(r.get("p"))} for r in sel.rows])
-        return AnalysisRun(**head, votes=votes, label=label_votes(votes, rules) if rules is not None else None)
+        return AnalysisRun(**head, notes=sel.notes or None, votes=votes, label=label_votes(votes, rules) if rules is not None else None)
     model = spec.model
     kind = kind_of(model.measure)
     pooled = fit_table(sel.columns, sel.study, model)
