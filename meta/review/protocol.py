@@ -34,7 +34,7 @@ TIMEPOINT = re.compile(r"(longest|shortest|closest to (\d+(?:\.\d+)?) weeks?)")
 
 
 @dataclass(frozen=True)
-class Exclusion(Jsonable):
+class ProtocolExclusion(Jsonable):
     """A candidate row left out of an analysis, and why (PRISMA: excluded, with reasons).
 
     Attributes
@@ -60,7 +60,7 @@ class Eligible:
     """The rows an analysis takes (one per trial and arm), the rows it leaves out, and what was chosen."""
 
     rows: tuple[dict[str, str], ...]
-    excluded: tuple[Exclusion, ...]
+    excluded: tuple[ProtocolExclusion, ...]
     candidates: int  # rows assessed for eligibility
     trials: int  # distinct trials among the rows taken
     chosen: tuple[str, ...]  # one sentence per trial whose row was chosen among several
@@ -111,7 +111,7 @@ def eligible(table_rows, table_lines, criteria: dict[str, tuple[str, ...]], time
     for row, line in candidates:
         why = next((w for c in order if (w := _fails(row, c, criteria[c]))), None)
         if why:
-            excluded.append(Exclusion(row.get("study_id", ""), trial_key(row), why, "protocol"))
+            excluded.append(ProtocolExclusion(row.get("study_id", ""), trial_key(row), why, "protocol"))
         else:
             kept.append((row, line))
     if not kept:
@@ -125,7 +125,7 @@ def eligible(table_rows, table_lines, criteria: dict[str, tuple[str, ...]], time
         if len(members) > 1:
             members, note, dropped = _choose(trial, arm, members, timepoint, prefer, problem)
             chosen.append(note)
-            excluded.extend(Exclusion(r.get("study_id", ""), trial, f"trial {trial} counts once: {why}", "same_trial")
+            excluded.extend(ProtocolExclusion(r.get("study_id", ""), trial, f"trial {trial} counts once: {why}", "same_trial")
                             for r, why in dropped)
         rows.append(members[0][0])
     taken = {id(r) for r in rows}

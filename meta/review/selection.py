@@ -10,7 +10,7 @@ from ..engine.model import REQUIRED, kind_of
 from ..inputs.evidence import EvidenceBase
 from ..inputs.numbers import cell_number
 from .analyses import AnalysisSpec
-from .protocol import Exclusion, eligible_rows
+from .protocol import ProtocolExclusion, eligible_rows
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class Selection:
     order: np.ndarray
     rows: tuple[dict[str, str], ...] = field(repr=False)
     notes: tuple[str, ...] = ()
-    excluded: tuple[Exclusion, ...] = ()  # candidates left out, with reasons
+    excluded: tuple[ProtocolExclusion, ...] = ()  # candidates left out, with reasons
     candidates: int = 0  # rows assessed for eligibility
     trials: int = 0  # distinct trials among the rows (a multi-arm trial gives several rows: comparisons)
 
