@@ -344,3 +344,21 @@ def test_an_acknowledgement_needs_why_judged_on_and_found(tmp_path):
     text = re.sub(r'\nfound = "outside: [^\n]*"', "", text)
     (base / "claims.toml").write_text(text)
     fails(base, "column 'claims.oral_doses_within_range.acknowledged'", "exactly why, judged_on, found")
+
+
+# ---- documentation ---------------------------------------------------------------------------------------------
+
+def test_the_row_templates_of_evidence_readme_are_valid_rows():
+    from evsynth.meta.inputs.schema import KIND_COLUMNS, check_row, columns_of
+    from evsynth.meta.inputs.vocabulary import load_vocabulary, vocabulary_problems
+
+    text = (ROOT / "evidence" / "README.md").read_text()
+    vocab = load_vocabulary(BASE / "vocabulary.toml", BASE)
+    found = dict(re.findall(r"### `(\w+)`\n\n```csv\n(.*?)\n```", text, re.S))
+    assert set(found) == set(KIND_COLUMNS)
+    for kind, block in found.items():
+        header, row = list(csv.reader(io.StringIO(block)))
+        assert tuple(header) == columns_of(kind), kind
+        cells = dict(zip(header, row))
+        assert check_row(kind, cells) == [], kind
+        assert vocabulary_problems(cells, vocab) == [], kind
