@@ -38,8 +38,7 @@ QUOTED_NUMBERS = ("events_t", "n_t", "events_c", "n_c", "events", "n", "mean_t",
                   "k", "low", "high")
 HINTS = 50  # "did you mean" for the first unknown columns only (difflib is slow on thousands)
 # rows with the same values here, in one table, would enter one analysis twice
-ANALYSIS_CELL = ("trial", "arm", "outcome", "outcome_detail", "timepoint", "comparator", "comparator_detail",
-                 "analysis_population")
+ANALYSIS_CELL = ("trial", "arm", "outcome", "timepoint", "comparator", "comparator_detail", "analysis_population")
 
 
 @dataclass(frozen=True)
@@ -226,7 +225,9 @@ def _cross_checks(tables: list[EvidenceTable], sources: dict[str, BibEntry], bib
             if parent and parent not in trials:
                 problems.append(CellProblem(*where, "part_of", f"names trial {parent!r}, which no table has"))
             cell = tuple(row[c].strip().lower() for c in ANALYSIS_CELL)
-            if cell in cells:
+            if row["outcome"].strip() == "other":
+                pass  # outcomes no analysis names; a protocol that takes them still counts each trial once
+            elif cell in cells:
                 problems.append(CellProblem(*where, "trial", f"trial {row['trial'].strip()!r} is entered twice for "
                                             f"outcome {row['outcome'].strip()!r} (also line {cells[cell]}): one "
                                             "analysis would count it twice; give each arm its own 'arm' label, or "
@@ -236,7 +237,9 @@ def _cross_checks(tables: list[EvidenceTable], sources: dict[str, BibEntry], bib
             numbers = tuple(row.get(c, "").strip() for c in QUOTED_NUMBERS)
             same = (row["trial"].strip().lower(), row["outcome"].strip().lower(),
                     row.get("outcome_detail", "").strip().lower(), row["timepoint"].strip().lower(), numbers)
-            if any(numbers) and same in twins:
+            if row["outcome"].strip() == "other":
+                pass  # see above
+            elif any(numbers) and same in twins:
                 problems.append(CellProblem(*where, "arm", f"trial {row['trial'].strip()!r} has the same numbers for "
                                             f"outcome {row['outcome'].strip()!r} on line {twins[same]}: the same "
                                             "result entered twice under another arm label; remove one row"))

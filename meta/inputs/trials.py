@@ -48,10 +48,15 @@ def _identifiers(row: dict[str, str], sources: dict) -> list[tuple[str, str]]:
     out += [("registry number", r.strip().upper()) for r in row.get("registry", "").split(";")]
     out += [("PMC id", m.upper()) for m in _PMC.findall(row.get("url", ""))]
     out += [("DOI", fields.get("doi", "").strip().lower()), ("PMID", fields.get("pmid", "").strip())]
-    title = _title(fields.get("title", ""))
-    if title:
-        out.append(("title", f"{title} ({fields.get('year', '').strip()})"))
+    title, year = _title(fields.get("title", "")), fields.get("year", "").strip()
+    if title and year:
+        out.append(("title", f"{title} ({year})"))
     return [(kind, value) for kind, value in out if value]
+
+
+def _doi(row: dict[str, str], sources: dict) -> str:
+    entry = sources.get(row.get("source", "").strip())
+    return (row.get("doi", "") or (entry.fields.get("doi", "") if entry is not None else "")).strip().lower()
 
 
 def trial_problems(tables, sources: dict) -> list[CellProblem]:
@@ -77,7 +82,7 @@ def trial_problems(tables, sources: dict) -> list[CellProblem]:
                for t in tables for r in t.rows if (r.get("same_trial_as") or "").strip()}
     parents = {(r.get("trial") or "").strip(): (r.get("part_of") or "").strip()
                for t in tables for r in t.rows if (r.get("part_of") or "").strip()}
-    owner: dict[tuple[str, str], tuple[str, str, int]] = {}
+    owner: dict[tuple[str, str], tuple[str, str, int, str]] = {}
     reported: set[tuple[str, str]] = set()
     for t in tables:
         for row, line in zip(t.rows, t.lines):
@@ -89,12 +94,15 @@ def trial_problems(tables, sources: dict) -> list[CellProblem]:
                 problems.append(CellProblem(*where, "same_trial_as", f"names {alias!r}, which is itself declared the "
                                             f"same as {aliased[alias]!r}: name {aliased[alias]!r}"))
             key = trial_key(row)
+            doi = _doi(row, sources)
             for kind, value in _identifiers(row, sources):
-                first = owner.setdefault((kind, value), (key, str(t.path), line))
+                first = owner.setdefault((kind, value), (key, str(t.path), line, doi))
                 other = first[0]
                 pair = tuple(sorted((key, other)))
                 if other == key or pair in reported or parents.get(key) == other or parents.get(other) == key:
                     continue
+                if kind == "title" and doi and first[3] and doi != first[3]:
+                    continue  # one title, two DOIs: two publications (a reply, a correction, a series)
                 reported.add(pair)
                 problems.append(CellProblem(*where, "trial", f"trial {key!r} shares its {kind} {value!r} with trial "
                                             f"{other!r} ({first[1]}, line {first[2]}): one trial under two keys would "

@@ -4,7 +4,7 @@ The fixed categories (design, condition, route, comparator ...) are listed in `s
 declares its own in `vocabulary.toml` beside its tables:
 
     [vocabulary]
-    intervention = ["baclofen", "arbaclofen"]        # the drug as given
+    intervention = ["drug A", "drug A enantiomer"]   # the drug as given
     outcome = ["abstinence", "dropout", ...]         # the outcome terms analyses and claims select on
     [synonyms]                                       # words a reviewer may type for a term: an error names the term
     "drowsiness" = "somnolence"

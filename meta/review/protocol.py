@@ -2,7 +2,7 @@
 
     [analyses.aud_abstinence.protocol]
     condition = "AUD"                         # each criterion: a value or a list of values of that column
-    intervention = "baclofen"
+    intervention = "drug A"                   # a term of the base's vocabulary
     comparator = "placebo"
     design = ["parallel RCT", "crossover RCT"]
     outcome = "abstinence"
