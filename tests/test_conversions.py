@@ -542,3 +542,18 @@ def test_cli_usage_errors_exit_2():
     assert run("no-such-kind").exit_code == 2
     listed = CliRunner().invoke(main, ["--help"]).stdout
     assert "convert" in listed
+
+
+def test_readme_section_lists_every_kind_and_the_versions_checked():
+    import re
+
+    from evsynth.cli.convert import convert
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Conversions", 1)[1].split("\n## ", 1)[0]
+    assert set(re.findall(r"^\| `([a-z0-9-]+)` \|", section, re.M)) == set(convert.commands)
+    major, minor, patch = REF["meta"]["metafor"].split(".")
+    r_version = REF["meta"]["r_version"].split()[2]
+    flat = " ".join(section.split())
+    for fact in (f"R {r_version}", f"metafor {major}.{minor}-{patch}", f"esc {REF['meta']['esc']}", "1e-8 relative"):
+        assert fact in flat, fact
