@@ -29,13 +29,17 @@ from ..engine.results import BackTransformed, MetaResult
 from ..errors import AnalysisError
 from ..robustness.refits import Skipped, fit_table
 from .design_report import CorrelationRefit, CrossoverTrial, DesignReport, FewTrials
+from ..inputs.trials import trial_key
 from .methods import Methods
+from .protocol import ProtocolExclusion
 from .selection import Selection
 
 RATIO_MEASURES = (Measure.OR, Measure.RR, Measure.PETO)
 MH_MEASURES = (Measure.OR, Measure.RR, Measure.RD)
 PI_MIN_TRIALS = 3  # a prediction interval needs an estimate of tau^2 and t(k - 2) degrees of freedom
 CROSSOVER_SOURCE = "Elbourne et al. 2002; Cochrane Handbook 23.2.7"
+DOUBLE_ZERO_REASON = ("no events (or only events) in both arms: no information on a ratio measure (Cochrane Handbook "
+                      "10.4.4.2)")
 
 
 @dataclass(frozen=True)
@@ -118,7 +122,7 @@ def plan_design(rows: Sequence[dict], columns: dict, study: Sequence[str], model
         cols["ri"] = np.where(cross, methods.crossover_correlation, np.nan)
     usable = row_effects(model.measure, cols, model.zero_cells).reason == ""
     cross &= usable
-    trials = len({r.get("trial") or r.get("study_id", "") for r, u in zip(rows, usable) if u})
+    trials = len({_trial(r) for r, u in zip(rows, usable) if u})
     fitted, few, few_notes = _few_trials(trials, model, methods, kind, bool(cross.any()) and pairable)
     if fitted.counts_based and not model.counts_based:
         fitted, few, few_notes = _estimable(cols, study, model, fitted, few, few_notes)
@@ -148,12 +152,21 @@ def narrow(sel: Selection, plan: DesignPlan) -> Selection:
     Returns
     -------
     Selection
-        The rows kept, their labels, order values and the plan's columns; the notes extended.
+        The rows kept, their labels, order values and the plan's columns; the notes extended; each double-zero row
+        left out added to the exclusions (code "double_zero"), and the trials counted among the rows kept.
     """
     k = plan.kept
+    rows = tuple(r for r, x in zip(sel.rows, k) if x)
+    left = tuple(ProtocolExclusion(r.get("study_id", ""), _trial(r), DOUBLE_ZERO_REASON, "double_zero")
+                 for r, x in zip(sel.rows, k) if not x)
     return replace(sel, columns=plan.columns, study=tuple(s for s, x in zip(sel.study, k) if x),
-                   order=np.asarray(sel.order)[k], rows=tuple(r for r, x in zip(sel.rows, k) if x),
-                   notes=tuple(sel.notes) + plan.notes)
+                   order=np.asarray(sel.order)[k], rows=rows, notes=tuple(sel.notes) + plan.notes,
+                   excluded=tuple(sel.excluded) + left, trials=len({_trial(r) for r in rows}))
+
+
+def _trial(row: dict) -> str:
+    """The trial a row belongs to (its study_id when it names none)."""
+    return trial_key(row) or row.get("study_id", "")
 
 
 def finish(result: MetaResult, plan: DesignPlan) -> MetaResult:

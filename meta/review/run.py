@@ -71,14 +71,14 @@ def run_analysis(base: EvidenceBase, spec: AnalysisSpec, rules: Rules | None = N
         The pooled result cannot be computed (e.g. no study has an effect size).
     """
     sel = select(base, spec)
-    head = {"id": spec.id, "title": spec.title, "table": spec.table, "where": dict(spec.where),
-            "rows": tuple(r.get("study_id", "") for r in sel.rows)}
     if spec.synthesis == "vote_count":
         votes = vote_count([{**r, "p": cell_number(r.get("p"))} for r in sel.rows])
-        return AnalysisRun(**head, votes=votes, label=label_votes(votes, rules) if rules is not None else None)
+        return AnalysisRun(**_head(spec, sel), notes=sel.notes or None, votes=votes,
+                           label=label_votes(votes, rules) if rules is not None else None)
     methods = methods or Methods()
     plan = plan_design(sel.rows, sel.columns, sel.study, spec.model, methods)
     sel = narrow(sel, plan)
+    head = _head(spec, sel)
     model = plan.model
     kind = kind_of(model.measure)
     pooled = finish(fit_table(sel.columns, sel.study, model), plan)
@@ -108,6 +108,13 @@ def run_analysis(base: EvidenceBase, spec: AnalysisSpec, rules: Rules | None = N
             sel.columns, sel.study, model, pooled, loo, getattr(frag, "index", None)),
     )
     return _graded(run, sel, inc, spec, rules) if rules is not None else run
+
+
+def _head(spec: AnalysisSpec, sel: Selection) -> dict:
+    """What every analysis reports first: what it is, the rows it takes, and the PRISMA counts."""
+    return {"id": spec.id, "title": spec.title, "table": spec.table, "where": dict(spec.criteria),
+            "rows": tuple(r.get("study_id", "") for r in sel.rows), "trials": sel.trials,
+            "candidates": sel.candidates, "excluded": sel.excluded}
 
 
 def _design(plan, sel: Selection, methods: Methods, light: bool):
