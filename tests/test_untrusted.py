@@ -65,7 +65,9 @@ def payload_build(tmp_path_factory) -> Path:
     with open(base / "analyses.toml", "a", encoding="utf-8") as fh:
         fh.write(f"\n[analyses.aud_dropout.grade]\nindirectness = {{ change = -1, reason = {_toml(TEXT)} }}\n")
     bib = (base / "sources.bib").read_text(encoding="utf-8")
-    (base / "sources.bib").write_text(re.sub(r"title = \{[^{}]*\}", "title = {" + TEXT + "}", bib), encoding="utf-8")
+    titles = iter(range(10**6))  # distinct titles: two entries with one title and year are one publication
+    (base / "sources.bib").write_text(re.sub(r"title = \{[^{}]*\}", lambda m: "title = {" + TEXT + f" {next(titles)}}}",
+                                             bib), encoding="utf-8")
     out = tmp / "build"
     res = CliRunner().invoke(main, ["run", "--evidence", str(base), "--out", str(out), "--quiet"])
     assert res.exit_code in (0, 1), res.output
