@@ -28,6 +28,7 @@ from .schema import (
 from .names import MAX_LABEL, close_match
 from .numbers import parse_number
 from .csvtext import csv_rows
+from .risk_of_bias import FILE as ROB_FILE, RiskOfBias, load_risk_of_bias
 from .textfiles import read_text
 
 # numbers whose value must be visible in the row's quote unless `derived` says how it was obtained
@@ -55,6 +56,7 @@ class EvidenceBase:
     tables: tuple[EvidenceTable, ...]
     sources: dict[str, BibEntry]
     gaps: EvidenceTable | None = None  # gaps.csv: what was looked for and not entered
+    risk_of_bias: RiskOfBias | None = None  # risk_of_bias.csv: RoB 2 judgements with their sources (wins over rob_*)
 
     @property
     def n_rows(self) -> int:
@@ -69,7 +71,7 @@ class EvidenceBase:
 
 def load_base(path: str | Path) -> EvidenceBase:
     """Load and validate the evidence base in the folder `path`: ``tables/*.csv``, ``sources.bib`` and, if present,
-    ``gaps.csv``.
+    ``gaps.csv`` and ``risk_of_bias.csv``.
 
     Parameters
     ----------
@@ -80,7 +82,7 @@ def load_base(path: str | Path) -> EvidenceBase:
     -------
     EvidenceBase
         The tables (sorted by file name; each row's cells as text, with the line it starts on), the BibTeX entries by
-        key, and gaps.csv (None when absent).
+        key, gaps.csv and risk_of_bias.csv (None when absent).
 
     Raises
     ------
@@ -118,12 +120,18 @@ def load_base(path: str | Path) -> EvidenceBase:
     except SchemaError as exc:
         problems.extend(exc.problems)
     _cross_checks(tables, sources, bib, problems)
+    rob = None
+    if (base / ROB_FILE).exists() or (base / ROB_FILE).is_symlink():
+        try:
+            rob = load_risk_of_bias(base / ROB_FILE, tables, sources, base)
+        except SchemaError as exc:
+            problems.extend(exc.problems)
     if gaps is not None:
         for row, line in zip(gaps.rows, gaps.lines):
             _check_source(row, (str(gaps.path), line), sources, bib, problems)
     if problems:
         raise SchemaError(problems)
-    return EvidenceBase(base, tuple(tables), sources, gaps)
+    return EvidenceBase(base, tuple(tables), sources, gaps, rob)
 
 
 def _read_csv(f: Path, kind: str, expected: tuple[str, ...], check: Callable[[dict[str, str]], list[Problem]],
