@@ -324,7 +324,7 @@ def duplicate_problems(name: str, entries: dict[str, BibEntry]) -> list[CellProb
         if declared and declared not in entries:
             problems.append(CellProblem(name, e.field_lines.get("duplicate_of", e.line), key,
                                         f"duplicate_of names {declared!r}, which is not a key in this file"))
-        reported = False
+        reported = bool(declared) and declared not in entries  # one cause, one message
         for ident in publication_keys(e):
             first = seen.setdefault(ident, key)
             if first != key and first != declared and not reported:
