@@ -61,12 +61,18 @@ def secondary_by_url(sources: Mapping[str, BibEntry]) -> dict[str, BibEntry]:
     dict of str to BibEntry
         Each secondary entry with a url, by its normalised url (the first entry wins).
     """
+    if _LAST and _LAST[0] is sources and _LAST[1] == len(sources):  # the same base's sources, for each analysis
+        return _LAST[2]
     out: dict[str, BibEntry] = {}
     for e in sources.values():
         url = _url(e.fields.get("url", ""))
         if e.secondary and url:
             out.setdefault(url, e)
+    _LAST[:] = [sources, len(sources), out]
     return out
+
+
+_LAST: list = []  # (sources, their number, their secondary entries by url): computed once per base, not per analysis
 
 
 def secondary_problems(tables: Iterable, sources: Mapping[str, BibEntry]) -> list[CellProblem]:

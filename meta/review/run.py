@@ -190,7 +190,8 @@ def _study_effects(inc: _Included, sel: Selection, model: Model, base: EvidenceB
 
 
 def _secondary(base: EvidenceBase, rows) -> tuple[bool, ...]:
-    """Per row: whether it rests only on a secondary source (sources.bib type "secondary: ...", or read at one's url)."""
+    """Per row: whether it rests only on a secondary source (sources.bib type "secondary: ...", or read at the url
+    of one)."""
     by_url = secondary_by_url(base.sources)
     return tuple(secondary_source(r, base.sources, by_url) is not None for r in rows)
 
