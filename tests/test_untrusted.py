@@ -65,8 +65,8 @@ def payload_build(tmp_path_factory) -> Path:
     with open(base / "analyses.toml", "a", encoding="utf-8") as fh:
         fh.write(f"\n[analyses.aud_dropout.grade]\nindirectness = {{ change = -1, reason = {_toml(TEXT)} }}\n")
     bib = (base / "sources.bib").read_text(encoding="utf-8")
-    count = iter(range(10**6))  # each title its own (one title shared by two trial keys is a duplicate publication)
-    (base / "sources.bib").write_text(re.sub(r"title = \{[^{}]*\}", lambda m: "title = {" + TEXT + f" {next(count)}}}",
+    titles = iter(range(10**6))  # distinct titles: two entries with one title and year are one publication
+    (base / "sources.bib").write_text(re.sub(r"title = \{[^{}]*\}", lambda m: "title = {" + TEXT + f" {next(titles)}}}",
                                              bib), encoding="utf-8")
     out = tmp / "build"
     res = CliRunner().invoke(main, ["run", "--evidence", str(base), "--out", str(out), "--quiet"])
@@ -326,7 +326,7 @@ def test_results_fingerprint_the_bytes_that_were_read(tmp_path, monkeypatch):
     files = {f.path: f.sha256 for f in results.evidence.files}
     assert files["tables/binary.csv"] == original
     assert set(files) == {*(f"tables/{p.name}" for p in (base / "tables").glob("*.csv")), "gaps.csv", "sources.bib",
-                          "analyses.toml", "claims.toml", "base.toml", "vocabulary.toml"}
+                          "risk_of_bias.csv", "analyses.toml", "claims.toml", "base.toml", "vocabulary.toml"}
     assert results.rules.sha256 == hashlib.sha256((root / "grading.toml").read_bytes()).hexdigest()
 
 

@@ -28,7 +28,9 @@ from .schema import (
 from .names import MAX_LABEL, close_match
 from .numbers import parse_number
 from .csvtext import csv_rows
+from .risk_of_bias import FILE as ROB_FILE, RiskOfBias, load_risk_of_bias
 from .textfiles import read_text
+from .secondary import secondary_problems
 from .trials import trial_problems
 from .vocabulary import Vocabulary, load_vocabulary, vocabulary_problems
 
@@ -58,6 +60,7 @@ class EvidenceBase:
     sources: dict[str, BibEntry]
     gaps: EvidenceTable | None = None  # gaps.csv: what was looked for and not entered
     vocabulary: Vocabulary = Vocabulary()  # vocabulary.toml: the base's closed vocabularies
+    risk_of_bias: RiskOfBias | None = None  # risk_of_bias.csv: RoB 2 judgements with their sources (wins over rob_*)
 
     @property
     def n_rows(self) -> int:
@@ -72,7 +75,7 @@ class EvidenceBase:
 
 def load_base(path: str | Path) -> EvidenceBase:
     """Load and validate the evidence base in the folder `path`: ``tables/*.csv``, ``sources.bib`` and, if present,
-    ``gaps.csv``.
+    ``gaps.csv`` and ``risk_of_bias.csv``.
 
     Parameters
     ----------
@@ -83,7 +86,7 @@ def load_base(path: str | Path) -> EvidenceBase:
     -------
     EvidenceBase
         The tables (sorted by file name; each row's cells as text, with the line it starts on), the BibTeX entries by
-        key, and gaps.csv (None when absent).
+        key, gaps.csv and risk_of_bias.csv (None when absent).
 
     Raises
     ------
@@ -131,12 +134,19 @@ def load_base(path: str | Path) -> EvidenceBase:
         problems.extend(exc.problems)
     _cross_checks(tables, sources, bib, problems)
     problems.extend(trial_problems(tables, sources))
+    problems.extend(secondary_problems(tables, sources))
+    rob = None
+    if (base / ROB_FILE).exists() or (base / ROB_FILE).is_symlink():
+        try:
+            rob = load_risk_of_bias(base / ROB_FILE, tables, sources, base)
+        except SchemaError as exc:
+            problems.extend(exc.problems)
     if gaps is not None:
         for row, line in zip(gaps.rows, gaps.lines):
             _check_source(row, (str(gaps.path), line), sources, bib, problems)
     if problems:
         raise SchemaError(problems)
-    return EvidenceBase(base, tuple(tables), sources, gaps, vocab)
+    return EvidenceBase(base, tuple(tables), sources, gaps, vocab, rob)
 
 
 def _read_csv(f: Path, kind: str, expected: tuple[str, ...], check: Callable[[dict[str, str]], list[Problem]],
