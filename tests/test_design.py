@@ -270,6 +270,14 @@ def test_two_trials_are_pooled_with_mantel_haenszel_without_a_prediction_interva
     assert "Bender et al. 2018" in few.reason and "no prediction interval" in few.reason
 
 
+def test_subgroups_of_a_mantel_haenszel_pair_pool_effect_sizes_fixed_effect():
+    rows, cols, study = binary_rows(REF["few_trials"]["two"]["rows"], crossover=False)
+    plan = plan_design(rows, cols, study, Model(Measure.RR, Method.REML, Test.KNHA), Methods())
+    assert plan.model.method is Method.MH and plan.effects_model.method is Method.FE
+    specified_mh = plan_design(rows, cols, study, Model(Measure.RR, Method.MH, Test.Z), Methods())
+    assert specified_mh.effects_model.method is Method.MH  # as specified: subgroups say they need effect sizes
+
+
 def test_two_crossover_trials_are_pooled_by_inverse_variance():
     """Mantel-Haenszel cannot take the paired variances, so crossover trials are pooled fixed-effect by inverse
     variance (here both have an arm without events: r = 0)."""

@@ -73,6 +73,21 @@ class DesignPlan:
     crossover: np.ndarray
     kept: np.ndarray
 
+    @property
+    def effects_model(self) -> Model:
+        """The model of the steps that pool effect sizes (subgroups, meta-regression).
+
+        Returns
+        -------
+        Model
+            The plan's model; fixed-effect inverse variance where the few-trials rule chose Mantel-Haenszel or Peto
+            (which pool counts, not effect sizes) instead of the random-effects model specified.
+        """
+        few = self.report.few_trials if self.report is not None else None
+        if self.model.counts_based and few is not None and few.specified != few.used:
+            return replace(self.model, method=Method.FE)
+        return self.model
+
 
 def plan_design(rows: Sequence[dict], columns: dict, study: Sequence[str], model: Model,
                 methods: Methods) -> DesignPlan:

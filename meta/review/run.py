@@ -102,8 +102,9 @@ def run_analysis(base: EvidenceBase, spec: AnalysisSpec, rules: Rules | None = N
             inc.effects, model.method, model.test, model.level, egger_only=light,
             n_total=(sel.columns["n_t"] + sel.columns["n_c"])[inc.kept] if kind == "binary" else None,
             cells=sel.columns if kind == "binary" else None),
-        subgroups=_step(lambda: _subgroups(inc, model, spec.by)) if spec.by else None,
-        meta_regression=_step(lambda: _regression(inc, model, spec.moderator)) if spec.moderator else None,
+        subgroups=_step(lambda: _subgroups(inc, plan.effects_model, spec.by)) if spec.by else None,
+        meta_regression=_step(lambda: _regression(inc, plan.effects_model, spec.moderator)) if spec.moderator
+        else None,
         tsa=None if spec.tsa is None or light else _step(lambda: _tsa(sel, model, spec, order)),
         fragility=frag,
         robustness=None if kind == "proportion" else conclusion_robustness(
