@@ -87,9 +87,12 @@ def test_forest_by_dose_has_panels_subtotals_and_a_log_axis(analyses):
     # below every study row
     y_overall = gids(fig, "diamond-overall")[0].get_xy()[:, 1].mean()
     assert all(s.get_ydata()[0] > y_overall for s in gids(fig, "study-"))
-    # the prediction interval bar runs from pi_low to pi_high
-    pi = gids(fig, "pi-overall")[0]
-    assert sorted(pi.get_xdata()) == pytest.approx([back.pi_low, back.pi_high])
+    # two trials (Mantel-Haenszel, base.toml [methods] few_trials): no prediction interval, so no bar
+    assert a.trials == 2 and back.pi_low is None and not gids(fig, "pi-overall")
+    # where there is one, the prediction interval bar runs from pi_low to pi_high
+    rates = analyses["itb_tone_responders"]
+    pi = gids(draw_forest(forest_data(rates, ABOUT)), "pi-overall")[0]
+    assert sorted(pi.get_xdata()) == pytest.approx([rates.result.back.pi_low, rates.result.back.pi_high])
     # a benefit (abstinence): more events on baclofen, right of 1, favours baclofen
     left, right = gids(fig, "favours-left")[0], gids(fig, "favours-right")[0]
     assert left.get_text() == "Favours control" and right.get_text() == "Favours baclofen"

@@ -75,7 +75,8 @@ class DesignPlan:
 
     @property
     def effects_model(self) -> Model:
-        """The model of the steps that pool effect sizes (subgroups, meta-regression).
+        """The model of the steps that pool effect sizes (subgroups, meta-regression, the estimator and test
+        alternatives of the conclusion's robustness).
 
         Returns
         -------

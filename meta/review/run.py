@@ -108,7 +108,7 @@ def run_analysis(base: EvidenceBase, spec: AnalysisSpec, rules: Rules | None = N
         tsa=None if spec.tsa is None or light else _step(lambda: _tsa(sel, model, spec, order)),
         fragility=frag,
         robustness=None if kind == "proportion" else conclusion_robustness(
-            sel.columns, sel.study, model, pooled, loo, getattr(frag, "index", None)),
+            sel.columns, sel.study, plan.effects_model, pooled, loo, getattr(frag, "index", None)),
     )
     return _graded(run, sel, inc, spec, rules, base) if rules is not None else run
 
