@@ -80,8 +80,8 @@ def header_faults(record: Record | None, expected: Sequence[str] | None, what: s
     if len(header) < 2:
         sep = next((name for sep, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "bars")) if sep in record.cells[0]),
                    None)
-        why = (f"its columns are separated by {sep}; save it as CSV with commas" if sep else
-               "is the delimiter a comma?")
+        why = (f"its columns are separated by {sep}, but the delimiter must be a comma; save it as CSV with commas"
+               if sep else "is the delimiter a comma?")
         return [CsvFault(record.line, None, f"only one column found: {why}")]
     if expected is None:
         return []

@@ -25,8 +25,10 @@ from dataclasses import dataclass
 from typing import Iterator, TextIO
 
 SKIP_INITIAL_SPACE = True  # ` "a, b"` is the quoted cell `a, b`, as in R's read.csv(strip.white = TRUE)
+# index_col=False: pandas would otherwise take the first column(s) as the index when the first record has more cells
+# than the header, shifting every column by one without a word
 PANDAS_OPTIONS = {"sep": ",", "quotechar": '"', "doublequote": True, "skipinitialspace": SKIP_INITIAL_SPACE,
-                  "keep_default_na": False}
+                  "keep_default_na": False, "index_col": False}
 
 
 def csv_rows(source: str | TextIO) -> "Iterator[list[str]]":
@@ -136,11 +138,11 @@ def csv_records(text: str) -> Iterator[Record]:
     Iterator of Record
         Every record in order, blank ones included (with no cells).
     """
-    lines = io.StringIO(text, newline="").readlines()
-    starts = [0, *itertools.accumulate(len(x) for x in lines)]
-    k = 0
-    while k < len(lines):
-        reader = csv.reader(itertools.islice(lines, k, None), skipinitialspace=SKIP_INITIAL_SPACE, strict=True)
+    stream = io.StringIO(text, newline="")
+    starts: list[int] = []  # where each line starts: found at the first fault, for the tokenizer
+    k = 0  # the lines read before the current reader
+    while True:
+        reader = csv.reader(stream, skipinitialspace=SKIP_INITIAL_SPACE, strict=True)
         first = k
         while True:
             try:
@@ -148,8 +150,10 @@ def csv_records(text: str) -> Iterator[Record]:
             except StopIteration:
                 return
             except csv.Error:
+                starts = starts or [0, *itertools.accumulate(len(x) for x in io.StringIO(text, newline=""))]
                 record = _tokenize(text, starts, first)
                 k = record.end
+                stream.seek(starts[k])
                 yield record
                 break
             yield Record(first + 1, k + reader.line_num, tuple(cells))

@@ -10,6 +10,8 @@ import io
 import math
 import os
 import stat
+import warnings
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
@@ -23,7 +25,8 @@ from ..engine.studies import Studies
 from .names import close_match
 from .numbers import NUMBER, parse_number
 from ..errors import CellProblem, SchemaError, number_text
-from .csvtext import PANDAS_OPTIONS, csv_header, csv_rows
+from .csvshape import CsvFault, data_records, header_faults
+from .csvtext import PANDAS_OPTIONS, SKIP_INITIAL_SPACE, csv_header, csv_records, csv_rows
 from .textfiles import read_bytes_safely, read_text
 
 COUNT_COLUMNS = {"events_t", "n_t", "events_c", "n_c", "events", "n"}
@@ -102,33 +105,122 @@ def read_csv_text(path: str | Path, numeric: Mapping[str, str] | None = None) ->
     -------
     pandas.DataFrame
         The table, column names stripped, blank records dropped; ``attrs["lines"]`` holds the line each CSV record
-        starts on (absent for Parquet).
+        starts on, as an array of int (absent for Parquet).
 
     Raises
     ------
     SchemaError
-        The file cannot be read (see :func:`read_text`), is not readable CSV, has only one column, or has no data rows.
+        The file cannot be read (see :func:`read_text`), has only one column or no data rows, or is not well-formed
+        CSV: a quote that never closes (named where it opened) or is followed by text, a record with more or fewer
+        cells than the header (naming the column where a comma is missing or extra, when one place fits), a row cut
+        in two by a line break; one message per cause (see csvshape). pandas would pad a short record, or drop or
+        take as an index a first record's extra cells, without a word: those are checked here.
     """
     name = str(path)
     if Path(path).suffix.lower() in PARQUET:
         return read_parquet(path, numeric)
     text = read_text(path)
+    first = _first_record(text)
+    faults = header_faults(first, None, "")
+    if faults:
+        raise SchemaError([CellProblem(name, f.line, f.column, f.reason) for f in faults])
+    wanted = set((numeric or {}).keys())
+    # text as Python strings (object): pandas 3 with pyarrow would use Arrow strings, which cost more memory
+    # here and are converted back to Python objects anyway
+    dtype = {c: object for c in first.cells if c.strip() not in wanted}
     try:
-        header = next(csv_rows(text), [])  # as pandas names the columns, before stripping
-        wanted = set((numeric or {}).keys())
-        # text as Python strings (object): pandas 3 with pyarrow would use Arrow strings, which cost more memory
-        # here and are converted back to Python objects anyway
-        dtype = {c: object for c in header if c.strip() not in wanted}
-        frame = pd.read_csv(io.StringIO(text), dtype=dtype, **PANDAS_OPTIONS)
-    except (pd.errors.ParserError, csv.Error) as exc:
-        raise SchemaError([CellProblem(name, None, None, f"not a readable CSV file: {exc}")]) from None
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)  # "a loss of data": a first row too long
+            frame = pd.read_csv(io.StringIO(text), dtype=dtype, **PANDAS_OPTIONS)
+    except (pd.errors.ParserError, pd.errors.ParserWarning, csv.Error) as exc:
+        raise _shape_error(name, text, wanted) or SchemaError([CellProblem(
+            name, None, None, f"not a readable CSV file: {str(exc).strip()}")]) from None
+    if not _well_formed(text, len(frame.columns), len(frame)):
+        error = _shape_error(name, text, wanted)
+        if error is not None:
+            raise error
     frame.columns = [str(c).strip() for c in frame.columns]
-    if len(frame.columns) < 2:
-        raise SchemaError([CellProblem(name, 1, None, "only one column found; is the delimiter a comma?")])
     frame = _record_lines(text, frame)
     if frame.empty:
         raise SchemaError([CellProblem(name, None, None, "has a header but no data rows")])
+    repeats = _header_repeats(frame)
+    if repeats:
+        raise SchemaError([CellProblem(name, int(frame.attrs["lines"][i]), None, "repeats the header row (two files pasted "
+                                       "together?); remove this line") for i in repeats])
     return frame
+
+
+def _header_repeats(frame: pd.DataFrame) -> list[int]:
+    """The rows that repeat the header, cell for cell (found through the first column, which then holds text)."""
+    first = frame.columns[0]
+    if frame[first].dtype != object:
+        return []
+    maybe = np.flatnonzero(frame[first].to_numpy(dtype=object) == first)
+    return [int(i) for i in maybe if all(str(v).strip() == c for c, v in zip(frame.columns, frame.iloc[i]))]
+
+
+def _first_record(text: str, prefix: int = 1 << 16):
+    """The first record that is not blank (csvtext.Record), or None; read from the text's start only, unless it
+    runs on to the end of that start."""
+    head = text[:prefix]
+    first = next((r for r in csv_records(head) if r.fault is not None or any(c.strip() for c in r.cells)), None)
+    if len(head) < len(text) and (first is None or first.fault is not None or first.end >= head.count("\n")):
+        first = next((r for r in csv_records(text) if r.fault is not None or any(c.strip() for c in r.cells)), None)
+    return first
+
+
+def _second_line(text: str) -> str:
+    """The second line that is not blank (the first data record of a text without quotes), or ""."""
+    seen, start = 0, 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end + 1
+        if text[start:end].strip():
+            seen += 1
+            if seen == 2:
+                return text[start:end]
+        start = end
+    return ""
+
+
+def _well_formed(text: str, width: int, records: int) -> bool:
+    """Whether every record has `width` cells and every quote is in its place. Without quotes, by counting commas:
+    pandas refuses a record with too many cells after the first, so the total is right only when none has too few
+    and the first has no cell too many. With quotes, by reading the text with the csv module in strict mode."""
+    if '"' not in text:
+        return _second_line(text).count(",") == width - 1 and text.count(",") == (width - 1) * (records + 1)
+    try:  # the record lengths counted in C (map, Counter): the csv module's parse is the only cost
+        counts = Counter(map(len, csv.reader(io.StringIO(text, newline=""), skipinitialspace=SKIP_INITIAL_SPACE,
+                                             strict=True)))
+    except csv.Error:
+        return False
+    return set(counts) <= {width, 0}  # 0: a blank line; any other length, blank or not, is looked at closely
+
+
+def _shape_error(name: str, text: str, numeric: set[str]) -> SchemaError | None:
+    """The SchemaError that names each fault of the text's shape (see csvshape), or None when there is none;
+    `numeric`: the columns that hold numbers, to find where a row with a comma too many or too few goes out of
+    step."""
+    records = csv_records(text)
+    first = next(r for r in records if r.fault is not None or any(c.strip() for c in r.cells))
+    header = [c.strip() for c in first.cells]
+    cols = [c for c in header if c in numeric]
+
+    def misfits(row: dict[str, str]) -> list[str]:  # a cell that is not a number, more events than patients
+        out = [c for c in cols if row[c].strip() not in MISSING_TEXT and not _is_number(row[c])]
+        for ev, n in (("events_t", "n_t"), ("events_c", "n_c"), ("events", "n")):
+            if ev in cols and n in cols and _is_number(row[ev]) and _is_number(row[n]) and \
+                    float(row[ev]) > float(row[n]):
+                out.append(ev)
+        return out
+
+    faults = [f for f in data_records(records, header, misfits if cols else None) if isinstance(f, CsvFault)]
+    return SchemaError([CellProblem(name, f.line, f.column, f.reason) for f in faults]) if faults else None
+
+
+def _is_number(cell: str) -> bool:
+    x = parse_number(cell)
+    return x is not None and not math.isnan(x)
 
 
 def _record_lines(text: str, frame: pd.DataFrame) -> pd.DataFrame:
@@ -152,7 +244,9 @@ def _record_lines(text: str, frame: pd.DataFrame) -> pd.DataFrame:
     if blank.any():
         frame = frame.loc[~blank].reset_index(drop=True)
         lines = lines[~blank]
-    frame.attrs["lines"] = tuple(int(x) for x in lines)
+    # an array, not a tuple: pandas deep-copies attrs whenever a column is taken, and a tuple of 2 million ints
+    # costs seconds each time
+    frame.attrs["lines"] = np.asarray(lines, dtype=np.int64)
     return frame
 
 
@@ -283,15 +377,23 @@ def load_table(
     frame = frame.rename(columns=rename)
     available = set(frame.columns)
     needed = required_columns(measure, available)
+    shown = ", ".join(map(str, frame.columns[:20])) + (" ..." if len(frame.columns) > 20 else "")
+    hints = {col: close_match(col, list(frame.columns)) for col in needed if col not in available}
+    none_found = len(needed) > 1 and len(hints) == len(needed) and not any(hints.values())
+    if none_found:  # one cause, one message
+        problems.append(CellProblem(name, 1, None, f"none of the columns {measure.value} needs "
+                                    f"({', '.join(needed)}) is in the header row, which reads: {shown}; is the "
+                                    "header row missing, or are the columns named otherwise (--columns)?"))
     for col in (*needed, *group_by, *((study_column,) if require_study else ())):
-        if col not in available:
-            hint = close_match(col, list(frame.columns))
-            shown = ", ".join(map(str, frame.columns[:20])) + (" ..." if len(frame.columns) > 20 else "")
-            extra = f"; did you mean '{hint[0]}'?" if hint else f"; the file has: {shown}"
-            problems.append(CellProblem(name, 1, col, f"missing column needed for {measure.value}{extra}"))
+        if col in available or (none_found and col in needed):
+            continue
+        hint = hints[col] if col in hints else close_match(col, list(frame.columns))
+        extra = f"; did you mean '{hint[0]}'?" if hint else f"; the file has: {shown}"
+        problems.append(CellProblem(name, 1, col, f"missing column needed for {measure.value}{extra}"))
     if problems:
         raise SchemaError(problems)
-    lines = frame.attrs.get("lines") or tuple(range(2, len(frame) + 2))
+    found = frame.attrs.get("lines")
+    lines = tuple(found.tolist()) if found is not None else tuple(range(2, len(frame) + 2))
     columns: dict[str, np.ndarray] = {}
     omitted: list[tuple[int, str]] = []
     for col in needed:
