@@ -217,6 +217,8 @@ def _locate(cells: list[str], header: Sequence[str], score: Score) -> tuple[str 
             row = dict(zip(header, cells[:i + 1] + [""] + cells[i + 1:]))
             tries.append((sum(c not in (header[i], header[i + 1]) for c in score(row)), i, "missing"))
     best = min(t[0] for t in tries)
+    if any(t[0] == best and t[2] == "extra" for t in tries):  # an empty cell too many explains it most simply
+        tries = [t for t in tries if t[2] == "extra"] + [(best + 1, t[1], t[2]) for t in tries if t[2] != "extra"]
     places = sorted({t[1] for t in tries if t[0] == best})
     if len(places) == len({t[1] for t in tries}) or places[-1] - places[0] + 1 != len(places):
         return None
@@ -228,7 +230,7 @@ def _locate(cells: list[str], header: Sequence[str], score: Score) -> tuple[str 
         return header[i], (f"an extra comma after {where} (an empty cell after {cells[i][:40]!r}); without it, "
                            "every cell fits its column")
     if how == "comma in cell":
-        return header[i], (f"a comma inside the unquoted text of {where} "
-                           f"({(cells[i][-30:] + ',' + cells[i + 1][:30])!r}); quote that cell, or remove the comma")
+        return header[i], (f"a comma inside the unquoted text of {where}, between {cells[i][-30:]!r} and "
+                           f"{cells[i + 1][:30]!r}; quote that cell, or remove the comma")
     return header[i], (f"a comma missing in {where} ({cells[i][:60]!r} reads as one cell); with it, every later "
                        "cell fits its column")

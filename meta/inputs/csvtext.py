@@ -5,7 +5,10 @@ problems carry the line it started on, and `evsynth validate` loads no numpy. St
 (`.tables`) are read with pandas' C parser, which is 13 times faster on a batch of 100,000 analyses (2 million
 rows: 0.47 s against 6.2 s, measured with benchmarks/bench.py's batch). Both read a cell the same way because both
 take their options from here: comma-separated, double quotes (a doubled quote inside them), spaces after a comma
-skipped, nothing read as missing by the parser itself (the callers decide what "NA" means).
+skipped, nothing read as missing by the parser itself (the callers decide what "NA" means). pandas pads a short
+record and drops a first record's extra cells without a word, and reads a stray quote into the cell: the study-table
+reader checks the shape itself (by counting commas when the text has no quotes; with quotes, by a strict pass of the
+csv module, which costs about as much again as pandas' read).
 tests/test_csvtext.py checks that the two agree on the same text.
 
 Malformed quoting is never read silently: `csv_records` reads with the csv module's strict mode, and where it stops,
