@@ -160,7 +160,8 @@ def test_typographic_quotes_are_named(tmp_path):
                 "as CSV with commas")]),
     (lambda t: t.split("\n", 1)[1],
      [(1, None, "the first line is not a header row: none of its 39 cells names a column of a binary table (it begins "
-                "'addolorato2002-02', 'addolorato2002', '', ''); the first line names the columns: " + ", ".join(HEADER))]),
+                "'addolorato2002-02', 'addolorato2002', '', ''); the first line names the columns: "
+                + ", ".join(HEADER))]),
     (lambda t: "\n".join([*t.split("\n")[:10], LINES[0], *t.split("\n")[10:]]),
      [(11, None, "repeats the header row (two files pasted together?); remove this line")]),
 ])
@@ -214,7 +215,8 @@ def _pool_problems(tmp_path: Path, text: str, measure: str = "RR") -> list[tuple
                    "into it. Add the closing quote at the end of the cell")]),
     (GOOD.replace('"another ""quoted"" note"', '"another ""quoted"" note'),
      [(3, "notes", UNCLOSED.format(line=3, col="notes", char=22) + "of the line); as it stands, it runs on to line 5, "
-                   "where a quote that opens a cell is read as its end. Add the closing quote at the end of the cell")]),
+                   "where a quote that opens a cell is read as its end. Add the closing quote at the end of the "
+                   "cell")]),
     (GOOD.replace('"Smith 2001"', '"Smith 2001"x'),
      [(2, "study", "a quote inside a quoted cell that is not doubled, or a missing comma: the cell in column 'study' "
                    "opens at character 1, closes at character 12, and 'x,3,20,8,19,\"a note,' follows the closing "

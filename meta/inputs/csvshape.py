@@ -11,11 +11,16 @@ study-table reader (tables.read_csv_text).
 """
 from __future__ import annotations
 
+import csv
+import io
+import math
+from collections import Counter
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Sequence
 
-from .csvtext import TYPOGRAPHIC_QUOTES, Record
+from .csvtext import SKIP_INITIAL_SPACE, TYPOGRAPHIC_QUOTES, Record, csv_records
 from .names import MAX_LABEL, close_match
+from .numbers import parse_number
 
 HINTS = 50  # rows (or columns) given a located fault or a "did you mean": the search costs a row check per place
 Score = Callable[[dict[str, str]], Sequence[str | None]]  # the column of each problem a row (column -> cell) has
@@ -78,8 +83,8 @@ def header_faults(record: Record | None, expected: Sequence[str] | None, what: s
             f"column {record.fault.cell + 1}"))]
     header = [c.strip() for c in record.cells]
     if len(header) < 2:
-        sep = next((name for sep, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "bars")) if sep in record.cells[0]),
-                   None)
+        seps = ((";", "semicolons"), ("\t", "tabs"), ("|", "bars"))
+        sep = next((name for mark, name in seps if mark in record.cells[0]), None)
         why = (f"its columns are separated by {sep}, but the delimiter must be a comma; save it as CSV with commas"
                if sep else "is the delimiter a comma?")
         return [CsvFault(record.line, None, f"only one column found: {why}")]
@@ -134,8 +139,9 @@ def data_records(records: Iterable[Record], header: Sequence[str], score: Score 
     header : sequence of str
         The column names, stripped.
     score : callable, optional
-        ``score(row)``: the column of each problem the row (column -> cell) has (None for the row); used to find where a row with a cell
-        too many or too few goes out of step with its columns. Without it, only the count is given.
+        ``score(row)``: the column of each problem the row (column -> cell) has (None for the row); used to find
+        where a row with a cell too many or too few goes out of step with its columns. Without it, only the count
+        is given.
 
     Returns
     -------
@@ -234,3 +240,113 @@ def _locate(cells: list[str], header: Sequence[str], score: Score) -> tuple[str 
                            f"{cells[i + 1][:30]!r}; quote that cell, or remove the comma")
     return header[i], (f"a comma missing in {where} ({cells[i][:60]!r} reads as one cell); with it, every later "
                        "cell fits its column")
+
+
+# ---- study tables (read by pandas, which says nothing of a short record): checked here ----
+
+def first_record(text: str, prefix: int = 1 << 16) -> Record | None:
+    """The first record of a CSV text that is not blank (its header), read from the text's first `prefix`
+    characters unless it runs on past them.
+
+    Parameters
+    ----------
+    text : str
+        The CSV text.
+    prefix : int
+        How much of the text to read first (the header of a large file is near its start).
+
+    Returns
+    -------
+    Record or None
+        The record (with its fault, if its quoting is broken); None when every record is blank.
+    """
+    head = text[:prefix]
+    first = next((r for r in csv_records(head) if r.fault is not None or any(c.strip() for c in r.cells)), None)
+    if len(head) < len(text) and (first is None or first.fault is not None or first.end >= head.count("\n")):
+        first = next((r for r in csv_records(text) if r.fault is not None or any(c.strip() for c in r.cells)), None)
+    return first
+
+
+def well_formed(text: str, width: int, records: int) -> bool:
+    """Whether every record of a CSV text that pandas read as `records` records of `width` columns has `width`
+    cells, with every quote in its place.
+
+    Without quotes, by counting commas: pandas refuses a record with too many cells after the first, so the total
+    is right only when none has too few and the first has none too many. With quotes, by reading the text with the
+    csv module in strict mode (about the cost of pandas' own read).
+
+    Parameters
+    ----------
+    text : str
+        The CSV text.
+    width : int
+        The number of columns pandas found.
+    records : int
+        The number of records pandas read (blank records included, blank lines not).
+
+    Returns
+    -------
+    bool
+        True when the text is well-formed; False when it may not be (:func:`study_table_faults` says how).
+    """
+    if '"' not in text:
+        return _second_line(text).count(",") == width - 1 and text.count(",") == (width - 1) * (records + 1)
+    try:  # the record lengths counted in C (map, Counter): the csv module's parse is the only cost
+        counts = Counter(map(len, csv.reader(io.StringIO(text, newline=""), skipinitialspace=SKIP_INITIAL_SPACE,
+                                             strict=True)))
+    except csv.Error:
+        return False
+    return set(counts) <= {width, 0}  # 0: a blank line; any other length, blank or not, is looked at closely
+
+
+def _second_line(text: str) -> str:
+    """The second line that is not blank (the first data record of a text without quotes), or ""."""
+    seen, start = 0, 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end + 1
+        if text[start:end].strip():
+            seen += 1
+            if seen == 2:
+                return text[start:end]
+        start = end
+    return ""
+
+
+def study_table_faults(text: str, numeric: set[str], missing: Sequence[str] = ("", "NA")) -> list[CsvFault]:
+    """Each fault of a study table's shape (see :func:`data_records`), where the numeric columns guide the search
+    for a missing or extra comma.
+
+    Parameters
+    ----------
+    text : str
+        The CSV text (its header readable: see :func:`header_faults`).
+    numeric : set of str
+        The columns that hold numbers.
+    missing : sequence of str
+        The cells that stand for a missing number.
+
+    Returns
+    -------
+    list of CsvFault
+        The faults, in file order; empty when the shape is right.
+    """
+    records = csv_records(text)
+    first = next(r for r in records if r.fault is not None or any(c.strip() for c in r.cells))
+    header = [c.strip() for c in first.cells]
+    cols = [c for c in header if c in numeric]
+
+    def misfits(row: dict[str, str]) -> list[str]:  # a cell that is not a number; more events than patients
+        out = [c for c in cols if row[c].strip() not in missing and not _is_number(row[c])]
+        for ev, n in (("events_t", "n_t"), ("events_c", "n_c"), ("events", "n")):
+            if ev in cols and n in cols and _is_number(row[ev]) and _is_number(row[n]) and \
+                    float(row[ev]) > float(row[n]):
+                out.append(ev)
+        return out
+
+    return [f for f in data_records(records, header, misfits if cols else None) if isinstance(f, CsvFault)]
+
+
+def _is_number(cell: str) -> bool:
+    x = parse_number(cell)
+    return x is not None and not math.isnan(x)

@@ -11,7 +11,6 @@ import math
 import os
 import stat
 import warnings
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
@@ -25,8 +24,8 @@ from ..engine.studies import Studies
 from .names import close_match
 from .numbers import NUMBER, parse_number
 from ..errors import CellProblem, SchemaError, number_text
-from .csvshape import CsvFault, data_records, header_faults
-from .csvtext import PANDAS_OPTIONS, SKIP_INITIAL_SPACE, csv_header, csv_records, csv_rows
+from .csvshape import CsvFault, first_record, header_faults, study_table_faults, well_formed
+from .csvtext import PANDAS_OPTIONS, csv_header, csv_rows
 from .textfiles import read_bytes_safely, read_text
 
 COUNT_COLUMNS = {"events_t", "n_t", "events_c", "n_c", "events", "n"}
@@ -120,7 +119,7 @@ def read_csv_text(path: str | Path, numeric: Mapping[str, str] | None = None) ->
     if Path(path).suffix.lower() in PARQUET:
         return read_parquet(path, numeric)
     text = read_text(path)
-    first = _first_record(text)
+    first = first_record(text)
     faults = header_faults(first, None, "")
     if faults:
         raise SchemaError([CellProblem(name, f.line, f.column, f.reason) for f in faults])
@@ -133,20 +132,21 @@ def read_csv_text(path: str | Path, numeric: Mapping[str, str] | None = None) ->
             warnings.simplefilter("error", pd.errors.ParserWarning)  # "a loss of data": a first row too long
             frame = pd.read_csv(io.StringIO(text), dtype=dtype, **PANDAS_OPTIONS)
     except (pd.errors.ParserError, pd.errors.ParserWarning, csv.Error) as exc:
-        raise _shape_error(name, text, wanted) or SchemaError([CellProblem(
-            name, None, None, f"not a readable CSV file: {str(exc).strip()}")]) from None
-    if not _well_formed(text, len(frame.columns), len(frame)):
-        error = _shape_error(name, text, wanted)
-        if error is not None:
-            raise error
+        faults = study_table_faults(text, wanted, MISSING_TEXT) or [
+            CsvFault(None, None, f"not a readable CSV file: {str(exc).strip()}")]
+    else:
+        faults = [] if well_formed(text, len(frame.columns), len(frame)) else \
+            study_table_faults(text, wanted, MISSING_TEXT)
+    if faults:
+        raise SchemaError([CellProblem(name, f.line, f.column, f.reason) for f in faults])
     frame.columns = [str(c).strip() for c in frame.columns]
     frame = _record_lines(text, frame)
     if frame.empty:
         raise SchemaError([CellProblem(name, None, None, "has a header but no data rows")])
     repeats = _header_repeats(frame)
     if repeats:
-        raise SchemaError([CellProblem(name, int(frame.attrs["lines"][i]), None, "repeats the header row (two files pasted "
-                                       "together?); remove this line") for i in repeats])
+        raise SchemaError([CellProblem(name, int(frame.attrs["lines"][i]), None, "repeats the header row (two files "
+                                       "pasted together?); remove this line") for i in repeats])
     return frame
 
 
@@ -157,70 +157,6 @@ def _header_repeats(frame: pd.DataFrame) -> list[int]:
         return []
     maybe = np.flatnonzero(frame[first].to_numpy(dtype=object) == first)
     return [int(i) for i in maybe if all(str(v).strip() == c for c, v in zip(frame.columns, frame.iloc[i]))]
-
-
-def _first_record(text: str, prefix: int = 1 << 16):
-    """The first record that is not blank (csvtext.Record), or None; read from the text's start only, unless it
-    runs on to the end of that start."""
-    head = text[:prefix]
-    first = next((r for r in csv_records(head) if r.fault is not None or any(c.strip() for c in r.cells)), None)
-    if len(head) < len(text) and (first is None or first.fault is not None or first.end >= head.count("\n")):
-        first = next((r for r in csv_records(text) if r.fault is not None or any(c.strip() for c in r.cells)), None)
-    return first
-
-
-def _second_line(text: str) -> str:
-    """The second line that is not blank (the first data record of a text without quotes), or ""."""
-    seen, start = 0, 0
-    while start < len(text):
-        end = text.find("\n", start)
-        end = len(text) if end < 0 else end + 1
-        if text[start:end].strip():
-            seen += 1
-            if seen == 2:
-                return text[start:end]
-        start = end
-    return ""
-
-
-def _well_formed(text: str, width: int, records: int) -> bool:
-    """Whether every record has `width` cells and every quote is in its place. Without quotes, by counting commas:
-    pandas refuses a record with too many cells after the first, so the total is right only when none has too few
-    and the first has no cell too many. With quotes, by reading the text with the csv module in strict mode."""
-    if '"' not in text:
-        return _second_line(text).count(",") == width - 1 and text.count(",") == (width - 1) * (records + 1)
-    try:  # the record lengths counted in C (map, Counter): the csv module's parse is the only cost
-        counts = Counter(map(len, csv.reader(io.StringIO(text, newline=""), skipinitialspace=SKIP_INITIAL_SPACE,
-                                             strict=True)))
-    except csv.Error:
-        return False
-    return set(counts) <= {width, 0}  # 0: a blank line; any other length, blank or not, is looked at closely
-
-
-def _shape_error(name: str, text: str, numeric: set[str]) -> SchemaError | None:
-    """The SchemaError that names each fault of the text's shape (see csvshape), or None when there is none;
-    `numeric`: the columns that hold numbers, to find where a row with a comma too many or too few goes out of
-    step."""
-    records = csv_records(text)
-    first = next(r for r in records if r.fault is not None or any(c.strip() for c in r.cells))
-    header = [c.strip() for c in first.cells]
-    cols = [c for c in header if c in numeric]
-
-    def misfits(row: dict[str, str]) -> list[str]:  # a cell that is not a number, more events than patients
-        out = [c for c in cols if row[c].strip() not in MISSING_TEXT and not _is_number(row[c])]
-        for ev, n in (("events_t", "n_t"), ("events_c", "n_c"), ("events", "n")):
-            if ev in cols and n in cols and _is_number(row[ev]) and _is_number(row[n]) and \
-                    float(row[ev]) > float(row[n]):
-                out.append(ev)
-        return out
-
-    faults = [f for f in data_records(records, header, misfits if cols else None) if isinstance(f, CsvFault)]
-    return SchemaError([CellProblem(name, f.line, f.column, f.reason) for f in faults]) if faults else None
-
-
-def _is_number(cell: str) -> bool:
-    x = parse_number(cell)
-    return x is not None and not math.isnan(x)
 
 
 def _record_lines(text: str, frame: pd.DataFrame) -> pd.DataFrame:
