@@ -313,19 +313,8 @@ def load_table(
     frame = frame.rename(columns=rename)
     available = set(frame.columns)
     needed = required_columns(measure, available)
-    shown = ", ".join(map(str, frame.columns[:20])) + (" ..." if len(frame.columns) > 20 else "")
-    hints = {col: close_match(col, list(frame.columns)) for col in needed if col not in available}
-    none_found = len(needed) > 1 and len(hints) == len(needed) and not any(hints.values())
-    if none_found:  # one cause, one message
-        problems.append(CellProblem(name, 1, None, f"none of the columns {measure.value} needs "
-                                    f"({', '.join(needed)}) is in the header row, which reads: {shown}; is the "
-                                    "header row missing, or are the columns named otherwise (--columns)?"))
-    for col in (*needed, *group_by, *((study_column,) if require_study else ())):
-        if col in available or (none_found and col in needed):
-            continue
-        hint = hints[col] if col in hints else close_match(col, list(frame.columns))
-        extra = f"; did you mean '{hint[0]}'?" if hint else f"; the file has: {shown}"
-        problems.append(CellProblem(name, 1, col, f"missing column needed for {measure.value}{extra}"))
+    problems.extend(_missing_columns(name, list(frame.columns), needed, (*group_by, *((study_column,) if
+                                     require_study else ())), measure))
     if problems:
         raise SchemaError(problems)
     found = frame.attrs.get("lines")
@@ -362,6 +351,27 @@ def load_table(
         raise SchemaError(problems)
     return StudyTable(columns, study, groups, lines, path=name, kind=kind_of(measure), frame=frame,
                       omitted=tuple(sorted(omitted)))
+
+
+def _missing_columns(name: str, columns: list[str], needed: tuple[str, ...], also: tuple[str, ...],
+                     measure: Measure) -> list[CellProblem]:
+    """A problem per column the measure (`needed`) or the options (`also`) need and the file lacks, with "did you
+    mean"; one problem when it has none of the measure's columns and nothing close (no header row?)."""
+    shown = ", ".join(map(str, columns[:20])) + (" ..." if len(columns) > 20 else "")
+    hints = {col: close_match(col, columns) for col in needed if col not in columns}
+    none_found = len(needed) > 1 and len(hints) == len(needed) and not any(hints.values())
+    out = []
+    if none_found:  # one cause, one message
+        out.append(CellProblem(name, 1, None, f"none of the columns {measure.value} needs ({', '.join(needed)}) is "
+                               f"in the header row, which reads: {shown}; is the header row missing, or are the "
+                               "columns named otherwise (--columns)?"))
+    for col in (*needed, *also):
+        if col in columns or (none_found and col in needed):
+            continue
+        hint = hints[col] if col in hints else close_match(col, columns)
+        extra = f"; did you mean '{hint[0]}'?" if hint else f"; the file has: {shown}"
+        out.append(CellProblem(name, 1, col, f"missing column needed for {measure.value}{extra}"))
+    return out
 
 
 MISSING_GROUP = "(missing)"
