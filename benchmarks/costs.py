@@ -85,7 +85,8 @@ def main() -> None:
         n_bib = 200_000 if not quick else 20_000
         with open(big / "sources.bib", "a", encoding="utf-8") as fh:
             for i in range(n_bib):
-                fh.write(f"@article{{extra{i},\n  title = {{Title {i}}},\n  year = {{2000}},\n}}\n")
+                fh.write(f"@article{{extra{i},\n  type = {{journal article}},\n  title = {{Title {i}}},\n"
+                         f"  year = {{2000}},\n}}\n")
         row(f"validate, sources.bib with {n_bib:,} more entries", ["validate", str(big)])
         wide = make_base(tmp / "wide", 5, 1)
         path = wide / "tables" / "binary.csv"

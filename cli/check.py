@@ -29,7 +29,9 @@ _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]
 def check(base, fmt, junit):
     """Evaluate every claim of BASE/claims.toml against the data [default: the shipped evidence base].
 
-    Statuses: pass, fail (the data contradict the claim), inconclusive (too little data), not_checkable.
+    Statuses: pass, fail (the data contradict the claim), inconclusive (too little data), not_checkable, and
+    contradicted_acknowledged (a contradiction recorded in claims.toml with why and what was found; it does not fail
+    while the finding still holds what was recorded, and fails when it changes or disappears).
     """
     from evsynth.meta.review.pipeline import run_base
 
@@ -64,19 +66,23 @@ def _table(verdicts: list[dict]) -> None:
     echo("\n" + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
 
 
+SKIPPED = ("not_checkable", "inconclusive", "contradicted_acknowledged")
+
+
 def _write_junit(path: Path, verdicts: list[dict]) -> None:
     from evsynth.meta.inputs.textfiles import write_atomically
 
     failures = sum(v["status"] == "fail" for v in verdicts)
-    skipped = sum(v["status"] in ("not_checkable", "inconclusive") for v in verdicts)
+    skipped = sum(v["status"] in SKIPPED for v in verdicts)
     cases = []
     for v in verdicts:
         body = ""
         detail = escape(f"expected {v['expected']}; found {v['found']}; numbers {json.dumps(v['numbers'], default=str)}")
         if v["status"] == "fail":
             body = f"<failure message={quoteattr('expected ' + v['expected'] + ', found ' + v['found'])}>{detail}</failure>"
-        elif v["status"] in ("not_checkable", "inconclusive"):
-            body = f"<skipped message={quoteattr(v['status'] + ': ' + v['found'])}/>"
+        elif v["status"] in SKIPPED:
+            why = (v.get("acknowledged") or {}).get("why", "")
+            body = f"<skipped message={quoteattr(v['status'] + ': ' + v['found'] + (' (' + why + ')' if why else ''))}/>"
         cases.append(f'  <testcase classname={quoteattr(v["document"])} name={quoteattr(v["id"])}>{body}</testcase>')
     xml = (f'<?xml version="1.0" encoding="UTF-8"?>\n<testsuite name="evsynth check" tests="{len(verdicts)}" '
            f'failures="{failures}" skipped="{skipped}">\n' + "\n".join(cases) + "\n</testsuite>\n")

@@ -79,27 +79,29 @@ def percent(percent, n, decimals, fmt):
     _emit(res.to_dict(), fmt, notes)
 
 
-@convert.command("ratio", short_help="OR/RR/HR with its CI or p to log scale and SE (conv.wald).")
+@convert.command("ratio", short_help="OR/RR/HR with its CI, z or p to log scale and SE (conv.wald).")
 @_number("--estimate", "The ratio (OR, RR, HR).", required=True)
 @_number("--ci-low", "Lower CI bound.")
 @_number("--ci-high", "Upper CI bound.")
-@_number("--pvalue", "Two-sided p-value (used when there is no CI).")
+@_number("--zval", "Wald z statistic (used when there is no CI).")
+@_number("--pvalue", "Two-sided p-value (used when there is neither a CI nor z).")
 @LEVEL
 @FORMAT
 @handle_errors
-def ratio(estimate, ci_low, ci_high, pvalue, level, fmt):
-    """A ratio with its CI, or its two-sided p, to the log scale and its SE (metafor's conv.wald)."""
+def ratio(estimate, ci_low, ci_high, zval, pvalue, level, fmt):
+    """A ratio with its CI, z or two-sided p to the log scale and its SE (metafor's conv.wald)."""
     from evsynth.meta.engine.conversions import ASYMMETRY_LIMIT, ratio_to_log
 
     res = _run(ratio_to_log, {"estimate": "--estimate", "ci_low": "--ci-low", "ci_high": "--ci-high",
-                              "pvalue": "--pvalue", "level": "--level"},
-               estimate=estimate, ci_low=ci_low, ci_high=ci_high, pvalue=pvalue, level=level)
+                              "pvalue": "--pvalue", "level": "--level", "zval": "--zval"},
+               estimate=estimate, ci_low=ci_low, ci_high=ci_high, pvalue=pvalue, level=level, zval=zval)
     notes = []
     if res.symmetric is False:
-        notes.append(f"the CI is not symmetric about the estimate on the log scale (asymmetry {res.asymmetry:.2f} "
-                     f"> {ASYMMETRY_LIMIT}): it may not be a Wald CI, or a number may be misprinted")
-    if res.source == "ci" and pvalue is not None:
-        notes.append(f"SE from the CI; the CI implies p = {res.pvalue:.4g} (reported: {pvalue:g})")
+        notes.append(f"the estimate is not halfway between the CI bounds on the log scale (off by {res.asymmetry:.2f}"
+                     f" of the CI's width > {ASYMMETRY_LIMIT}): it may not be a Wald CI, or a number may be misprinted")
+    if res.source != "pvalue" and pvalue is not None:
+        notes.append(f"SE from the {'CI' if res.source == 'ci' else 'z statistic'}; it implies p = {res.pvalue:.4g} "
+                     f"(reported: {pvalue:g})")
     _emit(res.to_dict(), fmt, notes)
 
 
@@ -133,25 +135,31 @@ def ci_to_sd(ci_low, ci_high, n, level, dist, fmt):
     _emit(res.to_dict(), fmt)
 
 
-@convert.command("fivenum", short_help="Median, IQR and/or range to mean and SD (Luo/Wan/Shi).")
-@_number("--n", "Participants in the group.", required=True)
-@_number("--median", "Median.", required=True)
+@convert.command("fivenum", short_help="Median, IQR and/or range to mean and SD (conv.fivenum).")
+@_number("--n", "Participants in the group (>= 5).", required=True)
+@_number("--median", "Median (without it, only the SD).")
 @_number("--q1", "First quartile.")
 @_number("--q3", "Third quartile.")
 @_number("--min", "Minimum.")
 @_number("--max", "Maximum.")
 @click.option("--method", type=click.Choice(["luo/wan/shi", "wan"]), default="luo/wan/shi", show_default=True,
-              help="luo/wan/shi: metafor conv.fivenum's default; wan: Wan et al. 2014 for both.")
+              help="luo/wan/shi: metafor conv.fivenum's default; wan: its wan2014, Wan et al. 2014 for both.")
+@click.option("--test/--no-test", default=True, show_default=True,
+              help="Refuse a summary that Shi et al. 2023's test finds skewed (conv.fivenum's default).")
 @FORMAT
 @handle_errors
-def fivenum(n, median, q1, q3, min, max, method, fmt):  # noqa: A002 - the options' names
-    """Median with quartiles and/or range to a mean and SD (Luo 2018 mean; Wan 2014 / Shi 2020 SD)."""
+def fivenum(n, median, q1, q3, min, max, method, test, fmt):  # noqa: A002 - the options' names
+    """Median with quartiles and/or range to a mean and SD (metafor's conv.fivenum: Luo 2018 mean; Wan 2014 /
+    Shi 2020 SD), with Shi et al. 2023's test of skewness."""
     from evsynth.meta.engine.conversions import fivenum_to_mean_sd
 
     res = _run(fivenum_to_mean_sd, {"n": "--n", "median": "--median", "q1": "--q1", "q3": "--q3",
-                                    "minimum": "--min", "maximum": "--max"},
-               n=n, median=median, q1=q1, q3=q3, minimum=min, maximum=max, method=method)
-    _emit(res.to_dict(), fmt)
+                                    "minimum": "--min", "maximum": "--max", "method": "--method"},
+               n=n, median=median, q1=q1, q3=q3, minimum=min, maximum=max, method=method, test=test)
+    notes = [] if not res.skewed else [
+        f"the summary looks skewed (T = {res.skew_statistic:.4g} >= {res.skew_critical:.4g}): these estimates "
+        "assume normal data"]
+    _emit(res.to_dict(), fmt, notes)
 
 
 def statistic_options(func):
@@ -219,8 +227,8 @@ def one_sided(pvalue, direction, fmt):
 @_number("--phi", "Phi coefficient (the correlation of group and event).")
 @_number("--chisq", "Pearson chi-square (1 df).")
 @_number("--direction", "With --chisq: +1 if group 1 has the higher event risk, -1 if lower.")
-@click.option("--correct/--no-correct", default=False, show_default=True,
-              help="With --chisq: it has Yates' continuity correction.")
+@click.option("--correct/--no-correct", default=True, show_default=True,
+              help="With --chisq: it has Yates' continuity correction (conv.2x2's default, as R's chisq.test).")
 @FORMAT
 @handle_errors
 def two_by_two(n, n1, m1, odds_ratio, phi, chisq, direction, correct, fmt):

@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from evsynth.meta.errors import EvidenceError
+from evsynth.meta.inputs import textfiles
 
 from .errors import echo, handle_errors
 from .jsonout import tool_version
@@ -287,17 +288,14 @@ def _at_revision(rev: str, evidence_dir: str) -> dict:
         detail = detail.decode("utf-8", "replace").strip() if isinstance(detail, bytes) else str(detail).strip()
         raise SchemaError([CellProblem(rev, None, None, "neither a file, a folder nor a git revision of this "
                                        f"repository{f' ({detail})' if detail else ''}")]) from None
-    from evsynth.meta.inputs import textfiles
-
-    limit = textfiles.MAX_BYTES  # read when called: a test may lower it
     with tempfile.TemporaryDirectory() as tmp:
         import io
 
         try:
             with tarfile.open(fileobj=io.BytesIO(blob)) as tar:
-                big = [m.name for m in tar.getmembers() if m.size > limit]
+                big = [m.name for m in tar.getmembers() if m.size > textfiles.MAX_BYTES]  # read now: tests patch it
                 if big:
-                    raise SchemaError([CellProblem(f"{rev}:{big[0]}", None, None, f"is larger than {limit} "
+                    raise SchemaError([CellProblem(f"{rev}:{big[0]}", None, None, f"is larger than {textfiles.MAX_BYTES} "
                                                    "bytes, the limit for an evidence file")])
                 tar.extractall(tmp, filter="data")
         except tarfile.FilterError as exc:

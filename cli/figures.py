@@ -76,10 +76,11 @@ bubble = _command("bubble", "Bubble plot of an analysis' meta-regression (e.g. a
 
 @click.command()
 @click.argument("kind", type=click.Choice(["forest", "cumulative", "leave-one-out", "funnel", "labbe", "bubble",
-                                           "direction"]))
+                                           "direction", "rob-traffic-light", "rob-summary"]))
 @click.argument("analysis_id")
 @_figure_options
 @handle_errors
 def figure(kind, analysis_id, evidence_dir, out, formats):
-    """Any figure of one analysis: forest, cumulative, leave-one-out, funnel, labbe, bubble, direction."""
+    """Any figure of one analysis: forest, cumulative, leave-one-out, funnel, labbe, bubble, direction, and the
+    risk-of-bias traffic-light and summary plots (rob-traffic-light, rob-summary)."""
     _draw(kind, analysis_id, evidence_dir, out, formats)

@@ -22,7 +22,7 @@ from evsynth.meta.robustness.trial_sequential import TSAReport
 
 from .markup import doi_url, md_escape, md_link, pubmed_url, safe_url
 
-STATUS_ORDER = ("fail", "inconclusive", "pass", "not_checkable")
+STATUS_ORDER = ("fail", "contradicted_acknowledged", "inconclusive", "pass", "not_checkable")
 SYMBOLS = {"High": "⊕⊕⊕⊕", "Moderate": "⊕⊕⊕◯", "Low": "⊕⊕◯◯", "Very low": "⊕◯◯◯"}
 DOMAIN = {"risk_of_bias": "Risk of bias", "inconsistency": "Inconsistency", "indirectness": "Indirectness",
           "imprecision": "Imprecision", "publication_bias": "Publication bias", "upgrade": "Upgrading"}
@@ -82,11 +82,12 @@ def _analysis_view(a: AnalysisRun, figures: dict[str, str], studies: dict, about
     v: dict = {"id": a.id, "title": a.title, "figure": figures.get(a.id, ""),
                "label": a.label.label if a.label else "", "reasons": ", ".join(a.label.reasons if a.label else ())
                or "none", "rows": [{"row": r, "link": _link(studies.get(r))} for r in a.rows]}
+    v |= _eligibility_view(a)
     if a.votes is not None:
-        return v | {"kind": "votes", "votes": _votes_text(a.votes, about)}
+        return v | {"kind": "votes", "votes": _votes_text(a.votes, about), "notes": list(a.notes or ())}
     res = a.result
     back = res.back
-    v |= {"kind": "pooled", "pooled": _pooled_text(a), "p": pval(res.pvalue), "k": res.k,
+    v |= {"kind": "pooled", "pooled": _pooled_text(a), "p": pval(res.pvalue), "k": studies_text(a.trials, res.k),
           "model": f"{res.method}, {'Hartung-Knapp' if res.test == 'knha' else res.test} test",
           "pi": (f"{num(back.pi_low)} to {num(back.pi_high)}" if back and back.pi_low is not None
                  else (f"{num(res.pi_low)} to {num(res.pi_high)}" if res.pi_low is not None else "NA")),
@@ -157,6 +158,27 @@ def _flip(f) -> str:
     return f"{f.method} with {f.test}: {pval(f.pvalue)}"
 
 
+def _eligibility_view(a: AnalysisRun) -> dict:
+    """The analysis's PRISMA line (assessed, taken, trials, excluded) and its exclusions grouped by reason."""
+    excluded = a.excluded or ()
+    groups: dict[str, list[str]] = {}
+    for x in excluded:
+        groups.setdefault(x.reason if x.code == "protocol" else "another row of the same trial was taken",
+                          []).append(x.study_id)
+    trials = a.trials if a.trials is not None else len(a.rows)
+    flow = (f"{a.candidates if a.candidates is not None else len(a.rows) + len(excluded)} rows assessed against the "
+            f"protocol ({'; '.join(f'{c}: ' + ', '.join(v) for c, v in a.where.items()) or 'no criteria'}); "
+            f"{len(a.rows)} taken from {trials} trial{'s' if trials != 1 else ''}; {len(excluded)} excluded.")
+    return {"flow": flow, "protocol_excluded": [{"reason": r, "rows": ids} for r, ids in groups.items()]}
+
+
+def studies_text(trials: int | None, k: int) -> str:
+    """'3 trials', '1 trial', or '5 trials (6 comparisons)' when a multi-arm trial gives several comparisons."""
+    n = trials if trials else k
+    text = f"{n} trial{'s' if n != 1 else ''}"
+    return text + (f", {k} comparisons" if trials and k != trials else "")
+
+
 def _sof_view(s: SofRow) -> dict:
     per = s.intervention_per_1000
     notes = [f"{DOMAIN.get(d.domain, d.domain)} ({d.change:+d}): {d.reason}" for d in s.downgrades]
@@ -168,7 +190,7 @@ def _sof_view(s: SofRow) -> dict:
         ("not estimable (no events in the comparator arms)" if s.control_per_1000 == 0 else
          f"{per[0]:.0f} per 1000 ({per[1]:.0f} to {per[2]:.0f})" + (" (capped at 1000)" if per[2] >= 999.5 else "")),
         "relative": "—" if not rel else f"{s.measure} {ci(*rel)}",
-        "participants": f"{s.participants if s.participants is not None else 'NA'} ({s.k})",
+        "participants": f"{s.participants if s.participants is not None else 'NA'} ({studies_text(s.trials, s.k)})",
         "certainty": s.certainty or "", "symbols": SYMBOLS.get(s.certainty or "", ""),
         "notes": notes, "label": s.label or "",
     }
@@ -183,7 +205,11 @@ def _claim_view(v) -> dict:
     rob = nums.get("robustness") or {}
     robust = "fragile: " + "; ".join(_flip(Flip.from_dict(f)) for f in rob.get("flips", [])) if rob.get("fragile") \
         else ("robust to leave-one-out and estimator choice" if rob else "")
-    return {**v.to_dict(), "numbers_text": numbers, "robustness": robust}
+    view = {**v.to_dict(), "numbers_text": numbers, "robustness": robust}
+    if v.acknowledged is not None:
+        view["found"] = (f"{v.found} (contradiction acknowledged, judged on {v.acknowledged.judged_on}: "
+                         f"{v.acknowledged.why})")
+    return view
 
 
 def _side_effects(analyses) -> list[dict]:

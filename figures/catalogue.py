@@ -3,8 +3,9 @@
 Per pooled analysis: the forest plot (always), a cumulative forest (from 2 studies) and a leave-one-out forest
 (from 3), a contour-enhanced funnel plot with trim-and-fill (from 10 studies, as Sterne et al. 2011 advise; on
 request from 3), a L'Abbé plot (two-arm counts, from 2 studies) and a bubble plot when it has a
-meta-regression. A vote-counting analysis gets its effect direction plot. The evidence base
-gets one plot of pooled adverse-event rates against the CIOMS bands.
+meta-regression, and robvis-style risk-of-bias plots (traffic light and summary by weight) when any of its studies
+has a risk-of-bias judgement (on request, always). A vote-counting analysis gets its effect direction plot. The
+evidence base gets one plot of pooled adverse-event rates against the CIOMS bands.
 """
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from evsynth.meta.review.results import AnalysisRun, ReviewResults
 
 from . import theme
 
-KINDS = ("forest", "cumulative", "leave-one-out", "funnel", "labbe", "bubble", "direction")
+KINDS = ("forest", "cumulative", "leave-one-out", "funnel", "labbe", "bubble", "rob-traffic-light", "rob-summary",
+         "direction")
 
 
 def drawer(kind: str) -> Callable[[AnalysisRun, BaseInfo], object]:
@@ -44,6 +46,7 @@ def drawer(kind: str) -> Callable[[AnalysisRun, BaseInfo], object]:
     from .forest_data import forest_data, steps_data
     from .funnel import draw_funnel
     from .labbe import draw_labbe
+    from .robvis import draw_summary, draw_traffic_light, rob_table
 
     return {
         "forest": lambda a, about: draw_forest(forest_data(a, about)),
@@ -52,6 +55,8 @@ def drawer(kind: str) -> Callable[[AnalysisRun, BaseInfo], object]:
         "funnel": lambda a, about: draw_funnel(a, trimfill=True),
         "labbe": draw_labbe,
         "bubble": draw_bubble,
+        "rob-traffic-light": lambda a, about: draw_traffic_light(rob_table(a)),
+        "rob-summary": lambda a, about: draw_summary(rob_table(a), "weight"),
         "direction": draw_direction,
     }[kind]
 
@@ -76,7 +81,8 @@ def kinds_for(analysis: AnalysisRun, on_request: bool = False) -> list[str]:
     -------
     list of str
         Kinds, in KINDS order: "direction" alone for a vote count, [] without a pooled result; the forests only up to
-        MAX_FOREST_K studies (in `evsynth run`), and the cumulative and leave-one-out forests only when computed.
+        MAX_FOREST_K studies (in `evsynth run`), the cumulative and leave-one-out forests only when computed, the
+        risk-of-bias plots only when a study has a judgement (in `evsynth run`; on request whenever there are studies).
     """
     if analysis.votes is not None:
         return ["direction"]
@@ -96,6 +102,10 @@ def kinds_for(analysis: AnalysisRun, on_request: bool = False) -> list[str]:
         kinds.append("labbe")
     if getattr(analysis.meta_regression, "points", None):
         kinds.append("bubble")
+    from .robvis import assessed
+
+    if effects and (on_request or assessed(analysis)):
+        kinds += ["rob-traffic-light", "rob-summary"]
     return kinds
 
 

@@ -112,7 +112,7 @@ EVIDENCE_CASES = [
      ["analyses.toml", "line", "method"]),
     ("analyses: filter selects nothing", edit_text("analyses.toml", 'outcome = "abstinence"',
                                                    'outcome = "abstinense"'),
-     ["analyses.toml", "line", "selects no row"]),
+     ["analyses.toml", "line", "did you mean 'abstinence'"]),
     ("analyses: by names no column", edit_text("analyses.toml", 'by = "dose_group"', 'by = "dosegroup"'),
      ["analyses.toml", "dosegroup"]),
     ("analyses: duplicated table", append_text("analyses.toml", '\n[analyses.aud_abstinence]\ntitle = "again"\n'),

@@ -29,6 +29,7 @@ TABLE = BASE / "tables" / "binary.csv"
 LINES = TABLE.read_text(encoding="utf-8").split("\n")
 ROW = 5  # addolorato2007-04: quote and notes quoted, the notes cell last on its line
 HEADER = next(csv.reader(io.StringIO(LINES[0])))
+W = len(HEADER)
 UNCLOSED = "unclosed quote: the cell opened on line {line}, column '{col}' never closes (its quote is character {char} "
 
 
@@ -40,8 +41,10 @@ def _on_line(n: int, change):
     return mutate
 
 
-def _problems(tmp_path: Path, mutate) -> list[tuple[int | None, str | None, str]]:
-    """The problems `load_base` finds in binary.csv after `mutate`; the other files must have none."""
+def _problems(tmp_path: Path, mutate, table_lost: bool = False) -> list[tuple[int | None, str | None, str]]:
+    """The problems `load_base` finds in binary.csv after `mutate`; the other files must have none (with
+    `table_lost`, when binary.csv cannot be read at all, risk_of_bias.csv may still name its trials as unknown: a
+    cross-check outside the CSV reader)."""
     base = tmp_path / "evidence" / "b"
     shutil.copytree(BASE, base)
     shutil.copy(BASE.parent / "grading.toml", base.parent / "grading.toml")
@@ -53,8 +56,10 @@ def _problems(tmp_path: Path, mutate) -> list[tuple[int | None, str | None, str]
     try:
         load_base(base)
     except SchemaError as err:
-        assert all(p.file == str(path) for p in err.problems), [str(p) for p in err.problems if p.file != str(path)]
-        return [(p.line, p.column, p.reason) for p in err.problems]
+        others = [str(p) for p in err.problems if p.file != str(path) and not (
+            table_lost and p.file.endswith("risk_of_bias.csv") and p.reason.endswith("which no table has"))]
+        assert others == []
+        return [(p.line, p.column, p.reason) for p in err.problems if p.file == str(path)]
     return []
 
 
@@ -116,19 +121,20 @@ def test_an_undoubled_quote_inside_a_quoted_cell(tmp_path):
 def test_text_after_a_closing_quote_is_not_glued_to_the_cell(tmp_path):
     found = _problems(tmp_path, _on_line(ROW, lambda s: s.replace('medication.",', 'medication."x,')))
     assert [(ln, col) for ln, col, _ in found] == [(ROW, "quote")]
-    assert "'x,events_t = events_' follows the closing quote" in found[0][2]
+    after = LINES[ROW - 1].split('medication.",', 1)[1]
+    assert f"{('x,' + after)[:20]!r} follows the closing quote" in found[0][2]
 
 
 @pytest.mark.parametrize("change, column, words", [
     (lambda s: s.replace(",oral,", ",oral, daily,", 1), "route",
-     "40 cells where the header has 39: a comma inside the unquoted text of column 'route', between 'oral' and "
-     "'daily'; quote that cell, or remove the comma"),
-    (lambda s: s.replace(",placebo,", ",placebo,,", 1), "comparator",
-     "40 cells where the header has 39: an extra comma after column 'comparator' (an empty cell after 'placebo'); "
-     "without it, every cell fits its column"),
+     f"{W + 1} cells where the header has {W}: a comma inside the unquoted text of column 'route', between 'oral' "
+     "and 'daily'; quote that cell, or remove the comma"),
+    (lambda s: s.replace(",parallel RCT,", ",parallel RCT,,", 1), "design",
+     f"{W + 1} cells where the header has {W}: an extra comma after column 'design' (an empty cell after 'parallel "
+     "RCT'); without it, every cell fits its column"),
     (lambda s: s.replace(",parallel RCT,AUD,", ",parallel RCTAUD,", 1), "design",
-     "38 cells where the header has 39: a comma missing in column 'design' ('parallel RCTAUD' reads as one cell); "
-     "with it, every later cell fits its column"),
+     f"{W - 1} cells where the header has {W}: a comma missing in column 'design' ('parallel RCTAUD' reads as one "
+     "cell); with it, every later cell fits its column"),
 ])
 def test_a_comma_too_many_or_too_few_names_its_column(tmp_path, change, column, words):
     assert _problems(tmp_path, _on_line(ROW, change)) == [(ROW, column, words)]
@@ -136,15 +142,18 @@ def test_a_comma_too_many_or_too_few_names_its_column(tmp_path, change, column, 
 
 def test_a_line_break_in_an_unquoted_cell_is_one_message(tmp_path):
     found = _problems(tmp_path, _on_line(ROW, lambda s: s.replace(",oral,", ",or\nal,", 1)))
-    assert found == [(ROW, "route", f"the row breaks off in this cell and goes on on line {ROW + 1} (11 + 29 cells, "
-                      "one split in two, where the header has 39): a line break inside the cell; join the two lines")]
+    route = HEADER.index("route")
+    assert found == [(ROW, "route", f"the row breaks off in this cell and goes on on line {ROW + 1} ({route + 1} + "
+                      f"{W - route} cells, one split in two, where the header has {W}): a line break inside the cell; "
+                      "join the two lines")]
 
 
 def test_typographic_quotes_are_named(tmp_path):
     found = _problems(tmp_path, _on_line(ROW, lambda s: s.replace('"Side effects', "\u201cSide effects").replace(
         'medication.",', "medication.\u201d,")))
-    assert found == [(ROW, None, "40 cells where the header has 39: the row holds typographic quotes (\u201c \u201d), "
-                      "which CSV does not read as quotes; a cell holding a comma needs straight double quotes (\")")]
+    assert found == [(ROW, None, f"{W + 1} cells where the header has {W}: the row holds typographic quotes "
+                      "(\u201c \u201d), which CSV does not read as quotes; a cell holding a comma needs straight "
+                      "double quotes (\")")]
 
 
 @pytest.mark.parametrize("mutate, expected", [
@@ -159,14 +168,14 @@ def test_typographic_quotes_are_named(tmp_path):
      [(1, None, "only one column found: its columns are separated by tabs, but the delimiter must be a comma; save it "
                 "as CSV with commas")]),
     (lambda t: t.split("\n", 1)[1],
-     [(1, None, "the first line is not a header row: none of its 39 cells names a column of a binary table (it begins "
-                "'addolorato2002-02', 'addolorato2002', '', ''); the first line names the columns: "
+     [(1, None, f"the first line is not a header row: none of its {W} cells names a column of a binary table (it "
+                "begins 'addolorato2002-02', 'addolorato2002', '', ''); the first line names the columns: "
                 + ", ".join(HEADER))]),
     (lambda t: "\n".join([*t.split("\n")[:10], LINES[0], *t.split("\n")[10:]]),
      [(11, None, "repeats the header row (two files pasted together?); remove this line")]),
 ])
 def test_a_broken_header_is_one_message(tmp_path, mutate, expected):
-    assert _problems(tmp_path, mutate) == expected
+    assert _problems(tmp_path, mutate, table_lost=expected[0][0] == 1) == expected
 
 
 def test_one_cell_one_message(tmp_path):

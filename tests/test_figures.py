@@ -154,17 +154,23 @@ def _synthetic_base(tmp_path, k: int, long_labels: bool) -> Path:
     base = root / "baclofen"
     path = base / "tables" / "binary.csv"
     rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
-    model = next(r for r in rows if r["study_id"] == "hauser2017-02")
+    model = next(r for r in rows if r["study_id"] == "muller2015-01")
     rng = np.random.default_rng(7)
+    bib = []
     for i in range(k):
         n = int(rng.integers(20, 400))
         label = (f"Synthetic multicentre trial number {i} of baclofen in alcohol use disorder with a long name"
                  if long_labels else f"Trial {i}")
+        e_t, e_c = int(rng.integers(1, n // 2)), int(rng.integers(1, n // 2))
         new = dict(model, study_id=f"synth{i}-01", trial=f"synth{i}", study=label, year=str(1980 + i % 40),
-                   outcome="synthetic outcome", events_t=str(int(rng.integers(1, n // 2))), n_t=str(n),
-                   events_c=str(int(rng.integers(1, n // 2))), n_c=str(n + 1), quote=f"synthetic {i}",
-                   notes="synthetic test row")
+                   outcome="other", outcome_detail="synthetic outcome", events_t=str(e_t), n_t=str(n),
+                   events_c=str(e_c), n_c=str(n + 1), quote=f"synthetic {i}: {e_t} of {n} vs {e_c} of {n + 1}",
+                   notes="synthetic test row", derived="", source=f"synth{i}", doi="", pmid="", registry="",
+                   url=f"https://example.org/synth{i}")
         rows.append(new)
+        bib.append(f"\n@article{{synth{i},\n  title = {{Synthetic trial {i}}},\n  year = {{2030}},\n}}\n")
+    with open(base / "sources.bib", "a", encoding="utf-8") as fh:
+        fh.write("".join(bib))
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
     w.writeheader()
@@ -172,7 +178,7 @@ def _synthetic_base(tmp_path, k: int, long_labels: bool) -> Path:
     path.write_text(buf.getvalue(), encoding="utf-8")
     with open(base / "analyses.toml", "a", encoding="utf-8") as f:
         f.write('\n[analyses.synthetic]\ntitle = "Synthetic"\ntable = "binary"\n'
-                'where = { outcome = "synthetic outcome" }\nmeasure = "OR"\n')
+                'where = { outcome_detail = "synthetic outcome" }\nmeasure = "OR"\n')
     return base
 
 

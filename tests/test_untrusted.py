@@ -65,7 +65,9 @@ def payload_build(tmp_path_factory) -> Path:
     with open(base / "analyses.toml", "a", encoding="utf-8") as fh:
         fh.write(f"\n[analyses.aud_dropout.grade]\nindirectness = {{ change = -1, reason = {_toml(TEXT)} }}\n")
     bib = (base / "sources.bib").read_text(encoding="utf-8")
-    (base / "sources.bib").write_text(re.sub(r"title = \{[^{}]*\}", "title = {" + TEXT + "}", bib), encoding="utf-8")
+    titles = iter(range(10**6))  # distinct titles: two entries with one title and year are one publication
+    (base / "sources.bib").write_text(re.sub(r"title = \{[^{}]*\}", lambda m: "title = {" + TEXT + f" {next(titles)}}}",
+                                             bib), encoding="utf-8")
     out = tmp / "build"
     res = CliRunner().invoke(main, ["run", "--evidence", str(base), "--out", str(out), "--quiet"])
     assert res.exit_code in (0, 1), res.output
@@ -324,7 +326,7 @@ def test_results_fingerprint_the_bytes_that_were_read(tmp_path, monkeypatch):
     files = {f.path: f.sha256 for f in results.evidence.files}
     assert files["tables/binary.csv"] == original
     assert set(files) == {*(f"tables/{p.name}" for p in (base / "tables").glob("*.csv")), "gaps.csv", "sources.bib",
-                          "analyses.toml", "claims.toml", "base.toml"}
+                          "risk_of_bias.csv", "analyses.toml", "claims.toml", "base.toml", "vocabulary.toml"}
     assert results.rules.sha256 == hashlib.sha256((root / "grading.toml").read_bytes()).hexdigest()
 
 
@@ -486,7 +488,7 @@ def test_the_base_can_be_named_any_way(tmp_path, monkeypatch):
     monkeypatch.chdir(root / "baclofen")
     for name in (".", "tables/..", str(tmp_path / "link")):
         res = CliRunner().invoke(main, ["check", name, "--format", "json"])
-        assert res.exit_code == 1 and len(json.loads(res.stdout)) == 22, (name, res.output[-300:])
+        assert res.exit_code == 0 and len(json.loads(res.stdout)) == 22, (name, res.output[-300:])
     res = CliRunner().invoke(main, ["check", ".", "--junit", "../grading.toml"])
     assert res.exit_code == 2 and "rule set" in res.output
     assert (root / "grading.toml").read_bytes() == (BASE.parent / "grading.toml").read_bytes()

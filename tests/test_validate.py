@@ -139,7 +139,7 @@ BROKEN_ROWS = [
     ("binary.csv", lambda r: {"events_t": "abc"}, "events_t", "not a finite number"),
     ("binary.csv", lambda r: {"n_t": "inf"}, "n_t", "not a finite number"),
     ("binary.csv", lambda r: {"events_t": ""}, "events_t", "needs it"),
-    ("binary.csv", lambda r: {"design": "RCT"}, "design", "is not one of"),
+    ("binary.csv", lambda r: {"design": "RCT"}, "design", "did you mean 'parallel RCT'"),
     ("binary.csv", lambda r: {"rob_overall": "unclear"}, "rob_overall", "is not one of"),
     ("binary.csv", lambda r: {"quote": ""}, "quote", "required"),
     ("binary.csv", lambda r: {"location": ""}, "location", "required"),

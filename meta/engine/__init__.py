@@ -6,7 +6,8 @@ enumerations), effect sizes with metafor's escalc() semantics (`escalc`, `effect
 (`fit`, `wls`, `solver`, `qprofile`), pooling one analysis (`pooling`) or thousands (`batch`, `records`),
 Mantel-Haenszel and Peto (`mantel_haenszel`), subgroups and meta-regression (`subgroups`, `regression`), vote
 counting (`votes`), combined p-values (`pvalues`), conversions between reported statistics (`conversions`: CI or
-p to SE, SE/CI/median and IQR to SD, t/F/p to SMD or log OR, a 2x2 table from its margins), back-transformations
+p to SE, SE/CI/median and IQR to SD, t/F/p to SMD or log OR, a 2x2 table from its margins; with `fivenum`,
+`teststats`, `twobytwo`, `argchecks`, and `puredist` for their scipy-free distributions), back-transformations
 (`transforms`), distribution functions (`distributions`), result types (`results`) and the cross-checks against
 PyMARE and statsmodels (`adapters`, the only place those libraries are called).
 

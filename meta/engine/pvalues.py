@@ -7,12 +7,15 @@ from typing import Sequence
 import numpy as np
 from . import distributions as stats
 
-from ..errors import AnalysisError
+from ..errors import AnalysisError, SchemaError
+from .conversions import one_sided_pvalue
 from .results import CombinedP
 
 
 def one_sided(p_two_sided: Sequence[float], direction: Sequence[int]) -> np.ndarray:
     """Two-sided p with the direction (+1 favours the intervention, -1 the control) to a one-sided p.
+
+    The elementwise form of :func:`evsynth.meta.engine.conversions.one_sided_pvalue`, the one implementation.
 
     Parameters
     ----------
@@ -29,15 +32,21 @@ def one_sided(p_two_sided: Sequence[float], direction: Sequence[int]) -> np.ndar
     Raises
     ------
     AnalysisError
-        A p-value outside (0, 1]; a direction other than +1 or -1.
+        A p-value outside (0, 1]; a direction other than +1 or -1; not one direction per p-value.
     """
-    p = np.asarray(p_two_sided, float)
-    d = np.asarray(direction, float)
-    if np.any((p <= 0) | (p > 1)):
-        raise AnalysisError("p-values must lie in (0, 1]")
-    if np.any(~np.isin(d, (-1, 1))):
-        raise AnalysisError("direction must be +1 (favours intervention) or -1 (favours control)")
-    return np.where(d > 0, p / 2, 1 - p / 2)
+    p = np.asarray(p_two_sided, float).ravel()
+    d = np.asarray(direction, float).ravel()
+    if p.shape != d.shape:
+        raise AnalysisError(f"one direction per p-value: {d.size} directions for {p.size} p-values")
+    out = np.empty_like(p)
+    for i, (pi, di) in enumerate(zip(p.tolist(), d.tolist())):
+        try:
+            out[i] = one_sided_pvalue(pi, di)
+        except SchemaError as exc:
+            reasons = "; ".join(f"{problem.file} {problem.reason}" for problem in exc.problems)
+            raise AnalysisError(f"study {i + 1}: {reasons} (p-values must lie in (0, 1]; direction must be +1 "
+                                "(favours intervention) or -1 (favours control))") from None
+    return out
 
 
 def combine_pvalues(

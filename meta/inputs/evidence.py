@@ -28,7 +28,11 @@ from .schema import (
 from .names import MAX_LABEL, close_match
 from .numbers import parse_number
 from .csvtext import csv_rows
+from .risk_of_bias import FILE as ROB_FILE, RiskOfBias, load_risk_of_bias
 from .textfiles import read_text
+from .secondary import secondary_problems
+from .trials import trial_problems
+from .vocabulary import Vocabulary, load_vocabulary, vocabulary_problems
 
 # numbers whose value must be visible in the row's quote unless `derived` says how it was obtained
 QUOTED_NUMBERS = ("events_t", "n_t", "events_c", "n_c", "events", "n", "mean_t", "sd_t", "mean_c", "sd_c",
@@ -36,7 +40,7 @@ QUOTED_NUMBERS = ("events_t", "n_t", "events_c", "n_c", "events", "n", "mean_t",
                   "k", "low", "high")
 HINTS = 50  # "did you mean" for the first unknown columns only (difflib is slow on thousands)
 # rows with the same values here, in one table, would enter one analysis twice
-ANALYSIS_CELL = ("trial", "arm", "outcome", "timepoint", "comparator", "analysis_population")
+ANALYSIS_CELL = ("trial", "arm", "outcome", "timepoint", "comparator", "comparator_detail", "analysis_population")
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,8 @@ class EvidenceBase:
     tables: tuple[EvidenceTable, ...]
     sources: dict[str, BibEntry]
     gaps: EvidenceTable | None = None  # gaps.csv: what was looked for and not entered
+    vocabulary: Vocabulary = Vocabulary()  # vocabulary.toml: the base's closed vocabularies
+    risk_of_bias: RiskOfBias | None = None  # risk_of_bias.csv: RoB 2 judgements with their sources (wins over rob_*)
 
     @property
     def n_rows(self) -> int:
@@ -69,7 +75,7 @@ class EvidenceBase:
 
 def load_base(path: str | Path) -> EvidenceBase:
     """Load and validate the evidence base in the folder `path`: ``tables/*.csv``, ``sources.bib`` and, if present,
-    ``gaps.csv``.
+    ``gaps.csv`` and ``risk_of_bias.csv``.
 
     Parameters
     ----------
@@ -80,7 +86,7 @@ def load_base(path: str | Path) -> EvidenceBase:
     -------
     EvidenceBase
         The tables (sorted by file name; each row's cells as text, with the line it starts on), the BibTeX entries by
-        key, and gaps.csv (None when absent).
+        key, gaps.csv and risk_of_bias.csv (None when absent).
 
     Raises
     ------
@@ -94,6 +100,12 @@ def load_base(path: str | Path) -> EvidenceBase:
     problems: list[CellProblem] = ProblemList()
     if not base.is_dir():
         raise SchemaError([CellProblem(str(base), None, None, "is not a folder holding an evidence base")])
+    vocab = Vocabulary()
+    if (base / "vocabulary.toml").exists() or (base / "vocabulary.toml").is_symlink():
+        try:
+            vocab = load_vocabulary(base / "vocabulary.toml", base)
+        except SchemaError as exc:
+            problems.extend(exc.problems)
     folder = base / "tables"
     files = sorted(folder.glob("*.csv")) if folder.is_dir() else []
     if not files:
@@ -105,7 +117,10 @@ def load_base(path: str | Path) -> EvidenceBase:
             problems.append(CellProblem(str(f), None, None, "the file name names no table kind; start it with one "
                                         "of: " + ", ".join(KIND_COLUMNS)))
             continue
-        t = _read_csv(f, kind, columns_of(kind), lambda row, kind=kind: check_row(kind, row), problems, base)
+        def check(row, kind=kind):
+            return check_row(kind, row) + [Problem(c, why) for c, why in vocabulary_problems(row, vocab)]
+
+        t = _read_csv(f, kind, columns_of(kind), check, problems, base)
         if t is not None:
             tables.append(t)
     gaps = None
@@ -118,12 +133,20 @@ def load_base(path: str | Path) -> EvidenceBase:
     except SchemaError as exc:
         problems.extend(exc.problems)
     _cross_checks(tables, sources, bib, problems)
+    problems.extend(trial_problems(tables, sources))
+    problems.extend(secondary_problems(tables, sources))
+    rob = None
+    if (base / ROB_FILE).exists() or (base / ROB_FILE).is_symlink():
+        try:
+            rob = load_risk_of_bias(base / ROB_FILE, tables, sources, base)
+        except SchemaError as exc:
+            problems.extend(exc.problems)
     if gaps is not None:
         for row, line in zip(gaps.rows, gaps.lines):
             _check_source(row, (str(gaps.path), line), sources, bib, problems)
     if problems:
         raise SchemaError(problems)
-    return EvidenceBase(base, tuple(tables), sources, gaps)
+    return EvidenceBase(base, tuple(tables), sources, gaps, vocab, rob)
 
 
 def _read_csv(f: Path, kind: str, expected: tuple[str, ...], check: Callable[[dict[str, str]], list[Problem]],
@@ -195,7 +218,9 @@ def _cross_checks(tables: list[EvidenceTable], sources: dict[str, BibEntry], bib
             if parent and parent not in trials:
                 problems.append(CellProblem(*where, "part_of", f"names trial {parent!r}, which no table has"))
             cell = tuple(row[c].strip().lower() for c in ANALYSIS_CELL)
-            if cell in cells:
+            if row["outcome"].strip() == "other":
+                pass  # outcomes no analysis names; a protocol that takes them still counts each trial once
+            elif cell in cells:
                 problems.append(CellProblem(*where, "trial", f"trial {row['trial'].strip()!r} is entered twice for "
                                             f"outcome {row['outcome'].strip()!r} (also line {cells[cell]}): one "
                                             "analysis would count it twice; give each arm its own 'arm' label, or "
@@ -203,9 +228,11 @@ def _cross_checks(tables: list[EvidenceTable], sources: dict[str, BibEntry], bib
             else:
                 cells[cell] = line
             numbers = tuple(row.get(c, "").strip() for c in QUOTED_NUMBERS)
-            same = (row["trial"].strip().lower(), row["outcome"].strip().lower(), row["timepoint"].strip().lower(),
-                    numbers)
-            if any(numbers) and same in twins:
+            same = (row["trial"].strip().lower(), row["outcome"].strip().lower(),
+                    row.get("outcome_detail", "").strip().lower(), row["timepoint"].strip().lower(), numbers)
+            if row["outcome"].strip() == "other":
+                pass  # see above
+            elif any(numbers) and same in twins:
                 problems.append(CellProblem(*where, "arm", f"trial {row['trial'].strip()!r} has the same numbers for "
                                             f"outcome {row['outcome'].strip()!r} on line {twins[same]}: the same "
                                             "result entered twice under another arm label; remove one row"))

@@ -13,12 +13,14 @@ from typing import Callable
 from ..errors import number_text
 from .numbers import parse_number
 from .names import MAX_LABEL, safe_url, text_problem
+from .vocabulary import category_problem
 
-COMMON = ("study_id", "trial", "arm", "part_of", "study", "year", "design", "condition", "condition_detail",
-          "liver_disease", "route", "dose", "dose_unit", "dose_group", "dose_text", "duration_weeks", "comparator",
-          "outcome", "outcome_detail", "timepoint", "analysis_population")
+COMMON = ("study_id", "trial", "same_trial_as", "arm", "part_of", "study", "year", "design", "condition",
+          "condition_detail", "liver_disease", "intervention", "route", "dose", "dose_unit", "dose_group", "dose_text",
+          "duration_weeks", "comparator", "comparator_detail", "outcome", "outcome_detail", "timepoint",
+          "timepoint_weeks", "analysis_population")
 ROB = ("rob_overall", "rob_randomisation", "rob_deviations", "rob_missing", "rob_measurement", "rob_reporting")
-PROVENANCE = ("source", "doi", "pmid", "url", "location", "quote", "derived", "notes")
+PROVENANCE = ("source", "doi", "pmid", "registry", "url", "location", "quote", "derived", "notes")
 
 KIND_COLUMNS: dict[str, tuple[str, ...]] = {
     "binary": ("events_t", "n_t", "events_c", "n_c"),
@@ -51,6 +53,9 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
                   "GERD", "hiccups", "overdose", "renal disease", "mixed", "not reported"),
     "liver_disease": ("none", "cirrhosis", "hepatitis C", "mixed", "not reported"),
     "route": ("oral", "intrathecal", "systemic", "intracerebral", "not reported"),
+    # what the intervention is compared with (the comparator's own words go to comparator_detail)
+    "comparator": ("placebo", "none", "active drug", "non-drug treatment", "usual care", "dose comparison", "vehicle",
+                   "other"),
     "dose_unit": ("mg/day", "ug/day", ""),
     "dose_group": ("low", "high", "not reported", "not applicable"),
     "analysis_population": ("ITT", "modified ITT", "completers", "per protocol", "as treated", "all enrolled",
@@ -61,10 +66,16 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
     "significance": ("significant", "not significant", "not reported"),
     **{c: ("low", "some concerns", "high", "not assessed") for c in ROB},
 }
+# words a reviewer may type for a fixed category: an error names the category meant
+CATEGORY_SYNONYMS = {"RCT": "parallel RCT", "randomised controlled trial": "parallel RCT", "cross-over RCT": "crossover RCT",
+                     "randomized controlled trial": "parallel RCT", "cohort": "observational", "intention to treat":
+                     "ITT", "intention-to-treat": "ITT", "mITT": "modified ITT", "PP": "per protocol", "saline": "placebo",
+                     "sham": "placebo", "no treatment": "none", "standard care": "usual care", "multiple sclerosis": "MS",
+                     "spinal cord injury": "SCI", "alcohol use disorder": "AUD", "alcohol dependence": "AUD"}
 OPTIONAL_CATEGORIES = ("direction", "significance")  # may be empty (a p-value row needs a direction or a p)
 RATIO_MEASURES = ("OR", "RR", "HR", "ROR")
-REQUIRED_TEXT = ("study_id", "trial", "study", "design", "condition", "route", "comparator", "outcome", "timepoint",
-                 "analysis_population", "source", "location", "quote")
+REQUIRED_TEXT = ("study_id", "trial", "study", "design", "condition", "intervention", "route", "comparator", "outcome",
+                 "timepoint", "analysis_population", "source", "location", "quote")
 # numbers each kind must have (others may be empty, and an empty cell is never read as 0)
 REQUIRED_NUMBERS = {
     "binary": ("events_t", "n_t", "events_c", "n_c"),
@@ -79,7 +90,8 @@ REQUIRED_NUMBERS = {
 }
 COUNTS = ("events_t", "n_t", "events_c", "n_c", "events", "n", "n_total", "k")
 NUMBERS = COUNTS + ("mean_t", "sd_t", "mean_c", "sd_c", "mean_pre", "sd_pre", "mean_post", "sd_post", "estimate",
-                    "ci_low", "ci_high", "se", "p", "i2", "low", "high", "dose", "duration_weeks", "year")
+                    "ci_low", "ci_high", "se", "p", "i2", "low", "high", "dose", "duration_weeks", "timepoint_weeks",
+                    "year")
 # gaps.csv: what was looked for and not entered, each with the source that was read and its quote
 GAP_COLUMNS = ("study", "year", "outcome", "what_is_missing", "source", "doi", "pmid", "url", "location", "quote")
 GAP_REQUIRED = ("study", "what_is_missing", "source", "location", "quote")
@@ -87,11 +99,16 @@ MAX_QUOTE = 400
 MAX_NUMBER = 1e12  # no count, mean, dose or year in a trial report comes near it
 MIN_SPREAD = 1e-10  # nor an SD or SE this close to 0
 # short names shown in figures and tables (the rest may be longer text, up to names.MAX_TEXT)
-LABEL_COLUMNS = ("study_id", "trial", "arm", "part_of", "study", "comparator", "outcome", "timepoint", "source",
-                 "doi", "pmid", "year", "dose", "dose_unit", "design", "condition", "liver_disease", "route")
+LABEL_COLUMNS = ("study_id", "trial", "same_trial_as", "arm", "part_of", "study", "comparator", "outcome", "timepoint",
+                 "source", "doi", "pmid", "registry", "year", "dose", "dose_unit", "design", "condition",
+                 "liver_disease", "intervention", "route")
 STUDY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._\-]*")
 DOI = re.compile(r"10\.[0-9]{4,9}/\S+")
 PMID = re.compile(r"[0-9]{1,9}")
+# trial registries: ClinicalTrials.gov, EU CTR / EudraCT, ISRCTN, ANZCTR, DRKS, the Netherlands, Iran, China, Japan
+REGISTRY = re.compile(r"NCT[0-9]{8}|EUCTR[0-9]{4}-[0-9]{6}-[0-9]{2}(-[A-Z]{2})?|[0-9]{4}-[0-9]{6}-[0-9]{2}|"
+                      r"ISRCTN[0-9]{8}|ACTRN[0-9]{14}|DRKS[0-9]{8}|NTR[0-9]{1,5}|NL[0-9]{1,6}|IRCT[0-9A-Z]{6,}|"
+                      r"ChiCTR[0-9A-Za-z-]{6,}|UMIN[0-9]{9}|jRCT[0-9a-z]{10}")
 P_TEXT = re.compile(r"\s*(p\s*)?(<|<=|>|>=|=|≤|≥)?\s*(0?\.\d+|1(\.0+)?)\s*", re.IGNORECASE)
 
 
@@ -164,13 +181,22 @@ def check_row(kind: str, row: dict[str, str]) -> list[Problem]:
             out.append(Problem(col, "is empty; it is required (write 'not reported' where the source is silent)"
                                if col in ("timepoint", "analysis_population") else "is empty; it is required"))
     for col, allowed in CATEGORIES.items():
-        value = row.get(col, "").strip()
-        if col not in row or value in allowed or (value == "" and col in OPTIONAL_CATEGORIES):
-            continue
-        out.append(Problem(col, f"{value!r} is not one of: {', '.join(a for a in allowed if a)}"))
-    sid = row.get("study_id", "").strip()
-    if sid and not STUDY_ID.fullmatch(sid):
-        out.append(Problem("study_id", f"{sid!r} may hold only letters, digits, '.', '_' and '-'"))
+        value = row.get(col, "")
+        if col not in row or (value.strip() == "" and (col in OPTIONAL_CATEGORIES or col in REQUIRED_TEXT)):
+            continue  # an empty required cell is reported once, above
+        why = category_problem(value, allowed, CATEGORY_SYNONYMS)
+        if why:
+            out.append(Problem(col, why))
+    for col in ("study_id", "same_trial_as"):
+        sid = row.get(col, "").strip()
+        if sid and not STUDY_ID.fullmatch(sid):
+            out.append(Problem(col, f"{sid!r} may hold only letters, digits, '.', '_' and '-'"))
+    if row.get("same_trial_as", "").strip() and row["same_trial_as"].strip() == row.get("trial", "").strip():
+        out.append(Problem("same_trial_as", "names the row's own trial; it names the other key of the same trial"))
+    registry = row.get("registry", "").strip()
+    if registry and not all(REGISTRY.fullmatch(r.strip()) for r in registry.split(";")):
+        out.append(Problem("registry", f"{registry!r} is not a trial registration number (NCT01234567, ISRCTN..., "
+                                       "EudraCT 2011-001234-56, ACTRN..., DRKS...; several separated by ';')"))
     for col in REQUIRED_NUMBERS[kind]:
         if num.get(col) is None and not any(p.column == col for p in out):
             out.append(Problem(col, "is empty; this table kind needs it"))
@@ -249,6 +275,7 @@ def _check_numbers(kind: str, num: dict[str, float | None], out: list[Problem]) 
     bad("year", lambda x: not (1900 <= x <= 2100 and float(x).is_integer()), "year {v} is not a year")
     bad("dose", lambda x: x < 0, "dose {v} is negative")
     bad("duration_weeks", lambda x: x <= 0, "duration {v} must be above 0")
+    bad("timepoint_weeks", lambda x: x < 0, "time point {v} weeks must not be negative")
     if kind == "ranges":
         if num.get("low") is not None and num.get("high") is not None and num["low"] > num["high"]:
             out.append(Problem("low", f"{number_text(num['low'])} is above the range's high end {number_text(num['high'])}"))

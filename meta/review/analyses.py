@@ -29,9 +29,10 @@ from ..errors import CellProblem, SchemaError, visible
 from ..engine.model import Model
 from ..inputs.names import id_problem, text_problem
 from ..inputs.tomlfiles import key_lines, line_of, read_toml
+from .protocol import parse_protocol
 
 KEYS = {"title", "table", "where", "measure", "method", "test", "pi", "order", "by", "tsa", "grade", "synthesis",
-        "moderator", "outcome_kind"}
+        "moderator", "outcome_kind", "protocol"}
 TOP_LEVEL = {"analyses"}
 OUTCOME_KINDS = ("benefit", "harm")  # is more of the outcome good (abstinence) or bad (dropout, an adverse event)?
 SYNTHESES = ("pool", "vote_count")
@@ -70,6 +71,20 @@ class AnalysisSpec:
     outcome_kind: str = "benefit"  # "harm": more events is worse, so a ratio above 1 favours the control
     path: str = ""  # the analyses.toml it came from, and the lines of its keys, for error messages
     key_lines: dict = field(default_factory=dict)
+    protocol: dict[str, tuple[str, ...]] = field(default_factory=dict)  # [protocol] criteria: column -> values
+    timepoint: str | None = None  # the protocol's time-point rule: "longest", "shortest", "closest to N weeks"
+    prefer: dict[str, tuple[str, ...]] = field(default_factory=dict)  # column -> values in order of preference
+
+    @property
+    def criteria(self) -> dict[str, tuple[str, ...]]:
+        """Every eligibility criterion: the protocol's, then the `where` filter's.
+
+        Returns
+        -------
+        dict of str to tuple of str
+            Column -> accepted values.
+        """
+        return {**self.protocol, **{c: v for c, v in self.where.items() if c not in self.protocol}}
 
     def problem(self, key: str, reason: str) -> SchemaError:
         """An error naming analyses.toml, the line of `key` in this analysis and the key.
@@ -151,6 +166,8 @@ def load_analyses(path: str | Path, root: str | Path | None = None) -> tuple[Ana
         spec = _spec(aid, body, bad, line)
         if spec is not None:
             keys = {k: line_of(lines, "analyses", aid, k) for k in ("where", "by", "moderator", "table", "measure")}
+            keys["protocol"] = line_of(lines, "analyses", aid, "protocol") or line_of(lines, "analyses", aid)
+            keys["protocol.prefer"] = line_of(lines, "analyses", aid, "protocol", "prefer") or keys["protocol"]
             specs.append(replace(spec, path=name, key_lines={k: v for k, v in keys.items() if v}))
     if problems:
         raise SchemaError(problems)
@@ -221,6 +238,11 @@ def _spec(aid, body, bad, line) -> AnalysisSpec | None:
                 bad("where", f"{visible(col)}: values must be strings (short, without control characters)")
                 ok = False
             where[col] = tuple(values)
+    protocol = parse_protocol(body.get("protocol", {}), bad)
+    ok = ok and protocol is not None
+    for col in set(where) & set(protocol[0] if protocol else ()):
+        bad("where", f"{visible(col)} is also a criterion of the protocol; keep it in one place")
+        ok = False
     grade = _grade(body.get("grade", {}), bad)
     ok = ok and grade is not None
     tsa = None
@@ -231,8 +253,9 @@ def _spec(aid, body, bad, line) -> AnalysisSpec | None:
         return None
     if method in (Method.MH, Method.PETO) and test is not Test.Z:
         test = Test.Z  # MH and Peto use the z test
+    criteria, timepoint, prefer = protocol
     return AnalysisSpec(aid, title, table, where, Model(measure, method, test, pi_type=pi_type), order, tsa, line, by,
-                        grade, synthesis, moderator, outcome_kind)
+                        grade, synthesis, moderator, outcome_kind, protocol=criteria, timepoint=timepoint, prefer=prefer)
 
 
 def _show(value) -> str:

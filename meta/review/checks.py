@@ -6,7 +6,7 @@ why the data cannot test it). Each verdict carries the numbers behind it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 from ..inputs.numbers import cell_number
@@ -51,7 +51,37 @@ def evaluate(claim: Claim, analyses: dict[str, AnalysisRun], ranges: dict[str, d
     Verdict
         The claim's status (pass, fail, inconclusive, not_checkable), what was expected and found, and the numbers.
     """
-    return CHECKERS[claim.kind](claim, Context(analyses, ranges, rules, rows, about))
+    verdict = CHECKERS[claim.kind](claim, Context(analyses, ranges, rules, rows, about))
+    return acknowledge(claim, verdict)
+
+
+def acknowledge(claim: Claim, verdict: Verdict) -> Verdict:
+    """Apply a claim's recorded acknowledgement to its verdict, as a strict expected failure.
+
+    Parameters
+    ----------
+    claim : Claim
+        The claim (its `acknowledged`, if any).
+    verdict : Verdict
+        What the check found.
+
+    Returns
+    -------
+    Verdict
+        Unchanged without an acknowledgement. With one: contradicted_acknowledged when the claim fails and the
+        finding still contains the recorded text; fail (with what changed) when it fails differently or no longer
+        fails, so that nobody forgets to revisit it.
+    """
+    ack = claim.acknowledged
+    if ack is None:
+        return verdict
+    if verdict.status == "fail" and ack.found in verdict.found:
+        return replace(verdict, status="contradicted_acknowledged", acknowledged=ack)
+    why = (f"it now fails differently: the finding no longer contains the recorded {ack.found!r}" if verdict.status
+           == "fail" else f"it is now {verdict.status.replace('_', ' ')}")
+    return replace(verdict, status="fail", acknowledged=ack,
+                   found=f"{verdict.found} [acknowledged contradiction (judged on {ack.judged_on}) no longer holds: "
+                         f"{why}; revisit the claim and update or remove its acknowledgement in claims.toml]")
 
 
 def _verdict(claim: Claim, expected: str, found: str, status: str, numbers: dict | None = None) -> Verdict:

@@ -21,7 +21,8 @@ from ..inputs.tomlfiles import key_lines, line_of, read_toml
 KINDS = ("label", "at_least", "within", "frequency_at_least", "mixed_results", "favours", "votes_favour",
          "doses_within", "not_checkable")
 FREQUENCY_ORDER = ("very rare", "rare", "uncommon", "common", "very common")
-COMMON = {"document", "section", "text", "analysis", "range_row", "min_studies", "route", "unit", "table"}
+COMMON = {"document", "section", "text", "analysis", "range_row", "min_studies", "route", "unit", "table", "acknowledged"}
+ACKNOWLEDGED_KEYS = ("why", "judged_on", "found")
 # the documents' tables a claim is a row of, regenerated in the report
 TABLES = ("uses", "side_effects", "dosing")
 DOCUMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,127}")  # a file name in ../shared/documents, never a path
@@ -41,6 +42,27 @@ class Claim:
     route: str | None = None  # doses_within: the route and unit of the doses checked
     unit: str | None = None
     table: str | None = None  # uses | side_effects | dosing: the document table this claim is a row of
+    acknowledged: Acknowledged | None = None  # a contradiction the team examined and recorded
+
+
+@dataclass(frozen=True)
+class Acknowledged(Jsonable):
+    """A contradiction the team examined: why the claim stands contradicted, and what the check found then.
+
+    Attributes
+    ----------
+    why : str
+        Why the contradiction is accepted (and what would resolve it).
+    judged_on : str
+        The evidence version it was judged on (a date, a commit, the evidence fingerprint).
+    found : str
+        Text the check's finding must still contain for the acknowledgement to hold (e.g. the rows outside a range):
+        a contradiction that changes, or disappears, fails the check again.
+    """
+
+    why: str
+    judged_on: str
+    found: str
 
 
 @dataclass(frozen=True)
@@ -64,11 +86,14 @@ class Verdict(Jsonable):
     found : str
         What the data give, in words.
     status : str
-        pass, fail, inconclusive or not_checkable.
+        pass, fail, inconclusive, not_checkable, or contradicted_acknowledged (a failure the team recorded in
+        claims.toml; it does not fail `check` while the finding still contains what was recorded).
     numbers : dict
         The numbers behind the verdict (k, estimate, CI, I^2, reason codes ...).
     table : str | None
         The document table the claim is a row of (uses, side_effects, dosing).
+    acknowledged : Acknowledged | None
+        The recorded acknowledgement of a contradiction, when the claim has one.
     """
 
     id: str
@@ -78,9 +103,10 @@ class Verdict(Jsonable):
     analysis: str | None
     expected: str
     found: str
-    status: str  # pass | fail | inconclusive | not_checkable
+    status: str  # pass | fail | inconclusive | not_checkable | contradicted_acknowledged
     numbers: dict = field(default_factory=dict)
     table: str | None = None
+    acknowledged: Acknowledged | None = None
 
 
 def load_claims(path: str | Path, analyses: set[str], root: str | Path | None = None,
@@ -202,6 +228,25 @@ def _claim(cid: str, body: dict, analyses: set[str], bad, about: BaseInfo) -> Cl
             ("label", "not_checkable") else "must be true")
     if body.get("table") is not None and body["table"] not in TABLES:
         bad("table", f"{visible(repr(body['table']))} is not one of {', '.join(TABLES)}")
+    ack = _acknowledged(body.get("acknowledged"), kind, bad)
     return Claim(cid, str(document), str(body.get("section")), str(body.get("text")), kind, expected, analysis,
                  range_row, min_studies if isinstance(min_studies, int) else 2, body.get("route"), body.get("unit"),
-                 body.get("table"))
+                 body.get("table"), ack)
+
+
+def _acknowledged(raw, kind: str, bad) -> Acknowledged | None:
+    """[claims.<id>.acknowledged]: why, judged_on and found, each a non-empty string."""
+    if raw is None:
+        return None
+    if kind == "not_checkable":
+        bad("acknowledged", "a not_checkable claim cannot be contradicted; remove the acknowledgement")
+        return None
+    if not isinstance(raw, dict) or set(raw) != set(ACKNOWLEDGED_KEYS):
+        bad("acknowledged", f"must be a table with exactly {', '.join(ACKNOWLEDGED_KEYS)}")
+        return None
+    for key in ACKNOWLEDGED_KEYS:
+        value = raw[key]
+        if not isinstance(value, str) or not value.strip() or text_problem(value):
+            bad(f"acknowledged.{key}", "must be a non-empty string without control characters")
+            return None
+    return Acknowledged(raw["why"].strip(), raw["judged_on"].strip(), raw["found"].strip())

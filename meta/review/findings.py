@@ -56,6 +56,8 @@ class SofRow(Jsonable):
         The domains that changed the certainty.
     label : str | None
         The documents' evidence label.
+    trials : int | None
+        Distinct trials among the studies pooled (fewer than k when a multi-arm trial gives several comparisons).
     """
 
     id: str
@@ -70,6 +72,7 @@ class SofRow(Jsonable):
     certainty: str | None
     downgrades: tuple[Downgrade, ...]
     label: str | None
+    trials: int | None = None
 
 
 @dataclass(frozen=True)

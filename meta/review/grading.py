@@ -39,6 +39,7 @@ class Facts:
     fragility: int | None = None
     loo_flips: int = 0  # leave-one-out fits whose significance differs from the full analysis
     overrides: Mapping[str, tuple[int, str]] = field(default_factory=dict)
+    secondary: tuple[bool, ...] = ()  # per included study: its row rests only on a secondary source
 
 
 @dataclass(frozen=True)
@@ -144,19 +145,59 @@ def certainty(f: Facts, rules: Rules) -> Certainty:
 def _risk_of_bias(f: Facts, rules: Rules) -> Judgement:
     sec = "certainty.risk_of_bias"
     source = rules.get(sec, "source")
+    change, reason = _rob_judgement(f, rules)
+    share, basis = secondary_share(f.secondary, f.participants)
+    most = rules.get(sec, "secondary_share_max")
+    if share > most:
+        change = max(change - 1, -2)
+        reason += (f"; SECONDARY_SOURCES: {share:.0%} of the {basis} rest only on secondary sources (news, websites, "
+                   f"books: not the studies' own reports), more than {most:.0%}")
+        source = f"{source}; {rules.get(sec, 'source_secondary')}"
+    return Judgement("risk_of_bias", change, reason, source)
+
+
+def _rob_judgement(f: Facts, rules: Rules) -> tuple[int, str]:
+    """The risk-of-bias change and reason from the studies' overall judgements (share of participants at low risk)."""
+    sec = "certainty.risk_of_bias"
     need = rules.get(sec, "low_rob_participant_share")
     total = sum(f.participants) or 1.0
     low = sum(n for n, r in zip(f.participants, f.rob) if r.strip().lower() == "low") / total
     assessed = any(r.strip().lower() in ("low", "some concerns", "high") for r in f.rob)
     if not assessed:
         if rules.get(sec, "not_assessed_counts_as_high"):
-            return Judgement("risk_of_bias", -1, f"risk of bias not assessed for any study: assumed below "
-                                                 f"{need:.0%} of participants at low risk", source)
-        return Judgement("risk_of_bias", 0, "risk of bias not assessed", source)
+            return -1, f"risk of bias not assessed for any study: assumed below {need:.0%} of participants at low risk"
+        return 0, "risk of bias not assessed"
     if low >= need:
-        return Judgement("risk_of_bias", 0, f"{low:.0%} of participants in trials at low risk of bias", source)
-    return Judgement("risk_of_bias", -1, f"only {low:.0%} of participants in trials at low risk of bias "
-                                         f"(needs {need:.0%})", source)
+        return 0, f"{low:.0%} of participants in trials at low risk of bias"
+    return -1, f"only {low:.0%} of participants in trials at low risk of bias (needs {need:.0%})"
+
+
+def secondary_share(secondary, participants) -> tuple[float, str]:
+    """The share of an analysis resting only on secondary sources: of its participants, or of its studies when a
+    study's participants are unknown (generic effect sizes, votes without n_total).
+
+    Parameters
+    ----------
+    secondary : sequence of bool
+        Per study: whether its row rests only on a secondary source (missing entries count as False).
+    participants : sequence of float
+        Per study: its participants (NaN when unknown).
+
+    Returns
+    -------
+    share : float
+        0 to 1 (0 when no study is flagged).
+    basis : str
+        "participants" or "studies", for the reason.
+    """
+    flags = tuple(secondary)[:len(participants)]
+    flags += (False,) * (len(participants) - len(flags))
+    if not any(flags):
+        return 0.0, "participants"
+    n = [float(x) for x in participants]
+    if all(math.isfinite(x) and x >= 0 for x in n) and sum(n) > 0:
+        return sum(x for x, s in zip(n, flags) if s) / sum(n), "participants"
+    return sum(flags) / len(flags), "studies"
 
 
 def _inconsistency(f: Facts, rules: Rules) -> Judgement:
@@ -285,6 +326,8 @@ def label(f: Facts, c: Certainty, rules: Rules) -> Label:
         codes.append("FEW_RCTS")
     if sum(f.participants) < rules.get("labels", "limited_max_participants"):
         codes.append("FEW_PARTICIPANTS")
+    if secondary_share(f.secondary, f.participants)[0] > rules.get("certainty.risk_of_bias", "secondary_share_max"):
+        codes.append("SECONDARY_SOURCES")
     if not codes:
         return Label(LABELS[0], (), rules.version)
     if k_rct >= rules.get("labels", "mixed_min_rct") and "FEW_PARTICIPANTS" not in codes:
@@ -292,7 +335,7 @@ def label(f: Facts, c: Certainty, rules: Rules) -> Label:
     return Label(LABELS[2], tuple(codes), rules.version)
 
 
-def label_votes(votes: VoteCount, rules: Rules) -> Label:
+def label_votes(votes: VoteCount, rules: Rules, secondary: float = 0.0) -> Label:
     """The label of randomised trials that report only a direction and significance (vote counting).
 
     Parameters
@@ -301,12 +344,15 @@ def label_votes(votes: VoteCount, rules: Rules) -> Label:
         The vote count.
     rules : Rules
         The rule set.
+    secondary : float
+        The share of the trials (or their participants) resting only on secondary sources (see
+        :func:`secondary_share`).
 
     Returns
     -------
     Label
-        Strong when no reason code applies (FEW_RCTS, INCONSISTENT_DIRECTION, NOT_SIGNIFICANT, FEW_SIGNIFICANT); else
-        Mixed with enough trials with a direction, else Experimental, limited.
+        Strong when no reason code applies (FEW_RCTS, INCONSISTENT_DIRECTION, NOT_SIGNIFICANT, FEW_SIGNIFICANT,
+        SECONDARY_SOURCES); else Mixed with enough trials with a direction, else Experimental, limited.
     """
     favour, against = len(votes.favour_intervention), len(votes.favour_control)
     significant = len(votes.significant_benefit)
@@ -320,6 +366,8 @@ def label_votes(votes: VoteCount, rules: Rules) -> Label:
         codes.append("NOT_SIGNIFICANT")
     if favour + against and significant / (favour + against) < rules.get("labels", "votes_min_significant_share"):
         codes.append("FEW_SIGNIFICANT")
+    if secondary > rules.get("certainty.risk_of_bias", "secondary_share_max"):
+        codes.append("SECONDARY_SOURCES")
     if not codes:
         return Label(LABELS[0], (), rules.version)
     if favour + against >= rules.get("labels", "mixed_min_rct"):

@@ -16,6 +16,7 @@ from ..errors import visible
 from ..inputs.names import text_problem
 from ..inputs.tomlfiles import key_lines, line_of, read_toml
 from .claims import Claim, load_claims
+from .protocol import eligible_rows
 from .about import BaseInfo
 from .rules import Rules, load_rules
 
@@ -94,6 +95,9 @@ def load_inputs(base_dir: str | Path) -> Inputs:
             specs = attempt(load_analyses, toml, base_dir)
         rpath = rules_path(base_dir)
         rules: Rules | None = attempt(load_rules, rpath, rpath.parent) if rpath.exists() else None
+        if base is not None and specs:
+            for spec in specs:  # every protocol applied: a trial counted twice is an error here, not a surprise later
+                attempt(eligible_rows, base, spec)
         claims_path = base_dir / "claims.toml"
         claims = ()
         if claims_path.exists() and rules is None and not rpath.exists():

@@ -20,6 +20,7 @@ from .about import BaseInfo
 from .claims import Verdict
 from .findings import DoseRange, Provenance, Published, SofRow
 from .grading import Certainty, Label
+from .protocol import ProtocolExclusion
 
 SCHEMA_VERSION = 2  # 1: results.json before it was typed (no schema_version); 2: this shape
 
@@ -196,6 +197,12 @@ class AnalysisRun(Sparse):
         Its summary-of-findings row.
     published : tuple[Published, ...] | None
         Published meta-analyses of the same outcome.
+    trials : int | None
+        Distinct trials among the rows (a multi-arm trial contributes one row per comparison).
+    candidates : int | None
+        Rows of the table assessed for eligibility (the protocol's outcome and condition).
+    excluded : tuple[ProtocolExclusion, ...] | None
+        Candidates left out, each with its reason (PRISMA: excluded, with reasons).
     """
 
     id: str
@@ -222,9 +229,12 @@ class AnalysisRun(Sparse):
     frequency: Frequency | None = None
     sof: SofRow | None = None
     published: tuple[Published, ...] | None = None
+    trials: int | None = None
+    candidates: int | None = None
+    excluded: tuple[ProtocolExclusion, ...] | None = None
     SPARSE = ("outcome_kind", "result", "votes", "notes", "study_effects", "leave_one_out", "cumulative",
                "influence", "small_study_effects", "subgroups", "meta_regression", "tsa", "fragility", "robustness",
-               "certainty", "label", "frequency", "published")
+               "certainty", "label", "frequency", "published", "trials", "candidates", "excluded")
 
     @property
     def pooled(self) -> bool:

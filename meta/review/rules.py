@@ -100,10 +100,12 @@ def load_rules(path: str | Path, root: str | Path | None = None) -> Rules:
 
 NUM = (int, float)
 PROBABILITIES = {"ois_alpha", "ois_power", "ois_rrr", "egger_p", "votes_sign_p", "votes_min_significant_share",
-                 "very_common", "common", "uncommon", "rare", "low_rob_participant_share"}
+                 "very_common", "common", "uncommon", "rare", "low_rob_participant_share",
+                 "secondary_share_max"}
 REQUIRED: dict[str, dict[str, type | tuple]] = {
     "certainty.start": {"randomised": str, "non_randomised": str, "randomised_designs": list},
-    "certainty.risk_of_bias": {"low_rob_participant_share": NUM, "not_assessed_counts_as_high": bool},
+    "certainty.risk_of_bias": {"low_rob_participant_share": NUM, "not_assessed_counts_as_high": bool,
+                               "secondary_share_max": NUM},
     "certainty.inconsistency": {"i2_no_concern": NUM, "zone_majority": NUM, "both_sides": NUM},
     "certainty.indirectness": {},
     "certainty.imprecision": {"ois_alpha": NUM, "ois_power": NUM, "ois_rrr": NUM, "min_events": NUM,

@@ -21,14 +21,15 @@ from ..engine.votes import vote_count
 from ..errors import AnalysisError
 from ..inputs.evidence import EvidenceBase
 from ..inputs.numbers import cell_number
-from ..inputs.schema import ROB
+from ..inputs.risk_of_bias import rob_columns
+from ..inputs.secondary import secondary_by_url, secondary_source
 from ..robustness.conclusion import conclusion_robustness
 from ..robustness.fragility import fragility
 from ..robustness.refits import Refit, Skipped, cumulative, fit_table, influence, leave_one_out
 from ..robustness.small_study import small_study_effects
 from ..robustness.trial_sequential import run_tsa
 from .analyses import AnalysisSpec
-from .grading import Facts, certainty, frequency, label, label_votes
+from .grading import Facts, certainty, frequency, label, label_votes, secondary_share
 from .results import AnalysisRun, Frequency, LeftOut, MetaRegressionRun, RegressionPoint, StudyEffect
 from .rules import Rules
 from .selection import Selection, select
@@ -66,11 +67,13 @@ def run_analysis(base: EvidenceBase, spec: AnalysisSpec, rules: Rules | None = N
         The pooled result cannot be computed (e.g. no study has an effect size).
     """
     sel = select(base, spec)
-    head = {"id": spec.id, "title": spec.title, "table": spec.table, "where": dict(spec.where),
-            "rows": tuple(r.get("study_id", "") for r in sel.rows)}
+    head = {"id": spec.id, "title": spec.title, "table": spec.table, "where": dict(spec.criteria),
+            "rows": tuple(r.get("study_id", "") for r in sel.rows), "trials": sel.trials,
+            "candidates": sel.candidates, "excluded": sel.excluded}
     if spec.synthesis == "vote_count":
         votes = vote_count([{**r, "p": cell_number(r.get("p"))} for r in sel.rows])
-        return AnalysisRun(**head, votes=votes, label=label_votes(votes, rules) if rules is not None else None)
+        share = secondary_share(_secondary(base, sel.rows), [cell_number(r.get("n_total")) for r in sel.rows])[0]
+        return AnalysisRun(**head, notes=sel.notes or None, votes=votes, label=label_votes(votes, rules, share) if rules is not None else None)
     model = spec.model
     kind = kind_of(model.measure)
     pooled = fit_table(sel.columns, sel.study, model)
@@ -81,7 +84,7 @@ def run_analysis(base: EvidenceBase, spec: AnalysisSpec, rules: Rules | None = N
     frag = _step(lambda: fragility(sel.columns, sel.study, model)) if kind == "binary" else None
     run = AnalysisRun(
         **head, outcome_kind=spec.outcome_kind, result=pooled, notes=sel.notes,
-        study_effects=_study_effects(inc, sel, model), leave_one_out=loo,
+        study_effects=_study_effects(inc, sel, model, base), leave_one_out=loo,
         cumulative=None if light else _step(
             lambda: tuple(_refit(r) for r in cumulative(sel.columns, sel.study, model, order)), skip),
         influence=None if light else (Skipped("influence diagnostics need an inverse-variance model")
@@ -98,14 +101,15 @@ def run_analysis(base: EvidenceBase, spec: AnalysisSpec, rules: Rules | None = N
         robustness=None if kind == "proportion" else conclusion_robustness(
             sel.columns, sel.study, model, pooled, loo, getattr(frag, "index", None)),
     )
-    return _graded(run, sel, inc, spec, rules) if rules is not None else run
+    return _graded(run, sel, inc, spec, rules, base) if rules is not None else run
 
 
-def _graded(run: AnalysisRun, sel: Selection, inc: "_Included", spec: AnalysisSpec, rules: Rules) -> AnalysisRun:
+def _graded(run: AnalysisRun, sel: Selection, inc: "_Included", spec: AnalysisSpec, rules: Rules,
+            base: EvidenceBase) -> AnalysisRun:
     """The run with its certainty, label and (for a rate) CIOMS frequency words."""
     from dataclasses import replace
 
-    facts = _facts(sel, inc, spec.model, run, spec)
+    facts = _facts(sel, inc, spec.model, run, spec, base)
     c = certainty(facts, rules)
     back = run.result.back
     freq = None
@@ -137,8 +141,10 @@ def _included(sel: Selection, model: Model) -> _Included:
     return _Included(effects, kept, tuple(r for r, k in zip(sel.rows, kept) if k))
 
 
-def _facts(sel: Selection, inc: _Included, model: Model, run: AnalysisRun, spec: AnalysisSpec) -> Facts:
-    """What the grading rules look at, from the selected rows and the results computed above."""
+def _facts(sel: Selection, inc: _Included, model: Model, run: AnalysisRun, spec: AnalysisSpec,
+           base: EvidenceBase) -> Facts:
+    """What the grading rules look at, from the selected rows and the results computed above (risk of bias from
+    risk_of_bias.csv when it judges a row's trial and outcome, else the row's rob_overall)."""
     kind = kind_of(model.measure)
     rows = inc.rows
     cols = {c: v[inc.kept] for c, v in sel.columns.items()}
@@ -158,7 +164,8 @@ def _facts(sel: Selection, inc: _Included, model: Model, run: AnalysisRun, spec:
     return Facts(
         comparative=comparative, ratio=res.scale == "log", binary=kind == "binary", k=res.k,
         designs=tuple(r.get("design", "") for r in rows), participants=tuple(float(x) for x in participants),
-        rob=tuple(r.get("rob_overall", "") for r in rows), yi=tuple(float(x) for x in inc.effects.yi),
+        rob=tuple(rob_columns(base.risk_of_bias, r).get("rob_overall", "") for r in rows),
+        secondary=_secondary(base, rows), yi=tuple(float(x) for x in inc.effects.yi),
         estimate=res.estimate, ci_low=res.ci_low, ci_high=res.ci_high, pvalue=res.pvalue, i2=res.i2, events=events,
         control_risk=float(cols["events_c"].sum() / cols["n_c"].sum()) if kind == "binary" else None,
         egger_p=getattr(egger, "pvalue", None) if res.k >= 10 else None,
@@ -169,7 +176,7 @@ def _facts(sel: Selection, inc: _Included, model: Model, run: AnalysisRun, spec:
 ARM_COLUMNS = ("events_t", "n_t", "events_c", "n_c", "mean_t", "sd_t", "mean_c", "sd_c", "events", "n")
 
 
-def _study_effects(inc: _Included, sel: Selection, model: Model) -> tuple[StudyEffect, ...]:
+def _study_effects(inc: _Included, sel: Selection, model: Model, base: EvidenceBase) -> tuple[StudyEffect, ...]:
     """Each included study's own effect and 95% CI (Wald, on the analysis scale), with what a forest plot shows
     beside it: the row it came from, its year, its per-arm data and its risk-of-bias judgements."""
     effects = inc.effects
@@ -178,9 +185,16 @@ def _study_effects(inc: _Included, sel: Selection, model: Model) -> tuple[StudyE
     return tuple(
         StudyEffect(s, row.get("study_id", ""), row.get("year", ""), float(y), float(v), float(y - crit * v ** 0.5),
                     float(y + crit * v ** 0.5), {c: float(sel.columns[c][j]) for c in data_cols},
-                    {c: row[c] for c in ROB if row.get(c)})
+                    rob_columns(base.risk_of_bias, row))
         for j, s, y, v, row in zip(np.flatnonzero(inc.kept).tolist(), effects.study, effects.yi, effects.vi,
                                    inc.rows))
+
+
+def _secondary(base: EvidenceBase, rows) -> tuple[bool, ...]:
+    """Per row: whether it rests only on a secondary source (sources.bib type "secondary: ...", or read at the url
+    of one)."""
+    by_url = secondary_by_url(base.sources)
+    return tuple(secondary_source(r, base.sources, by_url) is not None for r in rows)
 
 
 def _filled(order):

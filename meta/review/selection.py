@@ -10,6 +10,7 @@ from ..engine.model import REQUIRED, kind_of
 from ..inputs.evidence import EvidenceBase
 from ..inputs.numbers import cell_number
 from .analyses import AnalysisSpec
+from .protocol import ProtocolExclusion, eligible_rows
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,9 @@ class Selection:
     order: np.ndarray
     rows: tuple[dict[str, str], ...] = field(repr=False)
     notes: tuple[str, ...] = ()
+    excluded: tuple[ProtocolExclusion, ...] = ()  # candidates left out, with reasons
+    candidates: int = 0  # rows assessed for eligibility
+    trials: int = 0  # distinct trials among the rows (a multi-arm trial gives several rows: comparisons)
 
 
 def select(base: EvidenceBase, spec: AnalysisSpec) -> Selection:
@@ -45,17 +49,9 @@ def select(base: EvidenceBase, spec: AnalysisSpec) -> Selection:
     SchemaError
         No such table; a filter, subgroup or moderator column it lacks; no row selected; a column the measure needs.
     """
-    table = next((t for t in base.tables if t.name == f"{spec.table}.csv" or t.name == spec.table), None)
-    if table is None:
-        raise spec.problem("table", f"no table {spec.table!r} in {base.path / 'tables'}")
-    for key, cols in (("where", tuple(spec.where)), ("by", (spec.by,) if spec.by else ()),
-                      ("moderator", (spec.moderator,) if spec.moderator else ())):
-        for col in cols:
-            if col not in table.header:
-                raise spec.problem(key, f"column {col!r} is not in {table.name}")
-    rows = [r for r in table.rows if all(r.get(c, "") in vals for c, vals in spec.where.items())]
-    if not rows:
-        raise spec.problem("where", f"the filter selects no row of {table.name}")
+    chosen = eligible_rows(base, spec)
+    table = next(t for t in base.tables if t.name == f"{spec.table}.csv" or t.name == spec.table)
+    rows = list(chosen.rows)
     kind = kind_of(spec.model.measure)
     if kind == "generic" and "yi" not in table.header and set(REQUIRED["generic_ratio"]) <= set(table.header):
         kind = "generic_ratio"  # a ratio reported with its CI (e.g. a hazard ratio), pooled on the log scale
@@ -70,8 +66,9 @@ def select(base: EvidenceBase, spec: AnalysisSpec) -> Selection:
     study = tuple(f"{lab} ({r.get('arm') or r.get('dose') or r.get('study_id')})" if counts[lab] > 1 else lab
                   for lab, r in zip(labels, rows))
     order = np.array([cell_number(r.get(spec.order, "")) for r in rows])
-    notes = _split_shared_controls(rows, columns)
-    return Selection(columns, study, order, tuple(rows), tuple(notes))
+    notes = list(chosen.chosen) + _split_shared_controls(rows, columns)
+    return Selection(columns, study, order, tuple(rows), tuple(notes), chosen.excluded, chosen.candidates,
+                     chosen.trials)
 
 
 def _split_shared_controls(rows: list[dict[str, str]], columns: dict[str, np.ndarray]) -> list[str]:

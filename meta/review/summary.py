@@ -62,7 +62,7 @@ def sof_row(run: AnalysisRun, rows: list[dict]) -> SofRow | None:
     return SofRow(run.id, run.title, res.k, res.measure, follow_up, participants, control, per_1000, relative,
                   cert.level if cert else None,
                   tuple(Downgrade(d.domain, d.change, d.reason) for d in (cert.judgements if cert else ()) if d.change),
-                  run.label.label if run.label else None)
+                  run.label.label if run.label else None, trials=run.trials)
 
 
 def _apply(measure: str, cr: float, ratio: float) -> float:

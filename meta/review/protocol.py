@@ -1,0 +1,283 @@
+"""An analysis's protocol: which rows are eligible, which are excluded and why, and one row per trial and arm.
+
+    [analyses.aud_abstinence.protocol]
+    condition = "AUD"                         # each criterion: a value or a list of values of that column
+    intervention = "drug A"                   # a term of the base's vocabulary
+    comparator = "placebo"
+    design = ["parallel RCT", "crossover RCT"]
+    outcome = "abstinence"
+    analysis_population = ["ITT", "modified ITT", "all enrolled", "not reported"]
+    timepoint = "longest"                     # or "shortest", "closest to 12 weeks": one time point per trial
+    prefer = { outcome = ["Ashworth score", "spasm score"] }   # otherwise: the first-listed value wins
+
+The candidates are the rows of the analysis's table that the protocol's outcome and condition select (the question:
+who, and what was measured): a PRISMA flow's "assessed for eligibility". Each candidate that fails another criterion is excluded with
+the first reason (in the protocol's order); the `where` filter of older analyses counts as criteria too. Among the
+eligible rows, a trial (its `trial`, or the trial it is declared `same_trial_as`) contributes one row per arm:
+several rows of one trial and arm (a second time point, phase or outcome) are reduced by the time-point rule, then
+by `prefer`; rows still tied are an error, so that no trial is ever counted twice. Numpy-free: `evsynth validate`
+applies every protocol.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..errors import CellProblem, SchemaError
+from ..inputs.schema import CATEGORIES
+from ..inputs.numbers import cell_number
+from ..inputs.trials import trial_key
+from ..jsonable import Jsonable
+
+PROTOCOL_ORDER = ("outcome", "condition", "intervention", "route", "comparator", "design", "analysis_population")
+TIMEPOINT = re.compile(r"(longest|shortest|closest to (\d+(?:\.\d+)?) weeks?)")
+
+
+@dataclass(frozen=True)
+class ProtocolExclusion(Jsonable):
+    """A candidate row left out of an analysis, and why (PRISMA: excluded, with reasons).
+
+    Attributes
+    ----------
+    study_id : str
+        The row left out.
+    trial : str
+        Its trial (the trial it is declared the same as, when it is).
+    reason : str
+        Why, in one sentence: the criterion it fails, or the rule that took another row of its trial.
+    code : str
+        "protocol" (a criterion not met) or "same_trial" (another row of the same trial and arm was taken).
+    """
+
+    study_id: str
+    trial: str
+    reason: str
+    code: str
+
+
+@dataclass(frozen=True)
+class Eligible:
+    """The rows an analysis takes (one per trial and arm), the rows it leaves out, and what was chosen."""
+
+    rows: tuple[dict[str, str], ...]
+    excluded: tuple[ProtocolExclusion, ...]
+    candidates: int  # rows assessed for eligibility
+    trials: int  # distinct trials among the rows taken
+    chosen: tuple[str, ...]  # one sentence per trial whose row was chosen among several
+
+
+def _fails(row: dict[str, str], col: str, allowed: tuple[str, ...]) -> str | None:
+    value = row.get(col, "")
+    if value in allowed:
+        return None
+    shown = allowed[0] if len(allowed) == 1 else f"one of {', '.join(allowed)}"
+    return f"{col} is {value or 'empty'!r}, not {shown}"
+
+
+def eligible(table_rows, table_lines, criteria: dict[str, tuple[str, ...]], timepoint: str | None,
+             prefer: dict[str, tuple[str, ...]], problem) -> Eligible:
+    """Apply a protocol to one table's rows.
+
+    Parameters
+    ----------
+    table_rows : sequence of dict of str to str
+        The table's rows.
+    table_lines : sequence of int
+        The line each row starts on (for messages).
+    criteria : dict of str to tuple of str
+        Column -> accepted values (the protocol's criteria and the analysis's `where`), in the order reasons are
+        given.
+    timepoint : str or None
+        "longest", "shortest", "closest to N weeks" or None.
+    prefer : dict of str to tuple of str
+        Column -> values in order of preference, applied after the time-point rule.
+    problem : callable
+        problem(key, reason) -> SchemaError naming analyses.toml, the analysis and the key.
+
+    Returns
+    -------
+    Eligible
+
+    Raises
+    ------
+    SchemaError
+        No row eligible; a trial and arm left with several rows after the rules (naming the rows' lines and what
+        differs between them); a time-point rule on rows without `timepoint_weeks`.
+    """
+    topic = [c for c in ("outcome", "condition") if c in criteria]  # the question: who, and what was measured
+    candidates = [(r, ln) for r, ln in zip(table_rows, table_lines) if all(r.get(c, "") in criteria[c] for c in topic)]
+    order = [c for c in PROTOCOL_ORDER if c in criteria] + [c for c in criteria if c not in PROTOCOL_ORDER]
+    excluded, kept = [], []
+    for row, line in candidates:
+        why = next((w for c in order if (w := _fails(row, c, criteria[c]))), None)
+        if why:
+            excluded.append(ProtocolExclusion(row.get("study_id", ""), trial_key(row), why, "protocol"))
+        else:
+            kept.append((row, line))
+    if not kept:
+        raise problem("protocol", f"no row is eligible ({len(candidates)} assessed, all excluded)" if candidates else
+                      "the protocol selects no row of the table")
+    groups: dict[tuple[str, str], list[tuple[dict, int]]] = {}
+    for row, line in kept:
+        groups.setdefault((trial_key(row), row.get("arm", "")), []).append((row, line))
+    rows, chosen = [], []
+    for (trial, arm), members in groups.items():
+        if len(members) > 1:
+            members, note, dropped = _choose(trial, arm, members, timepoint, prefer, problem)
+            chosen.append(note)
+            excluded.extend(ProtocolExclusion(r.get("study_id", ""), trial, f"trial {trial} counts once: {why}", "same_trial")
+                            for r, why in dropped)
+        rows.append(members[0][0])
+    taken = {id(r) for r in rows}
+    rows = [r for r, _ in kept if id(r) in taken]  # in table order
+    return Eligible(tuple(rows), tuple(excluded), len(candidates), len({trial_key(r) for r in rows}), tuple(chosen))
+
+
+def _choose(trial, arm, members, timepoint, prefer, problem):
+    """One row of a trial and arm: the time-point rule, then the preferences; several left is an error."""
+    dropped = []
+    label = f"trial {trial}" + (f" (arm {arm})" if arm else "")
+    if timepoint:
+        weeks = [cell_number(r.get("timepoint_weeks", "")) for r, _ in members]
+        if any(w != w for w in weeks):
+            lines = ", ".join(str(ln) for (r, ln), w in zip(members, weeks) if w != w)
+            raise problem("protocol", f"{label} has several rows; the time-point rule {timepoint!r} needs "
+                          f"timepoint_weeks on each (missing on line(s) {lines})")
+        m = TIMEPOINT.fullmatch(timepoint)
+        key = ((lambda w: -w) if m.group(1) == "longest" else (lambda w: w) if m.group(1) == "shortest"
+               else (lambda w: abs(w - float(m.group(2)))))
+        best = min(key(w) for w in weeks)
+        win = [x for x, w in zip(members, weeks) if key(w) == best]
+        dropped += [(r, f"time point {r.get('timepoint', '')!r} not taken (rule: {timepoint})")
+                    for (r, ln), w in zip(members, weeks) if key(w) != best]
+        members = win
+    for col, values in prefer.items():
+        if len(members) < 2:
+            break
+        rank = [values.index(r.get(col, "")) if r.get(col, "") in values else len(values) for r, _ in members]
+        win = [x for x, k in zip(members, rank) if k == min(rank)]
+        dropped += [(r, f"{col} {r.get(col, '')!r} not preferred (prefer: {', '.join(values)})")
+                    for (r, _), k in zip(members, rank) if k != min(rank)]
+        members = win
+    if len(members) > 1:
+        differs = [c for c in ("timepoint", "outcome", "outcome_detail", "analysis_population", "comparator_detail",
+                               "dose") if len({r.get(c, "") for r, _ in members}) > 1]
+        lines = ", ".join(str(ln) for _, ln in members)
+        raise problem("protocol", f"{label} has {len(members)} rows that the protocol accepts (lines {lines}; they "
+                      f"differ in {', '.join(differs) or 'nothing the protocol names'}): a trial counts once. Say which "
+                      "to take: timepoint = \"longest\" (or \"shortest\", \"closest to N weeks\") or prefer = "
+                      "{ column = [values in order] } in the analysis's [protocol], or give the rows distinct arms")
+    note = f"{label}: row {members[0][0].get('study_id', '')} taken; " + "; ".join(
+        f"{r.get('study_id', '')} left out ({why})" for r, why in dropped)
+    return members, note, dropped
+
+
+def parse_protocol(raw, bad) -> tuple[dict[str, tuple[str, ...]], str | None, dict[str, tuple[str, ...]]] | None:
+    """Read an analysis's [protocol] table.
+
+    Parameters
+    ----------
+    raw : object
+        The TOML value of the analysis's `protocol` key.
+    bad : callable
+        bad(key, reason): records a problem at the key's line.
+
+    Returns
+    -------
+    tuple or None
+        (criteria: column -> values, timepoint rule or None, prefer: column -> values); None when a problem was
+        recorded.
+    """
+    if not isinstance(raw, dict):
+        bad("protocol", "must be a table of criteria (column = value or [values]), timepoint and prefer")
+        return None
+    criteria: dict[str, tuple[str, ...]] = {}
+    ok = True
+    for col, value in raw.items():
+        if col in ("timepoint", "prefer"):
+            continue
+        values = value if isinstance(value, list) else [value]
+        if not values or not all(isinstance(v, str) and v and len(v) <= 200 for v in values):
+            bad(f"protocol.{col}", "must be a value or a list of values (non-empty strings)")
+            ok = False
+        criteria[col] = tuple(values)
+    timepoint = raw.get("timepoint")
+    if timepoint is not None and (not isinstance(timepoint, str) or not TIMEPOINT.fullmatch(timepoint)):
+        bad("protocol.timepoint", f"{timepoint!r} is not 'longest', 'shortest' or 'closest to N weeks'")
+        ok = False
+    prefer = raw.get("prefer", {})
+    if not isinstance(prefer, dict) or not all(isinstance(v, list) and v and all(isinstance(x, str) for x in v)
+                                               for v in prefer.values()):
+        bad("protocol.prefer", "must be a table of column = [values in order of preference]")
+        ok = False
+    return (criteria, timepoint, {c: tuple(v) for c, v in prefer.items()}) if ok else None
+
+
+def protocol_problems(spec, columns, categories, vocabulary) -> list[CellProblem]:
+    """A protocol's columns and values checked against the table's header and the closed vocabularies.
+
+    Parameters
+    ----------
+    spec : AnalysisSpec
+        The analysis (its criteria, prefer and where).
+    columns : tuple of str or None
+        The analysis table's header (None: the table is missing; reported elsewhere).
+    categories : dict of str to tuple of str
+        The fixed categories (schema.CATEGORIES).
+    vocabulary : Vocabulary
+        The base's vocabularies and synonyms.
+
+    Returns
+    -------
+    list of CellProblem
+        A column the table lacks; a value no row could hold because it is not a term of its vocabulary (with "did
+        you mean"): such a protocol would select nothing, or less than it says, in silence.
+    """
+    from ..inputs.vocabulary import category_problem
+    out = []
+    for key, table in (("protocol", spec.criteria), ("protocol.prefer", spec.prefer)):
+        for col, values in table.items():
+            if columns is not None and col not in columns:
+                out.extend(spec.problem(key, f"column {col!r} is not in the {spec.table} table").problems)
+                continue
+            allowed = vocabulary.terms.get(col) or categories.get(col)
+            for v in values if allowed else ():
+                why = category_problem(v, allowed, vocabulary.synonyms)
+                if why:
+                    out.extend(spec.problem(key, f"{col}: {why}").problems)
+    return out
+
+
+def eligible_rows(base, spec) -> Eligible:
+    """The analysis's protocol applied to its table: the rows taken (one per trial and arm) and those excluded.
+
+    Parameters
+    ----------
+    base : EvidenceBase
+        The evidence base.
+    spec : AnalysisSpec
+        The analysis.
+
+    Returns
+    -------
+    Eligible
+
+    Raises
+    ------
+    SchemaError
+        No such table; a criterion, subgroup or moderator column it lacks; a criterion value that is not a term of
+        its vocabulary; no eligible row; a trial left with several rows (see :func:`protocol.eligible`).
+    """
+    table = next((t for t in base.tables if t.name == f"{spec.table}.csv" or t.name == spec.table), None)
+    if table is None:
+        raise spec.problem("table", f"no table {spec.table!r} in {base.path / 'tables'}")
+    for key, cols in (("where", tuple(spec.where)), ("by", (spec.by,) if spec.by else ()),
+                      ("moderator", (spec.moderator,) if spec.moderator else ())):
+        for col in cols:
+            if col not in table.header:
+                raise spec.problem(key, f"column {col!r} is not in {table.name}")
+    problems = protocol_problems(spec, table.header, CATEGORIES, base.vocabulary)
+    if problems:
+        raise SchemaError(problems)
+    return eligible(table.rows, table.lines, spec.criteria, spec.timepoint, spec.prefer, spec.problem)
+
