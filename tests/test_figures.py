@@ -168,7 +168,7 @@ def _synthetic_base(tmp_path, k: int, long_labels: bool) -> Path:
                    notes="synthetic test row", derived="", source=f"synth{i}", doi="", pmid="", registry="",
                    url=f"https://example.org/synth{i}")
         rows.append(new)
-        bib.append(f"\n@article{{synth{i},\n  title = {{Synthetic trial {i}}},\n  year = {{2030}},\n}}\n")
+        bib.append(f"\n@article{{synth{i},\n  title = {{Synthetic trial {i}}},\n  year = {{2030}},\n  type = {{journal article}},\n}}\n")
     with open(base / "sources.bib", "a", encoding="utf-8") as fh:
         fh.write("".join(bib))
     buf = io.StringIO()

@@ -362,3 +362,10 @@ def test_the_row_templates_of_evidence_readme_are_valid_rows():
         cells = dict(zip(header, row))
         assert check_row(kind, cells) == [], kind
         assert vocabulary_problems(cells, vocab) == [], kind
+
+
+def test_the_base_declares_an_intervention_of_its_vocabulary(tmp_path):
+    base = copy_base(tmp_path)
+    text = (base / "base.toml").read_text()
+    (base / "base.toml").write_text(text.replace('intervention = "baclofen"', 'intervention = "baclofen tablets"'))
+    fails(base, "base.toml, column 'base.intervention'", "is not a term of vocabulary.toml's intervention list")

@@ -144,7 +144,7 @@ def test_rob_columns_prefer_the_file():
 def test_the_grading_uses_the_file_and_the_file_wins_over_rob_columns(tmp_path):
     before = run_one(BASE, "aud_abstinence")
     rob_before = next(j for j in before.certainty.judgements if j.domain == "risk_of_bias")
-    assert rob_before.change == -2 and "not assessed for any study" in rob_before.reason
+    assert rob_before.change == -1 and "not assessed for any study" in rob_before.reason
     base = copy_base(tmp_path)
     # the tables say high for every row; the file says low for the three pooled trials: the file wins
     binary = base / "tables" / "binary.csv"
@@ -152,14 +152,14 @@ def test_the_grading_uses_the_file_and_the_file_wins_over_rob_columns(tmp_path):
     for r in rows:
         r["rob_overall"] = "high"
     write_rows(binary, rows, list(rows[0]))
-    write_rows(base / "risk_of_bias.csv", [judged(t) for t in ("addolorato2007", "muller2015", "hauser2017")])
+    write_rows(base / "risk_of_bias.csv", [judged(t) for t in ("addolorato2007", "muller2015")])
     after = run_one(base, "aud_abstinence")
     j = next(j for j in after.certainty.judgements if j.domain == "risk_of_bias")
-    # 100% of participants at low risk: 0 from risk of bias, -1 from the rows resting on a news report (Hauser)
-    assert j.change == -1 and j.reason.startswith("100% of participants in trials at low risk of bias")
-    assert "SECONDARY_SOURCES: 56% of the participants" in j.reason
+    # 100% of participants at low risk (no row of this analysis rests on a secondary source)
+    assert j.change == 0 and j.reason.startswith("100% of participants in trials at low risk of bias")
+    assert "SECONDARY_SOURCES" not in j.reason
     assert all(e.rob["rob_overall"] == "low" and e.rob["rob_measurement"] == "low" for e in after.study_effects)
     # without the file, the tables' rob_overall (high) is used
     (base / "risk_of_bias.csv").unlink()
     j = next(j for j in run_one(base, "aud_abstinence").certainty.judgements if j.domain == "risk_of_bias")
-    assert j.change == -2 and j.reason.startswith("only 0% of participants in trials at low risk")
+    assert j.change == -1 and j.reason.startswith("only 0% of participants in trials at low risk")

@@ -57,7 +57,7 @@ def test_the_shipped_sources_all_have_a_valid_type():
     entries = read_bib(BASE / "sources.bib")
     counts = Counter(e.source_type for e in entries.values())
     assert set(counts) <= set(SOURCE_TYPES) and sum(counts.values()) == len(entries)
-    assert counts == {"journal article": 149, "peer-reviewed review": 38, "secondary: news": 8,
+    assert counts == {"journal article": 145, "peer-reviewed review": 38, "secondary: news": 8,
                       "regulatory label": 4, "registry record": 4, "secondary: website": 4, "conference abstract": 3}
     assert entries["healio2016"].secondary and entries["neurosurgerynd"].secondary
     assert entries["agabio2023"].source_type == "peer-reviewed review"
@@ -168,16 +168,13 @@ def test_secondary_rows_of_the_shipped_base():
     # a row citing a primary key but read at a secondary entry's url rests on that secondary source
     via_url = [k for k, v in flagged.items() if v == "saitz2008"]
     assert len(via_url) == 1 and via_url[0][0] == "binary.csv"
-    # one row does not yet say so in its notes: the lead fixes the data
-    [p] = secondary_problems(base.tables, base.sources)
-    assert p.file.endswith("pvalues.csv") and p.column == "notes"
-    assert "rests on a secondary source ('bu2017', type 'secondary: news'); say in notes why no primary source " \
-           "was used" in p.reason
+    # every one says so in its notes
+    assert secondary_problems(base.tables, base.sources) == []
 
 
 def test_a_secondary_row_without_notes_is_named_and_one_with_notes_is_accepted():
     base = load_base(BASE)
-    table = next(t for t in base.tables if t.name == "binary.csv")
+    table = next(t for t in base.tables if t.name == "trials.csv")
     i = next(i for i, r in enumerate(table.rows) if r["source"] == "healio2016")
     bad_row = {**table.rows[i], "notes": "per-arm counts from the news report"}
     bad = type(table)(table.name, table.path, table.kind, table.header, (bad_row,), (table.lines[i],))
@@ -186,5 +183,5 @@ def test_a_secondary_row_without_notes_is_named_and_one_with_notes_is_accepted()
     good = type(table)(table.name, table.path, table.kind, table.header, (table.rows[i],), (table.lines[i],))
     assert secondary_problems([good], base.sources) == []
     # a primary source's row needs nothing in its notes
-    plain = next(r for r in table.rows if r["source"] == "addolorato2007" and "bu.edu" not in r["url"])
+    plain = next(r for r in table.rows if r["source"] == "addolorato2002")
     assert secondary_source({**plain, "notes": ""}, base.sources) is None

@@ -48,8 +48,11 @@ def payload_build(tmp_path_factory) -> Path:
         for r in rows:
             for c in LABEL_COLUMNS:
                 r[c] = LABEL
+            secondary = "secondary" in r["notes"].lower()  # the rule that notes say so stays met
             for c in TEXT_COLUMNS:
                 r[c] = TEXT
+            if secondary:
+                r["notes"] = TEXT + " (secondary source)"
             if len(TEXT) + 1 + len(r["quote"]) <= 400:
                 r["quote"] = TEXT + " " + r["quote"]
         buf = io.StringIO()

@@ -95,6 +95,11 @@ def load_inputs(base_dir: str | Path) -> Inputs:
             specs = attempt(load_analyses, toml, base_dir)
         rpath = rules_path(base_dir)
         rules: Rules | None = attempt(load_rules, rpath, rpath.parent) if rpath.exists() else None
+        terms = base.vocabulary.terms.get("intervention") if base is not None else None
+        if terms and about.intervention not in terms:
+            problems.append(CellProblem(str(base_dir / "base.toml"), None, "base.intervention", f"{about.intervention!r} "
+                                        f"is not a term of vocabulary.toml's intervention list ({', '.join(terms)}): "
+                                        "the base's intervention is one of the drugs its rows name"))
         if base is not None and specs:
             for spec in specs:  # every protocol applied: a trial counted twice is an error here, not a surprise later
                 attempt(eligible_rows, base, spec)
