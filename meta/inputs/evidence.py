@@ -151,55 +151,38 @@ def load_base(path: str | Path) -> EvidenceBase:
 
 def _read_csv(f: Path, kind: str, expected: tuple[str, ...], check: Callable[[dict[str, str]], list[Problem]],
               problems: list[CellProblem], root: Path) -> EvidenceTable | None:
-    """Read one CSV with exactly the `expected` columns; every row's problems (from `check`) go to `problems`."""
+    """Read one CSV with exactly the `expected` columns; every row's problems (from `check`) go to `problems`, one
+    per cell, and each fault of the file's shape once (see csvshape)."""
+    from .csvshape import CsvFault, data_records, header_faults
+    from .csvtext import csv_records
+
     name = str(f)
     try:
         text = read_text(f, root)
     except SchemaError as exc:
         problems.extend(exc.problems)
         return None
-    reader = csv_rows(text)
-    try:
-        header = [h.strip() for h in next(reader)]
-    except csv.Error as exc:
-        problems.append(CellProblem(name, 1, None, f"not a readable CSV file: {exc}"))
+    records = csv_records(text)
+    first = next((r for r in records if r.fault is not None or any(c.strip() for c in r.cells)), None)
+    faults = header_faults(first, expected, f"a {kind} table")
+    problems.extend(CellProblem(name, x.line, x.column, x.reason) for x in faults)
+    if faults:
         return None
-    if len(header) < 2:
-        problems.append(CellProblem(name, 1, None, "only one column found; is the delimiter a comma?"))
-        return None
-    before = len(problems)
-    counts = Counter(header)
-    for col in sorted(c for c, n in counts.items() if n > 1):
-        problems.append(CellProblem(name, 1, col[:MAX_LABEL], "column appears more than once"))
-    unknown = [col for col in counts if col not in expected]
-    for i, col in enumerate(unknown):
-        hint = close_match(col, expected) if i < HINTS else []
-        problems.append(CellProblem(name, 1, col[:MAX_LABEL], f"unknown column for a {kind} table"
-                                    + (f"; did you mean '{hint[0]}'?" if hint else "")))
-    for col in expected:
-        if col not in header:
-            problems.append(CellProblem(name, 1, col, f"missing column (a {kind} table has: {', '.join(expected)})"))
-    if len(problems) > before:
-        return None
+    header = [h.strip() for h in first.cells]
     rows, lines = [], []
-    start = reader.line_num + 1
-    try:
-        for cells in reader:
-            line = start
-            start = reader.line_num + 1
-            if not any(c.strip() for c in cells):
-                continue
-            if len(cells) != len(header):
-                problems.append(CellProblem(name, line, None, f"{len(cells)} cells where the header has "
-                                            f"{len(header)} (a missing or extra comma, or an unquoted comma?)"))
-                continue
-            row = dict(zip(header, cells))
-            for p in check(row):
+    for item in data_records(records, header, lambda row: [p.column for p in check(row)]):
+        if isinstance(item, CsvFault):
+            problems.append(CellProblem(name, item.line, item.column, item.reason))
+            continue
+        line, cells = item
+        row = dict(zip(header, cells))
+        told: set[str] = set()
+        for p in check(row):  # one message per cell: the first cause named, the rest follow from it
+            if p.column is None or p.column not in told:
                 problems.append(CellProblem(name, line, p.column, p.reason))
-            rows.append(row)
-            lines.append(line)
-    except csv.Error as exc:
-        problems.append(CellProblem(name, reader.line_num, None, f"not a readable CSV row: {exc}"))
+                told.add(p.column)
+        rows.append(row)
+        lines.append(line)
     if not rows and not any(p.file == name for p in problems):
         problems.append(CellProblem(name, None, None, "has a header but no data rows"))
     return EvidenceTable(f.name, f, kind, tuple(header), tuple(rows), tuple(lines))

@@ -10,6 +10,7 @@ import io
 import math
 import os
 import stat
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
@@ -23,6 +24,7 @@ from ..engine.studies import Studies
 from .names import close_match
 from .numbers import NUMBER, parse_number
 from ..errors import CellProblem, SchemaError, number_text
+from .csvshape import CsvFault, first_record, header_faults, study_table_faults, well_formed
 from .csvtext import PANDAS_OPTIONS, csv_header, csv_rows
 from .textfiles import read_bytes_safely, read_text
 
@@ -102,33 +104,59 @@ def read_csv_text(path: str | Path, numeric: Mapping[str, str] | None = None) ->
     -------
     pandas.DataFrame
         The table, column names stripped, blank records dropped; ``attrs["lines"]`` holds the line each CSV record
-        starts on (absent for Parquet).
+        starts on, as an array of int (absent for Parquet).
 
     Raises
     ------
     SchemaError
-        The file cannot be read (see :func:`read_text`), is not readable CSV, has only one column, or has no data rows.
+        The file cannot be read (see :func:`read_text`), has only one column or no data rows, or is not well-formed
+        CSV: a quote that never closes (named where it opened) or is followed by text, a record with more or fewer
+        cells than the header (naming the column where a comma is missing or extra, when one place fits), a row cut
+        in two by a line break; one message per cause (see csvshape). pandas would pad a short record, or drop or
+        take as an index a first record's extra cells, without a word: those are checked here.
     """
     name = str(path)
     if Path(path).suffix.lower() in PARQUET:
         return read_parquet(path, numeric)
     text = read_text(path)
+    first = first_record(text)
+    faults = header_faults(first, None, "")
+    if faults:
+        raise SchemaError([CellProblem(name, f.line, f.column, f.reason) for f in faults])
+    wanted = set((numeric or {}).keys())
+    # text as Python strings (object): pandas 3 with pyarrow would use Arrow strings, which cost more memory
+    # here and are converted back to Python objects anyway
+    dtype = {c: object for c in first.cells if c.strip() not in wanted}
     try:
-        header = next(csv_rows(text), [])  # as pandas names the columns, before stripping
-        wanted = set((numeric or {}).keys())
-        # text as Python strings (object): pandas 3 with pyarrow would use Arrow strings, which cost more memory
-        # here and are converted back to Python objects anyway
-        dtype = {c: object for c in header if c.strip() not in wanted}
-        frame = pd.read_csv(io.StringIO(text), dtype=dtype, **PANDAS_OPTIONS)
-    except (pd.errors.ParserError, csv.Error) as exc:
-        raise SchemaError([CellProblem(name, None, None, f"not a readable CSV file: {exc}")]) from None
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)  # "a loss of data": a first row too long
+            frame = pd.read_csv(io.StringIO(text), dtype=dtype, **PANDAS_OPTIONS)
+    except (pd.errors.ParserError, pd.errors.ParserWarning, csv.Error) as exc:
+        faults = study_table_faults(text, wanted, MISSING_TEXT) or [
+            CsvFault(None, None, f"not a readable CSV file: {str(exc).strip()}")]
+    else:
+        faults = [] if well_formed(text, len(frame.columns), len(frame)) else \
+            study_table_faults(text, wanted, MISSING_TEXT)
+    if faults:
+        raise SchemaError([CellProblem(name, f.line, f.column, f.reason) for f in faults])
     frame.columns = [str(c).strip() for c in frame.columns]
-    if len(frame.columns) < 2:
-        raise SchemaError([CellProblem(name, 1, None, "only one column found; is the delimiter a comma?")])
     frame = _record_lines(text, frame)
     if frame.empty:
         raise SchemaError([CellProblem(name, None, None, "has a header but no data rows")])
+    repeats = _header_repeats(frame)
+    if repeats:
+        raise SchemaError([CellProblem(name, int(frame.attrs["lines"][i]), None, "repeats the header row (two files "
+                                       "pasted together?); remove this line") for i in repeats])
     return frame
+
+
+def _header_repeats(frame: pd.DataFrame) -> list[int]:
+    """The rows that repeat the header, cell for cell (found through the first column, which then holds text)."""
+    first = frame.columns[0]
+    if frame[first].dtype != object:
+        return []
+    maybe = np.flatnonzero(frame[first].to_numpy(dtype=object) == first)
+    return [int(i) for i in maybe if all(str(v).strip() == c for c, v in zip(frame.columns, frame.iloc[i]))]
 
 
 def _record_lines(text: str, frame: pd.DataFrame) -> pd.DataFrame:
@@ -152,7 +180,9 @@ def _record_lines(text: str, frame: pd.DataFrame) -> pd.DataFrame:
     if blank.any():
         frame = frame.loc[~blank].reset_index(drop=True)
         lines = lines[~blank]
-    frame.attrs["lines"] = tuple(int(x) for x in lines)
+    # an array, not a tuple: pandas deep-copies attrs whenever a column is taken, and a tuple of 2 million ints
+    # costs seconds each time
+    frame.attrs["lines"] = np.asarray(lines, dtype=np.int64)
     return frame
 
 
@@ -283,15 +313,12 @@ def load_table(
     frame = frame.rename(columns=rename)
     available = set(frame.columns)
     needed = required_columns(measure, available)
-    for col in (*needed, *group_by, *((study_column,) if require_study else ())):
-        if col not in available:
-            hint = close_match(col, list(frame.columns))
-            shown = ", ".join(map(str, frame.columns[:20])) + (" ..." if len(frame.columns) > 20 else "")
-            extra = f"; did you mean '{hint[0]}'?" if hint else f"; the file has: {shown}"
-            problems.append(CellProblem(name, 1, col, f"missing column needed for {measure.value}{extra}"))
+    problems.extend(_missing_columns(name, list(frame.columns), needed, (*group_by, *((study_column,) if
+                                     require_study else ())), measure))
     if problems:
         raise SchemaError(problems)
-    lines = frame.attrs.get("lines") or tuple(range(2, len(frame) + 2))
+    found = frame.attrs.get("lines")
+    lines = tuple(found.tolist()) if found is not None else tuple(range(2, len(frame) + 2))
     columns: dict[str, np.ndarray] = {}
     omitted: list[tuple[int, str]] = []
     for col in needed:
@@ -324,6 +351,27 @@ def load_table(
         raise SchemaError(problems)
     return StudyTable(columns, study, groups, lines, path=name, kind=kind_of(measure), frame=frame,
                       omitted=tuple(sorted(omitted)))
+
+
+def _missing_columns(name: str, columns: list[str], needed: tuple[str, ...], also: tuple[str, ...],
+                     measure: Measure) -> list[CellProblem]:
+    """A problem per column the measure (`needed`) or the options (`also`) need and the file lacks, with "did you
+    mean"; one problem when it has none of the measure's columns and nothing close (no header row?)."""
+    shown = ", ".join(map(str, columns[:20])) + (" ..." if len(columns) > 20 else "")
+    hints = {col: close_match(col, columns) for col in needed if col not in columns}
+    none_found = len(needed) > 1 and len(hints) == len(needed) and not any(hints.values())
+    out = []
+    if none_found:  # one cause, one message
+        out.append(CellProblem(name, 1, None, f"none of the columns {measure.value} needs ({', '.join(needed)}) is "
+                               f"in the header row, which reads: {shown}; is the header row missing, or are the "
+                               "columns named otherwise (--columns)?"))
+    for col in (*needed, *also):
+        if col in columns or (none_found and col in needed):
+            continue
+        hint = hints[col] if col in hints else close_match(col, columns)
+        extra = f"; did you mean '{hint[0]}'?" if hint else f"; the file has: {shown}"
+        out.append(CellProblem(name, 1, col, f"missing column needed for {measure.value}{extra}"))
+    return out
 
 
 MISSING_GROUP = "(missing)"
