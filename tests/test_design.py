@@ -187,6 +187,15 @@ def test_pooled_crossover_binary_against_metafor(measure):
     close(sens[1].estimate, sens[0].estimate, EXACT)  # r = 0 is the parallel analysis
 
 
+def test_the_fragility_index_refits_the_paired_analysis():
+    from evsynth.meta.robustness.fragility import fragility
+
+    rows, cols, study = binary_rows(REF["pooled_binary"]["rows"])
+    plan, res, kept = analyse(rows, cols, study, Model(Measure.RR, Method.REML, Test.KNHA), R50)
+    frag = fragility(plan.columns, kept, plan.model)
+    assert frag.pvalue == pytest.approx(res.pvalue, rel=1e-12)  # the paired analysis, not the parallel one
+
+
 @pytest.mark.parametrize("key", sorted(REF["pooled_continuous"]["fits"]))
 def test_pooled_crossover_continuous_against_metafor(key):
     ref = REF["pooled_continuous"]["fits"][key]

@@ -86,7 +86,8 @@ def fragility(data: Mapping[str, Sequence[float]], study: Sequence[str], model: 
     Parameters
     ----------
     data : mapping of str to sequence of float
-        The 2x2 counts per study: ``events_t, n_t, events_c, n_c`` (other columns are ignored).
+        The 2x2 counts per study: ``events_t, n_t, events_c, n_c``, and ``ri`` when crossover trials are analysed
+        as paired (other columns are ignored).
     study : sequence of str
         One label per study.
     model : Model
@@ -114,7 +115,8 @@ def fragility(data: Mapping[str, Sequence[float]], study: Sequence[str], model: 
                             f"binary measure (OR, RR, RD, PETO)")
     if not 0 < alpha < 1:
         raise AnalysisError(f"alpha must lie in (0, 1), not {alpha}")
-    cols = {name: np.asarray(data[name], dtype=float) for name in ("events_t", "n_t", "events_c", "n_c")}
+    names = ("events_t", "n_t", "events_c", "n_c") + (("ri",) if "ri" in data else ())  # ri: paired crossover rows
+    cols = {name: np.asarray(data[name], dtype=float) for name in names}
     labels = [str(s) for s in study]
     k = len(labels)
     base = fit_table(cols, labels, model)
