@@ -90,7 +90,8 @@ def _analysis_view(a: AnalysisRun, figures: dict[str, str], studies: dict, about
     v |= {"kind": "pooled", "pooled": _pooled_text(a), "p": pval(res.pvalue), "k": studies_text(a.trials, res.k),
           "model": f"{res.method}, {'Hartung-Knapp' if res.test == 'knha' else res.test} test",
           "pi": (f"{num(back.pi_low)} to {num(back.pi_high)}" if back and back.pi_low is not None
-                 else (f"{num(res.pi_low)} to {num(res.pi_high)}" if res.pi_low is not None else "NA")),
+                 else (f"{num(res.pi_low)} to {num(res.pi_high)}" if res.pi_low is not None else
+                       "not reported (fewer than 3 trials)" if (a.trials or res.k) < 3 else "NA")),
           "heterogeneity": (f"τ² = {num(res.tau2, 3)}; I² = {num(res.i2, 0)}%; Q = {num(res.q)}, df = {res.q_df}, "
                             f"{pval(res.q_pvalue)}")}
     cert = a.certainty
