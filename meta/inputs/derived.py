@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 
 __all__ = ["FUNCTIONS", "DerivedFunction", "DerivationError", "Assignment", "Parsed", "parse_derived",
            "check_derivations", "matches", "describe"]
+HINTS = 50  # "did you mean" for the first unknown study_ids of a check only (difflib is slow on thousands)
+CYCLE_SHOWN = 6  # cells of a cycle named in its message
 FLOAT_TOLERANCE = 1e-12  # relative: floating-point noise in a conversion's result, never a reported digit
 HELP = "(evidence/README.md, Derived numbers)"
 
@@ -60,6 +62,27 @@ class _Row:
         if canon(self.row.get(column, "").strip()) in self.shown or column in self.parsed.targets:
             return True
         return None if self.parsed.errors else False
+
+
+class _Index:
+    """The rows by study_id (the first of a duplicated one), and the "did you mean" hints left to give."""
+
+    def __init__(self, rows: dict[str, _Row]):
+        self.rows = rows
+        self.hints = HINTS
+
+    def get(self, study_id: str) -> _Row | None:
+        return self.rows.get(study_id)
+
+    def __contains__(self, study_id: str) -> bool:
+        return study_id in self.rows
+
+    def __getitem__(self, study_id: str) -> _Row:
+        return self.rows[study_id]
+
+    def hint(self) -> bool:
+        self.hints -= 1
+        return self.hints >= 0
 
 
 class _ArgProblem(Exception):
@@ -90,9 +113,9 @@ def check_derivations(tables: Sequence["EvidenceTable"]) -> list[CellProblem]:
         was computed and what is written, or which argument is not in the quote.
     """
     rows = _rows(tables)
-    by_id: dict[str, _Row] = {}
+    by_id = _Index({})
     for r in rows:
-        by_id.setdefault(r.study_id, r)
+        by_id.rows.setdefault(r.study_id, r)
     cyclic, cycles = _cycles(rows, by_id)
     problems: list[CellProblem] = []
     for r in rows:
@@ -111,7 +134,7 @@ def _rows(tables: Sequence["EvidenceTable"]) -> list[_Row]:
     return out
 
 
-def _row_problems(r: _Row, by_id: dict[str, _Row], cyclic: set, cycles: list[CellProblem]) -> list[CellProblem]:
+def _row_problems(r: _Row, by_id: _Index, cyclic: set, cycles: list[CellProblem]) -> list[CellProblem]:
     out = []
     uncovered = [(c, v) for c in r.columns if (v := r.row.get(c, "").strip()) and _finite(v)
                  and canon(v) not in r.shown and c not in r.parsed.targets]
@@ -138,7 +161,7 @@ def _finite(text: str) -> bool:
     return x is not None and x == x
 
 
-def _check_assignment(r: _Row, a: Assignment, by_id: dict[str, _Row]) -> list[CellProblem]:
+def _check_assignment(r: _Row, a: Assignment, by_id: _Index) -> list[CellProblem]:
     """The problems of one derivation: its arguments, its computation, and its result against the cell."""
     values, unquoted, problems = [], [], []
     for arg in a.args:
@@ -177,7 +200,7 @@ def _check_assignment(r: _Row, a: Assignment, by_id: dict[str, _Row]) -> list[Ce
                         f"{written}" + (" (a count must be exact)" if a.target in COUNTS else ""))]
 
 
-def _resolve(r: _Row, arg, by_id: dict[str, _Row]):
+def _resolve(r: _Row, arg, by_id: _Index):
     """An argument's value: a Decimal (as written, precision kept), a direction (+1/-1), or None for `_`."""
     if isinstance(arg, Number):
         return arg.value
@@ -190,7 +213,7 @@ def _resolve(r: _Row, arg, by_id: dict[str, _Row]):
     other = by_id.get(arg.study_id)
     name = f"@{arg.study_id}.{arg.column}"
     if other is None:
-        hint = close_match(arg.study_id, by_id) if len(by_id) <= 5000 else []
+        hint = close_match(arg.study_id, by_id.rows) if by_id.hint() else []
         raise _ArgProblem(f"no row has study_id {arg.study_id!r}" + (f"; did you mean '{hint[0]}'?" if hint else ""),
                           "derived")
     if arg.column not in other.columns:
@@ -269,7 +292,7 @@ def describe(result: Value, decimals: int | None) -> str:
     return str(rounded) if rounded == exact else f"{rounded} ({full})"
 
 
-def _cycles(rows: list[_Row], by_id: dict[str, _Row]) -> tuple[set, dict[int, list[CellProblem]]]:
+def _cycles(rows: list[_Row], by_id: _Index) -> tuple[set, dict[int, list[CellProblem]]]:
     """The derived cells that depend on themselves, and one problem per cycle, at its first cell in file order."""
     nodes: dict[tuple[int, str], tuple[_Row, Assignment, list[tuple[int, str]]]] = {}
     for r in rows:
@@ -306,7 +329,9 @@ def _cycles(rows: list[_Row], by_id: dict[str, _Row]) -> tuple[set, dict[int, li
 def _report_cycle(cycle: list, nodes: dict, order: dict, reports: dict[int, list[CellProblem]]) -> None:
     first = min(range(len(cycle)), key=lambda i: order[cycle[i]])
     cycle = cycle[first:] + cycle[:first]
-    names = [f"{nodes[node][0].study_id}.{node[1]}" for node in cycle]
+    names = [f"{nodes[node][0].study_id}.{node[1]}" for node in cycle[:CYCLE_SHOWN]]
+    if len(cycle) > CYCLE_SHOWN:
+        names.append(f"... ({len(cycle)} cells in all)")
     r, a, _ = nodes[cycle[0]]
     reports.setdefault(r.index, []).append(CellProblem(
         r.file, r.line, a.target, f"{a.text}: a circular derivation ({' -> '.join(names + names[:1])}): one of "
