@@ -77,7 +77,8 @@ class Base:
             (self.folder / "tables" / f"{kind}.csv").write_text(buf.getvalue(), encoding="utf-8")
             for r in rows:
                 bib.append(f"@article{{{r['source']},\n  author = {{Author A}},\n  title = {{Trial {r['source']} "
-                           f"of baclofen}},\n  journal = {{J Test}},\n  year = {{2020}},\n  doi = {{{r['doi']}}},\n}}\n")
+                           f"of baclofen}},\n  journal = {{J Test}},\n  year = {{2020}},\n  doi = {{{r['doi']}}},\n"
+                           "  type = {journal article},\n}\n")
         (self.folder / "sources.bib").write_text("\n".join(dict.fromkeys(bib)), encoding="utf-8")
         return self.folder
 
