@@ -3,8 +3,8 @@
 Each implementation takes its arguments already resolved (a number as the `Decimal` it was written as, so its
 printed precision is kept; a direction as +1 or -1; a blank `_` as None) and the row's quote, and returns the
 result: a `Fraction` when the function is exact (sums, differences, counts from percentages), a float otherwise.
-Where meta/engine/conversions.py has the conversion, it is called, not re-implemented; that module (numpy, scipy)
-is imported only when such a function is evaluated, so validating a base without conversions stays light.
+Where meta/engine/conversions.py has the conversion, it is called, not re-implemented; that module is imported
+only when such a function is evaluated (it is pure Python, so `evsynth validate` stays free of numpy and scipy).
 """
 from __future__ import annotations
 
@@ -61,7 +61,7 @@ class DerivedFunction:
 
 
 def _conv():
-    from ..engine import conversions  # numpy and scipy: only when a conversion is evaluated
+    from ..engine import conversions  # only when a conversion is evaluated
 
     return conversions
 
