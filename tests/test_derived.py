@@ -91,9 +91,9 @@ def base(tmp_path) -> Base:
     return Base(tmp_path / "base")
 
 
-def problems(b: Base) -> list:
+def problems(b: Base, write: bool = True) -> list:
     try:
-        load_base(b.path())
+        load_base(b.path() if write else b.folder)
     except SchemaError as exc:
         return list(exc.problems)
     return []
@@ -538,3 +538,27 @@ def test_a_long_cycle_is_one_short_message(base):
     reason = expect(base, "binary", 2, "n_t", "a circular derivation (c0-01.n_t -> c1-01.n_t -> c2-01.n_t -> "
                     "c3-01.n_t -> c4-01.n_t -> c5-01.n_t -> ... (10 cells in all) -> c0-01.n_t)")
     assert "c9-01" not in reason
+
+
+def test_a_reference_into_a_table_that_could_not_be_read_is_not_reported(base):
+    """One cause, one message: when trials.csv cannot be read (a broken header) or loses a row (a cell too many),
+    the references to its rows are not reported as unknown study_ids; the reading fault is."""
+    base.add("trials", "r2020-01", quote="Twenty patients were treated with baclofen and 19 with placebo.",
+             n_t="20", n_c="19")
+    binary(base, "r2020-02", quote="3 and 8 dropped out", events_t="3", n_t="20", events_c="8", n_c="57",
+           derived="n_t = copy(@r2020-01.n_t); n_c = sum(@r2020-01.n_c, @r2020-01.n_c, @r2020-01.n_c)")
+    accepted(base)
+    path = Path(base.file("trials"))
+    header, row = path.read_text(encoding="utf-8").split("\n", 1)
+    path.write_text(header.replace("n_total", "n_totl") + "\n" + row, encoding="utf-8")
+    found = problems(base, write=False)
+    assert [(p.file, p.line) for p in found] == [(base.file("trials"), 1)], found
+    path.write_text(header + "\n" + row.rstrip("\n") + ",extra\n", encoding="utf-8")
+    found = problems(base, write=False)
+    assert [(p.file, p.line) for p in found] == [(base.file("trials"), 2)], found
+    # with every table read, the same unknown row is an error, named once however often the cell names it
+    path.write_text(header + "\n" + row.replace("r2020-01", "r2020-09", 1), encoding="utf-8")
+    found = problems(base, write=False)
+    assert [(p.file, p.line, p.column) for p in found] == [(base.file("binary"), 2, "derived")] * 2, found
+    assert [p.reason.split(": ", 1)[1] for p in found] == ["no row has study_id 'r2020-01'; did you mean "
+                                                           "'r2020-09'?"] * 2

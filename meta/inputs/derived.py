@@ -67,8 +67,9 @@ class _Row:
 class _Index:
     """The rows by study_id (the first of a duplicated one), and the "did you mean" hints left to give."""
 
-    def __init__(self, rows: dict[str, _Row]):
+    def __init__(self, rows: dict[str, _Row], complete: bool):
         self.rows = rows
+        self.complete = complete  # every row of the base was read: an unknown study_id is an error
         self.hints = HINTS
 
     def get(self, study_id: str) -> _Row | None:
@@ -97,13 +98,17 @@ class _Skip(Exception):
     """An argument cell that is not a number: the table's own check reports it; nothing more to say here."""
 
 
-def check_derivations(tables: Sequence["EvidenceTable"]) -> list[CellProblem]:
+def check_derivations(tables: Sequence["EvidenceTable"], complete: bool = True) -> list[CellProblem]:
     """Every problem of the `derived` cells, and every data number neither in its quote nor derived.
 
     Parameters
     ----------
     tables : sequence of EvidenceTable
         All the tables of the base (references ``@study_id.column`` reach across them).
+    complete : bool, optional
+        Every table and row of the base was read. When False (a table or rows were lost to a fault of the file,
+        reported where it is), a reference to a study_id that no row read has is not reported: the lost row may be
+        the one it names.
 
     Returns
     -------
@@ -113,7 +118,7 @@ def check_derivations(tables: Sequence["EvidenceTable"]) -> list[CellProblem]:
         was computed and what is written, or which argument is not in the quote.
     """
     rows = _rows(tables)
-    by_id = _Index({})
+    by_id = _Index({}, complete)
     for r in rows:
         by_id.rows.setdefault(r.study_id, r)
     cyclic, cycles = _cycles(rows, by_id)
@@ -170,7 +175,9 @@ def _check_assignment(r: _Row, a: Assignment, by_id: _Index) -> list[CellProblem
         except _Skip:
             return []
         except _ArgProblem as exc:
-            problems.append(CellProblem(r.file, r.line, exc.column or a.target, f"{a.text}: {exc}"))
+            p = CellProblem(r.file, r.line, exc.column or a.target, f"{a.text}: {exc}")
+            if p not in problems:  # sum(@x.n_t, @x.n_c) with no row x: one message
+                problems.append(p)
         if isinstance(arg, Number) and canon(arg.text) not in r.shown:
             unquoted.append(arg.text)
     if unquoted:
@@ -212,6 +219,8 @@ def _resolve(r: _Row, arg, by_id: _Index):
         return _cell_value(r, arg.column, arg.column)
     other = by_id.get(arg.study_id)
     name = f"@{arg.study_id}.{arg.column}"
+    if other is None and not by_id.complete:
+        raise _Skip  # the row may be one the reading lost; that fault is reported where it is
     if other is None:
         hint = close_match(arg.study_id, by_id.rows) if by_id.hint() else []
         raise _ArgProblem(f"no row has study_id {arg.study_id!r}" + (f"; did you mean '{hint[0]}'?" if hint else ""),

@@ -47,6 +47,7 @@ class EvidenceTable:
     header: tuple[str, ...]
     rows: tuple[dict[str, str], ...]
     lines: tuple[int, ...]  # the file line each row starts on
+    complete: bool = True  # False when a fault of the file's shape lost rows (references into it may dangle)
 
 
 @dataclass(frozen=True)
@@ -106,9 +107,10 @@ def load_base(path: str | Path) -> EvidenceBase:
     files = sorted(folder.glob("*.csv")) if folder.is_dir() else []
     if not files:
         problems.append(CellProblem(str(folder), None, None, "no tables: expected tables/*.csv"))
-    tables = []
+    tables, readable = [], 0
     for f in files:
         kind = kind_of_file(f.stem)
+        readable += kind is not None
         if kind is None:
             problems.append(CellProblem(str(f), None, None, "the file name names no table kind; start it with one "
                                         "of: " + ", ".join(KIND_COLUMNS)))
@@ -129,7 +131,9 @@ def load_base(path: str | Path) -> EvidenceBase:
     except SchemaError as exc:
         problems.extend(exc.problems)
     _cross_checks(tables, sources, bib, problems)
-    problems.extend(check_derivations(tables))  # every number in its quote or derived (meta/inputs/derived.py)
+    # every number in its quote or derived (meta/inputs/derived.py); with a table or rows lost, a reference to a
+    # row that was not read is not reported (the reading fault is its cause)
+    problems.extend(check_derivations(tables, len(tables) == readable and all(t.complete for t in tables)))
     problems.extend(trial_problems(tables, sources))
     problems.extend(secondary_problems(tables, sources))
     rob = None
@@ -166,10 +170,11 @@ def _read_csv(f: Path, kind: str, expected: tuple[str, ...], check: Callable[[di
     if faults:
         return None
     header = [h.strip() for h in first.cells]
-    rows, lines = [], []
+    rows, lines, complete = [], [], True
     for item in data_records(records, header, lambda row: [p.column for p in check(row)]):
         if isinstance(item, CsvFault):
             problems.append(CellProblem(name, item.line, item.column, item.reason))
+            complete = False
             continue
         line, cells = item
         row = dict(zip(header, cells))
@@ -182,7 +187,7 @@ def _read_csv(f: Path, kind: str, expected: tuple[str, ...], check: Callable[[di
         lines.append(line)
     if not rows and not any(p.file == name for p in problems):
         problems.append(CellProblem(name, None, None, "has a header but no data rows"))
-    return EvidenceTable(f.name, f, kind, tuple(header), tuple(rows), tuple(lines))
+    return EvidenceTable(f.name, f, kind, tuple(header), tuple(rows), tuple(lines), complete)
 
 
 def _check_source(row: dict[str, str], where: tuple[str, int], sources: dict[str, BibEntry], bib: Path,
