@@ -16,10 +16,10 @@ def validate(base: Path | None) -> None:
     """Validate the evidence base in BASE (default: the shipped evidence base).
 
     Checks the tables' types and ranges, categories, provenance (source key in sources.bib, an identifier, a
-    location and a quote; numbers not in the quote must say how they were derived) and cross-table rules (unique
-    study_id, no trial entered twice in one analysis, no subgroup report beside its parent), and reads
-    analyses.toml, claims.toml and the rule set beside the base with every value typed. Writes nothing; exit 2 on
-    any problem, listing them all with file, line and column.
+    location and a quote; a number not in the quote must be computed in `derived`, which is recomputed) and
+    cross-table rules (unique study_id, no trial entered twice in one analysis, no subgroup report beside its
+    parent), and reads analyses.toml, claims.toml and the rule set beside the base with every value typed. Writes
+    nothing; exit 2 on any problem, listing them all with file, line and column.
     """
     from evsynth.meta.review.load import load_inputs
 

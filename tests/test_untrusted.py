@@ -29,7 +29,8 @@ TEXT = LABEL + ' <a href="https://evil.example/">here</a> # Heading | cell | *em
     'www.evil.example mail@evil.example https://evil.example/bare _www.evil.example mailto:a@evil.example ' \
     'xmpp:a@evil.example evil.example'
 LABEL_COLUMNS = ("study",)
-TEXT_COLUMNS = ("condition_detail", "outcome_detail", "dose_text", "location", "derived", "notes")
+# not `derived`: it is code that validate parses (meta/inputs/derived.py), so no free text reaches the report
+TEXT_COLUMNS = ("condition_detail", "outcome_detail", "dose_text", "location", "notes")
 
 
 def _toml(s: str) -> str:

@@ -3,12 +3,11 @@
 `load_base(path)` returns the tables, sources and gaps (`gaps.csv`, each with its source and quote), or raises one SchemaError listing every problem: each bad cell
 (file, line, column, why), each file-level fault, and the cross-table ones (a study_id used twice, a source key
 missing from sources.bib, the same trial entered twice where one analysis would count it twice, a subgroup report
-beside its parent trial, a number neither in its quote nor marked as derived).
+beside its parent trial, a number neither in its quote nor computed in `derived`: meta/inputs/derived.py).
 """
 from __future__ import annotations
 
 import csv
-import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,18 +25,15 @@ from .schema import (
     kind_of_file,
 )
 from .names import MAX_LABEL, close_match
-from .numbers import parse_number
 from .csvtext import csv_rows
 from .risk_of_bias import FILE as ROB_FILE, RiskOfBias, load_risk_of_bias
 from .textfiles import read_text
 from .secondary import secondary_problems
 from .trials import trial_problems
 from .vocabulary import Vocabulary, load_vocabulary, vocabulary_problems
+from .derived import check_derivations
+from .quoted import QUOTED_NUMBERS, numbers_in  # noqa: F401 (numbers_in: imported from here by callers)
 
-# numbers whose value must be visible in the row's quote unless `derived` says how it was obtained
-QUOTED_NUMBERS = ("events_t", "n_t", "events_c", "n_c", "events", "n", "mean_t", "sd_t", "mean_c", "sd_c",
-                  "mean_pre", "sd_pre", "mean_post", "sd_post", "estimate", "ci_low", "ci_high", "se", "p", "i2",
-                  "k", "low", "high")
 HINTS = 50  # "did you mean" for the first unknown columns only (difflib is slow on thousands)
 # rows with the same values here, in one table, would enter one analysis twice
 ANALYSIS_CELL = ("trial", "arm", "outcome", "timepoint", "comparator", "comparator_detail", "analysis_population")
@@ -51,6 +47,7 @@ class EvidenceTable:
     header: tuple[str, ...]
     rows: tuple[dict[str, str], ...]
     lines: tuple[int, ...]  # the file line each row starts on
+    complete: bool = True  # False when a fault of the file's shape lost rows (references into it may dangle)
 
 
 @dataclass(frozen=True)
@@ -94,7 +91,7 @@ def load_base(path: str | Path) -> EvidenceBase:
         Every problem found, each with its file, line and column: the path is not a folder, no tables, a file name
         that names no table kind, an unreadable file, wrong columns, bad cells, and the cross-table checks (a study_id
         used twice, a source key missing from sources.bib, the same trial entered twice, a subgroup report beside its
-        parent trial, a number neither in its quote nor marked as derived).
+        parent trial, a number neither in its quote nor computed by a derivation that checks).
     """
     base = Path(path)
     problems: list[CellProblem] = ProblemList()
@@ -110,9 +107,10 @@ def load_base(path: str | Path) -> EvidenceBase:
     files = sorted(folder.glob("*.csv")) if folder.is_dir() else []
     if not files:
         problems.append(CellProblem(str(folder), None, None, "no tables: expected tables/*.csv"))
-    tables = []
+    tables, readable = [], 0
     for f in files:
         kind = kind_of_file(f.stem)
+        readable += kind is not None
         if kind is None:
             problems.append(CellProblem(str(f), None, None, "the file name names no table kind; start it with one "
                                         "of: " + ", ".join(KIND_COLUMNS)))
@@ -133,6 +131,9 @@ def load_base(path: str | Path) -> EvidenceBase:
     except SchemaError as exc:
         problems.extend(exc.problems)
     _cross_checks(tables, sources, bib, problems)
+    # every number in its quote or derived (meta/inputs/derived.py); with a table or rows lost, a reference to a
+    # row that was not read is not reported (the reading fault is its cause)
+    problems.extend(check_derivations(tables, len(tables) == readable and all(t.complete for t in tables)))
     problems.extend(trial_problems(tables, sources))
     problems.extend(secondary_problems(tables, sources))
     rob = None
@@ -169,10 +170,11 @@ def _read_csv(f: Path, kind: str, expected: tuple[str, ...], check: Callable[[di
     if faults:
         return None
     header = [h.strip() for h in first.cells]
-    rows, lines = [], []
+    rows, lines, complete = [], [], True
     for item in data_records(records, header, lambda row: [p.column for p in check(row)]):
         if isinstance(item, CsvFault):
             problems.append(CellProblem(name, item.line, item.column, item.reason))
+            complete = False
             continue
         line, cells = item
         row = dict(zip(header, cells))
@@ -185,7 +187,7 @@ def _read_csv(f: Path, kind: str, expected: tuple[str, ...], check: Callable[[di
         lines.append(line)
     if not rows and not any(p.file == name for p in problems):
         problems.append(CellProblem(name, None, None, "has a header but no data rows"))
-    return EvidenceTable(f.name, f, kind, tuple(header), tuple(rows), tuple(lines))
+    return EvidenceTable(f.name, f, kind, tuple(header), tuple(rows), tuple(lines), complete)
 
 
 def _check_source(row: dict[str, str], where: tuple[str, int], sources: dict[str, BibEntry], bib: Path,
@@ -238,7 +240,6 @@ def _cross_checks(tables: list[EvidenceTable], sources: dict[str, BibEntry], bib
                                             "result entered twice under another arm label; remove one row"))
             elif any(numbers):
                 twins[same] = line
-            _check_quoted(row, where, problems)
         parents = {(r["trial"].strip(), r["outcome"].strip().lower(), r["timepoint"].strip().lower()): ln
                    for r, ln in zip(t.rows, t.lines)}
         for row, line in zip(t.rows, t.lines):
@@ -249,65 +250,3 @@ def _cross_checks(tables: list[EvidenceTable], sources: dict[str, BibEntry], bib
                                             f"a subgroup report of trial {parent!r} beside its parent trial (line "
                                             f"{parents[key]}) for the same outcome: an analysis would count those "
                                             "patients twice"))
-
-
-def _check_quoted(row: dict[str, str], where: tuple[str, int], problems: list[CellProblem]) -> None:
-    """A number not written in its quote (as digits or words) must say, in `derived`, how it was obtained."""
-    if row.get("derived", "").strip():
-        return
-    shown = numbers_in(row.get("quote", ""))
-    for col in QUOTED_NUMBERS:
-        if col not in row:
-            continue
-        x = parse_number(row[col])
-        if x is None or x != x:
-            continue
-        if _canon(row[col].strip()) not in shown:
-            problems.append(CellProblem(*where, col, f"{row[col].strip()} is not in the row's quote; quote the "
-                                        "sentence that holds it, or say in 'derived' how it was obtained"))
-
-
-_UNITS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve thirteen "
-                                      "fourteen fifteen sixteen seventeen eighteen nineteen".split())}
-_TENS = {w: 10 * i for i, w in enumerate("_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()) if i > 1}
-_WORD = re.compile(r"\b(" + "|".join(sorted([*_TENS, *_UNITS], key=len, reverse=True)) +
-                   r")(?:[- ](" + "|".join(sorted(_UNITS, key=len, reverse=True)) + r"))?\b", re.IGNORECASE)
-
-
-def numbers_in(text: str) -> set[str]:
-    """The numbers a sentence states, canonical: digits ('0.50', '.5', '1·5', '12%') and words ('Twenty-eight').
-
-    Parameters
-    ----------
-    text : str
-        The sentence (a row's quote).
-
-    Returns
-    -------
-    set of str
-        Each number as its absolute value's ``repr(float)`` ('0.5', '28.0'); signs are dropped, a decimal comma
-        ('0,5') reads as a point, and a grouped number ('1,128') gives both 1128.0 and, read as a decimal comma,
-        1.128.
-    """
-    t = text.replace("·", ".").replace("\u2212", "-")
-    found = {_canon(m) for m in re.findall(r"\d*[.,]?\d+", t)}
-    found |= {_canon(m.replace(",", "")) for m in re.findall(r"\d{1,3}(?:,\d{3})+", t)}  # 1,128 people
-    for m in _WORD.finditer(t):
-        first, second = m.group(1).lower(), (m.group(2) or "").lower()
-        value = _TENS.get(first, _UNITS.get(first, 0))
-        if second and first in _TENS:
-            value += _UNITS[second]
-        elif second:
-            found.add(str(float(_UNITS[second])))
-        found.add(repr(float(value)))
-    return found
-
-
-def _canon(text: str) -> str:
-    """'0.50' and '.5' and '0,5' compare equal; '12' and '12.0' too."""
-    t = text.replace(",", ".").lstrip("+-")
-    try:
-        x = float(t)
-    except ValueError:
-        return t
-    return repr(abs(x))
