@@ -13,7 +13,6 @@ import textwrap
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
-from matplotlib.patches import Patch
 
 from evsynth.meta.review.results import AnalysisRun
 

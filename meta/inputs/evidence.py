@@ -7,8 +7,6 @@ beside its parent trial, a number neither in its quote nor computed in `derived`
 """
 from __future__ import annotations
 
-import csv
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -24,8 +22,7 @@ from .schema import (
     columns_of,
     kind_of_file,
 )
-from .names import MAX_LABEL, close_match
-from .csvtext import csv_rows
+from .names import close_match
 from .risk_of_bias import FILE as ROB_FILE, RiskOfBias, load_risk_of_bias
 from .textfiles import read_text
 from .secondary import secondary_problems
