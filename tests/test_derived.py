@@ -35,7 +35,8 @@ NUMERIC = tuple(c for c in CHECKED_NUMBERS if c in BINARY)
 FIXED = {"part_of": "", "arm": "", "design": "parallel RCT", "condition": "AUD", "liver_disease": "none",
          "route": "oral", "dose": "", "dose_unit": "", "dose_group": "not reported", "dose_text": "",
          "duration_weeks": "12", "comparator": "placebo", "outcome": "abstinence", "outcome_detail": "",
-         "timepoint": "12 weeks", "analysis_population": "ITT", "pmid": "", "url": "", "registry": "",
+         "timepoint": "12 weeks", "timepoint_weeks": "12", "analysis_population": "ITT", "pmid": "", "url": "",
+         "registry": "",
          "location": "abstract", "derived": "", "notes": "", "same_trial_as": "", "year": "2020"}
 
 

@@ -369,3 +369,86 @@ def test_the_base_declares_an_intervention_of_its_vocabulary(tmp_path):
     text = (base / "base.toml").read_text()
     (base / "base.toml").write_text(text.replace('intervention = "baclofen"', 'intervention = "baclofen tablets"'))
     fails(base, "base.toml, column 'base.intervention'", "is not a term of vocabulary.toml's intervention list")
+
+
+# ---- what an adversarial pass found (issue 16) -----------------------------------------------------------------
+
+def test_a_row_whose_quote_names_another_drug_is_an_error(tmp_path):
+    base = copy_base(tmp_path)
+    line = edit(base, "binary.csv", "veenstravanderweele2017-07", intervention="baclofen")
+    fails(base, f"binary.csv, line {line}, column 'intervention'", "'baclofen', but the quote names only arbaclofen")
+
+
+def test_one_trial_is_not_parallel_in_one_row_and_crossover_in_another(tmp_path):
+    base = copy_base(tmp_path)
+    line = edit(base, "binary.csv", "mckinlay1980-03", design="parallel RCT")
+    fails(base, f"binary.csv, line {line}, column 'design'", "but trial 'mckinlay1980' is 'crossover RCT'")
+
+
+def test_a_parallel_row_whose_quote_says_crossover_is_an_error(tmp_path):
+    base = copy_base(tmp_path)
+    line = edit(base, "binary.csv", "muller2015-01", comparator_detail="placebo (crossover)")
+    fails(base, f"binary.csv, line {line}, column 'design'", "says crossover")
+
+
+@pytest.mark.parametrize("changes,column,words", [
+    ({"timepoint_weeks": "52"}, "timepoint_weeks", "52 weeks, but timepoint says '12 weeks' (12 weeks)"),
+    ({"route": "intrathecal", "dose": "270", "dose_unit": "mg/day", "dose_group": "not applicable"}, "dose_unit",
+     "an intrathecal dose is in ug/day"),
+])
+def test_row_cells_that_contradict_each_other(tmp_path, changes, column, words):
+    base = copy_base(tmp_path)
+    line = edit(base, "binary.csv", "addolorato2007-01", **changes)
+    fails(base, f"binary.csv, line {line}, column '{column}'", words)
+
+
+def test_two_time_points_as_two_arms_still_count_once(tmp_path):
+    base = copy_base(tmp_path)
+    edit(base, "binary.csv", "addolorato2007-01", arm="12 weeks")
+    add_copy(base, "binary.csv", "addolorato2007-01", "addolorato2007-99", arm="24 weeks", timepoint="24 weeks",
+             timepoint_weeks="24", quote="Of 42 patients allocated baclofen, 30 (71%) versus 12 (29%) of 42")
+    got = run(base, tmp_path / "out")["aud_abstinence"]
+    assert "addolorato2007-99" in got["rows"] and "addolorato2007-01" not in got["rows"]
+    assert any("time point '24 weeks' taken for all its arms" in n for n in got["notes"])
+    text = (base / "analyses.toml").read_text()
+    (base / "analyses.toml").write_text(text.replace('timepoint = "longest"\n', ""))
+    fails(base, "analyses.toml", "trial addolorato2007 has arms at several time points (binary.csv, lines")
+
+
+def test_arms_that_disagree_on_their_shared_control_are_an_error(tmp_path):
+    base = copy_base(tmp_path)
+    _, rows = rows_of(base / "tables" / "binary.csv")
+    arms = [r for r in rows if r["trial"] == "garbutt2021" and r["outcome"] == "dropout"]
+    assert len(arms) == 2 and arms[0]["n_c"] == arms[1]["n_c"] and arms[0]["events_c"] == arms[1]["events_c"]
+    quote = arms[1]["quote"]
+    other = next(x for x in sorted({m for m in re.findall(r"\d+", quote)}, key=int) if x != arms[1]["events_c"]
+                 and int(x) <= int(arms[1]["n_c"]))
+    edit(base, "binary.csv", arms[1]["study_id"], events_c=other)
+    res = CliRunner().invoke(main, ["run", "--evidence", str(base), "--out", str(tmp_path / "o"), "--quiet",
+                                    "--no-figures"])
+    assert res.exit_code == 2 and "its arms share a control group of the same size but give it different numbers" \
+        in res.output, res.output
+
+
+def test_a_bib_problem_brings_no_trial_identity_noise(tmp_path):
+    base = copy_base(tmp_path)
+    bib = (base / "sources.bib").read_text()
+    (base / "sources.bib").write_text(bib.replace("type = {journal article},", "", 1))
+    out = validate(base).output
+    assert "type" in out and "shares its" not in out
+
+
+def test_a_failed_claim_is_named_even_with_quiet(tmp_path):
+    base = copy_base(tmp_path)
+    text = (base / "claims.toml").read_text()
+    (base / "claims.toml").write_text(text.replace("at_least = 0.80", "at_least = 0.99"))
+    res = CliRunner().invoke(main, ["run", "--evidence", str(base), "--out", str(tmp_path / "o"), "--quiet",
+                                    "--no-figures"])
+    assert res.exit_code == 1 and "claim(s) that fail: itb_tone_over_80" in res.output
+
+
+def test_a_count_is_not_read_from_a_percentage(tmp_path):
+    base = copy_base(tmp_path)
+    # the quote says "30 (71%) ... 12 (29%) of 42": 29 is there only as a percentage
+    line = edit(base, "binary.csv", "addolorato2007-01", events_t="29")
+    fails(base, f"binary.csv, line {line}, column 'events_t'", "29")

@@ -14,6 +14,8 @@ numbers") documents both. `check_derivations` checks, for each row:
 """
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -26,6 +28,9 @@ from .derived_grammar import (SHOWN, TOO_LONG, Assignment, Blank, Cell, Directio
 from .names import close_match
 from .numbers import parse_number
 from .quoted import CHECKED_NUMBERS, canon, numbers_in
+
+COUNT_COLUMNS = ("events_t", "n_t", "events_c", "n_c", "events", "n", "n_total", "k")
+_PERCENT = re.compile(r"\d*[.,·]?\d+\s*%")  # '29%', '7.6 %': a share, never a count of people
 from .schema import COUNTS, REQUIRED_NUMBERS
 
 if TYPE_CHECKING:
@@ -52,6 +57,11 @@ class _Row:
     columns: tuple[str, ...]  # its table's data numbers
     shown: frozenset[str]     # numbers_in(quote)
     parsed: Parsed
+    counted: frozenset[str] = frozenset()  # the quote's numbers that are not percentages ('29' of '(29%)' is no count)
+
+    def shows(self, column: str, value: str) -> bool:
+        """Whether the quote writes this cell's value (a count only as a number that is not a percentage)."""
+        return canon(value) in (self.counted if column in COUNT_COLUMNS else self.shown)
 
     @property
     def study_id(self) -> str:
@@ -59,7 +69,7 @@ class _Row:
 
     def grounded(self, column: str) -> bool | None:
         """The cell is in the quote or derived; None when `derived` did not parse (its own error says so)."""
-        if canon(self.row.get(column, "").strip()) in self.shown or column in self.parsed.targets:
+        if self.shows(column, self.row.get(column, "").strip()) or column in self.parsed.targets:
             return True
         return None if self.parsed.errors else False
 
@@ -134,15 +144,16 @@ def _rows(tables: Sequence["EvidenceTable"]) -> list[_Row]:
         numeric = tuple(c for c in CHECKED_NUMBERS if c in t.header)
         for row, line in zip(t.rows, t.lines):
             parsed = parse_derived(row.get("derived", ""), numeric)
-            out.append(_Row(len(out), str(t.path), t.name, t.kind, line, row, numeric,
-                            frozenset(numbers_in(row.get("quote", ""))), parsed))
+            quote = row.get("quote", "")
+            out.append(_Row(len(out), str(t.path), t.name, t.kind, line, row, numeric, frozenset(numbers_in(quote)),
+                            parsed, frozenset(numbers_in(_PERCENT.sub(" ", quote)))))
     return out
 
 
 def _row_problems(r: _Row, by_id: _Index, cyclic: set, cycles: list[CellProblem]) -> list[CellProblem]:
     out = []
     uncovered = [(c, v) for c in r.columns if (v := r.row.get(c, "").strip()) and _finite(v)
-                 and canon(v) not in r.shown and c not in r.parsed.targets]
+                 and not r.shows(c, v) and c not in r.parsed.targets]
     if r.parsed.errors:
         first, *rest = r.parsed.errors
         if uncovered:

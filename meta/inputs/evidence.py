@@ -131,8 +131,9 @@ def load_base(path: str | Path) -> EvidenceBase:
     # every number in its quote or derived (meta/inputs/derived.py); with a table or rows lost, a reference to a
     # row that was not read is not reported (the reading fault is its cause)
     problems.extend(check_derivations(tables, len(tables) == readable and all(t.complete for t in tables)))
-    problems.extend(trial_problems(tables, sources))
-    problems.extend(secondary_problems(tables, sources))
+    if sources:  # without sources.bib (its problem is reported) reviews cannot be told from trials' own reports
+        problems.extend(trial_problems(tables, sources))
+        problems.extend(secondary_problems(tables, sources))
     rob = None
     if (base / ROB_FILE).exists() or (base / ROB_FILE).is_symlink():
         try:

@@ -112,6 +112,28 @@ REGISTRY = re.compile(r"NCT[0-9]{8}|EUCTR[0-9]{4}-[0-9]{6}-[0-9]{2}(-[A-Z]{2})?|
 P_TEXT = re.compile(r"\s*(p\s*)?(<|<=|>|>=|=|≤|≥)?\s*(0?\.\d+|1(\.0+)?)\s*", re.IGNORECASE)
 
 
+CROSSOVER = re.compile(r"cross-?over", re.IGNORECASE)
+_DURATION = re.compile(r"\s*(\d+(?:\.\d+)?)[ -](week|day|month|year)s?\s*", re.IGNORECASE)
+_WEEKS = {"week": 1.0, "day": 1 / 7, "month": 52 / 12, "year": 52.0}
+
+
+def timepoint_weeks(text: str) -> float | None:
+    """A time point written as a plain duration ('12 weeks', '30 days', '6 months', '1 year') in weeks.
+
+    Parameters
+    ----------
+    text : str
+        The `timepoint` cell.
+
+    Returns
+    -------
+    float or None
+        The weeks; None for any other wording ('end of treatment', 'mean 19 months').
+    """
+    m = _DURATION.fullmatch(text or "")
+    return float(m.group(1)) * _WEEKS[m.group(2).lower()] if m else None
+
+
 @dataclass(frozen=True)
 class Problem:
     column: str | None
@@ -312,6 +334,18 @@ def _check_provenance(row: dict[str, str], num: dict[str, float | None], out: li
         out.append(Problem("direction", "a p-value-only row needs a direction, a p or a p_text"))
     if row.get("dose", "").strip() and not row.get("dose_unit", "").strip():
         out.append(Problem("dose_unit", "a dose needs its unit (mg/day oral, ug/day intrathecal)"))
+    elif row.get("route", "").strip() == "intrathecal" and row.get("dose_unit", "").strip() == "mg/day":
+        out.append(Problem("dose_unit", "an intrathecal dose is in ug/day (mg/day is the oral unit)"))
+    elif row.get("route", "").strip() == "oral" and row.get("dose_unit", "").strip() == "ug/day":
+        out.append(Problem("dose_unit", "an oral dose is in mg/day (ug/day is the intrathecal unit)"))
+    if row.get("design", "") == "parallel RCT" and CROSSOVER.search(f"{quote} {row.get('comparator_detail', '')}"):
+        out.append(Problem("design", "'parallel RCT', but the quote or comparator_detail says crossover: a crossover "
+                                     "trial pooled as parallel ignores the within-patient correlation"))
+    weeks = timepoint_weeks(row.get("timepoint", ""))
+    given = parse_number(row.get("timepoint_weeks", ""))
+    if weeks is not None and given is not None and given == given and abs(given - weeks) > 0.05 * max(1.0, weeks):
+        out.append(Problem("timepoint_weeks", f"{number_text(given)} weeks, but timepoint says "
+                                              f"{row['timepoint'].strip()!r} ({number_text(round(weeks, 2))} weeks)"))
 
 
 def check_measure(row: dict[str, str]) -> list[Problem]:

@@ -15,6 +15,7 @@ from collections import defaultdict
 from ..errors import CellProblem
 
 NOT_OWN_DESIGNS = ("review", "meta-analysis", "drug label")
+RANDOMISED = ("parallel RCT", "crossover RCT")
 NOT_OWN_TYPES = ("peer-reviewed review", "regulatory label", "secondary: book", "secondary: news", "secondary: website")
 _PMC = re.compile(r"PMC[0-9]{4,9}", re.IGNORECASE)
 
@@ -48,9 +49,9 @@ def _identifiers(row: dict[str, str], sources: dict) -> list[tuple[str, str]]:
     out += [("registry number", r.strip().upper()) for r in row.get("registry", "").split(";")]
     out += [("PMC id", m.upper()) for m in _PMC.findall(row.get("url", ""))]
     out += [("DOI", fields.get("doi", "").strip().lower()), ("PMID", fields.get("pmid", "").strip())]
-    title, year = _title(fields.get("title", "")), fields.get("year", "").strip()
-    if title and year:
-        out.append(("title", f"{title} ({year})"))
+    title = _title(fields.get("title", ""))
+    if title:
+        out.append(("title", title))
     return [(kind, value) for kind, value in out if value]
 
 
@@ -74,7 +75,7 @@ def trial_problems(tables, sources: dict) -> list[CellProblem]:
     list of CellProblem
         A `same_trial_as` naming a trial no table has, or a trial that is itself declared the same as another (name
         the first key); two trial keys sharing an identifier of their own reports (each pair once, at the first row of
-        the second key).
+        the second key); rows of one trial that disagree on its randomised design (parallel or crossover).
     """
     problems: list[CellProblem] = []
     trials = {(r.get("trial") or "").strip() for t in tables for r in t.rows}
@@ -88,11 +89,15 @@ def trial_problems(tables, sources: dict) -> list[CellProblem]:
         for row, line in zip(t.rows, t.lines):
             where = (str(t.path), line)
             alias = (row.get("same_trial_as") or "").strip()
+            if alias == (row.get("trial") or "").strip():
+                continue  # reported with the row's own checks; nothing follows from it
             if alias and alias not in trials:
                 problems.append(CellProblem(*where, "same_trial_as", f"names trial {alias!r}, which no table has"))
-            elif alias and alias in aliased:
+                continue
+            if alias and alias in aliased:
                 problems.append(CellProblem(*where, "same_trial_as", f"names {alias!r}, which is itself declared the "
                                             f"same as {aliased[alias]!r}: name {aliased[alias]!r}"))
+                continue
             key = trial_key(row)
             doi = _doi(row, sources)
             for kind, value in _identifiers(row, sources):
@@ -109,7 +114,27 @@ def trial_problems(tables, sources: dict) -> list[CellProblem]:
                                             f"be counted twice. If it is the same trial, set same_trial_as = "
                                             f"{other!r} on the rows of {key!r}; if it is a subgroup report, set "
                                             f"part_of = {other!r}"))
+    problems.extend(_design_problems(tables))
     return problems
+
+
+def _design_problems(tables) -> list[CellProblem]:
+    """Rows of one trial that call it parallel in one place and crossover in another (phases such as an open-label
+    extension may differ; the randomised design may not)."""
+    first: dict[str, tuple[str, str, int]] = {}
+    out = []
+    for t in tables:
+        for row, line in zip(t.rows, t.lines):
+            design = row.get("design", "")
+            if design not in RANDOMISED:
+                continue
+            key = trial_key(row)
+            seen = first.setdefault(key, (design, str(t.path), line))
+            if seen[0] != design:
+                out.append(CellProblem(str(t.path), line, "design", f"{design!r}, but trial {key!r} is {seen[0]!r} in "
+                                       f"{seen[1]}, line {seen[2]}: one trial has one randomised design (a crossover "
+                                       "trial pooled as parallel ignores the within-patient correlation)"))
+    return out
 
 
 def trial_groups(rows) -> dict[str, list[int]]:

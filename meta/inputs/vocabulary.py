@@ -20,6 +20,7 @@ analysis in silence because it says `Abstinence` or `placebo ` where the analysi
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -192,6 +193,21 @@ def _dose_groups(raw, name, lines, problems) -> DoseGroups | None:
     return DoseGroups(raw["unit"], float(cut), raw["source"])
 
 
+_DASHES = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2212": "-"})
+
+
+def _named_interventions(quote: str, vocab: Vocabulary) -> set[str]:
+    """The intervention terms a quote names, by their terms or synonyms (whole words; the longest name wins)."""
+    terms = vocab.terms.get("intervention", ())
+    names = {t.casefold(): t for t in terms}
+    names |= {w.casefold(): t for w, t in vocab.synonyms.items() if t in terms}
+    if not names or not quote:
+        return set()
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+                         + r")(?![\w-])", re.IGNORECASE)
+    return {names[m.casefold()] for m in pattern.findall(quote.translate(_DASHES))}
+
+
 def vocabulary_problems(row: dict[str, str], vocab: Vocabulary) -> list[tuple[str, str]]:
     """A row's cells that break the base's vocabularies or its dose groups, as (column, reason).
 
@@ -206,7 +222,8 @@ def vocabulary_problems(row: dict[str, str], vocab: Vocabulary) -> list[tuple[st
     -------
     list of (str, str)
         One per bad cell: a term not in its vocabulary (with "did you mean"), a dose group that its dose contradicts
-        (dose 90 mg/day in group 'low' when high is above 60), a dose group given without its dose or in another unit.
+        (dose 90 mg/day in group 'low' when high is above 60), a dose group given without its dose or in another unit,
+        an intervention that the row's quote does not name while it names another one (STX209 typed as baclofen).
     """
     out = []
     for col, allowed in vocab.terms.items():
@@ -215,6 +232,11 @@ def vocabulary_problems(row: dict[str, str], vocab: Vocabulary) -> list[tuple[st
             why = category_problem(value, allowed, vocab.synonyms)
             if why:
                 out.append((col, why))
+    named = _named_interventions(row.get("quote", ""), vocab)
+    own = row.get("intervention", "")
+    if named and own in vocab.terms.get("intervention", ()) and own not in named:
+        out.append(("intervention", f"{own!r}, but the quote names only {', '.join(sorted(named))}: a row of another "
+                    "drug would enter this drug's analyses"))
     groups = vocab.dose_groups
     group = row.get("dose_group", "").strip()
     if groups is None or group not in ("low", "high"):

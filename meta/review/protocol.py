@@ -76,7 +76,7 @@ def _fails(row: dict[str, str], col: str, allowed: tuple[str, ...]) -> str | Non
 
 
 def eligible(table_rows, table_lines, criteria: dict[str, tuple[str, ...]], timepoint: str | None,
-             prefer: dict[str, tuple[str, ...]], problem) -> Eligible:
+             prefer: dict[str, tuple[str, ...]], problem, table: str = "the table") -> Eligible:
     """Apply a protocol to one table's rows.
 
     Parameters
@@ -94,6 +94,8 @@ def eligible(table_rows, table_lines, criteria: dict[str, tuple[str, ...]], time
         Column -> values in order of preference, applied after the time-point rule.
     problem : callable
         problem(key, reason) -> SchemaError naming analyses.toml, the analysis and the key.
+    table : str, optional
+        The table's file name, for messages that name its lines.
 
     Returns
     -------
@@ -118,13 +120,14 @@ def eligible(table_rows, table_lines, criteria: dict[str, tuple[str, ...]], time
     if not kept:
         raise problem("protocol", f"no row is eligible ({len(candidates)} assessed, all excluded)" if candidates else
                       "the protocol selects no row of the table")
+    kept, chosen = _one_time_point_per_trial(kept, timepoint, problem, table, excluded)
     groups: dict[tuple[str, str], list[tuple[dict, int]]] = {}
     for row, line in kept:
         groups.setdefault((trial_key(row), row.get("arm", "")), []).append((row, line))
-    rows, chosen = [], []
+    rows = []
     for (trial, arm), members in groups.items():
         if len(members) > 1:
-            members, note, dropped = _choose(trial, arm, members, timepoint, prefer, problem)
+            members, note, dropped = _choose(trial, arm, members, timepoint, prefer, problem, table)
             chosen.append(note)
             excluded.extend(ProtocolExclusion(r.get("study_id", ""), trial, f"trial {trial} counts once: {why}", "same_trial")
                             for r, why in dropped)
@@ -134,24 +137,53 @@ def eligible(table_rows, table_lines, criteria: dict[str, tuple[str, ...]], time
     return Eligible(tuple(rows), tuple(excluded), len(candidates), len({trial_key(r) for r in rows}), tuple(chosen))
 
 
-def _choose(trial, arm, members, timepoint, prefer, problem):
+def _by_time_point(label, members, timepoint, problem, table):
+    """The rows at the time point the rule takes, and the others with the reason."""
+    weeks = [cell_number(r.get("timepoint_weeks", "")) for r, _ in members]
+    if any(w != w for w in weeks):
+        lines = ", ".join(str(ln) for (r, ln), w in zip(members, weeks) if w != w)
+        raise problem("protocol", f"{label} has rows at several time points; the time-point rule {timepoint!r} "
+                      f"needs timepoint_weeks on each (empty in {table}, line(s) {lines})")
+    m = TIMEPOINT.fullmatch(timepoint)
+    key = ((lambda w: -w) if m.group(1) == "longest" else (lambda w: w) if m.group(1) == "shortest"
+           else (lambda w: abs(w - float(m.group(2)))))
+    best = min(key(w) for w in weeks)
+    win = [x for x, w in zip(members, weeks) if key(w) == best]
+    return win, [(r, f"time point {r.get('timepoint', '')!r} not taken (rule: {timepoint})")
+                 for (r, ln), w in zip(members, weeks) if key(w) != best]
+
+
+def _one_time_point_per_trial(kept, timepoint, problem, table, excluded):
+    """A trial whose arms report several time points contributes one time point, for all its arms (arms at
+    different time points would count its patients twice)."""
+    by_trial: dict[str, list[tuple[dict, int]]] = {}
+    for row, line in kept:
+        by_trial.setdefault(trial_key(row), []).append((row, line))
+    out, notes = [], []
+    for trial, members in by_trial.items():
+        if len({r.get("arm", "") for r, _ in members}) > 1 and len({r.get("timepoint", "") for r, _ in members}) > 1:
+            if not timepoint:
+                lines = ", ".join(str(ln) for _, ln in members)
+                raise problem("protocol", f"trial {trial} has arms at several time points ({table}, lines {lines}): "
+                              "its patients would count at each. Say which time point to take: timepoint = "
+                              "\"longest\" (or \"shortest\", \"closest to N weeks\") in the analysis's [protocol]")
+            members, dropped = _by_time_point(f"trial {trial}", members, timepoint, problem, table)
+            notes.append(f"trial {trial}: time point {members[0][0].get('timepoint', '')!r} taken for all its arms; "
+                         + "; ".join(f"{r.get('study_id', '')} left out ({why})" for r, why in dropped))
+            excluded.extend(ProtocolExclusion(r.get("study_id", ""), trial, f"trial {trial} counts once: {why}",
+                                              "same_trial") for r, why in dropped)
+        out.extend(members)
+    order = {id(r): i for i, (r, _) in enumerate(kept)}
+    return sorted(out, key=lambda x: order[id(x[0])]), notes
+
+
+def _choose(trial, arm, members, timepoint, prefer, problem, table):
     """One row of a trial and arm: the time-point rule, then the preferences; several left is an error."""
     dropped = []
     label = f"trial {trial}" + (f" (arm {arm})" if arm else "")
     if timepoint:
-        weeks = [cell_number(r.get("timepoint_weeks", "")) for r, _ in members]
-        if any(w != w for w in weeks):
-            lines = ", ".join(str(ln) for (r, ln), w in zip(members, weeks) if w != w)
-            raise problem("protocol", f"{label} has several rows; the time-point rule {timepoint!r} needs "
-                          f"timepoint_weeks on each (missing on line(s) {lines})")
-        m = TIMEPOINT.fullmatch(timepoint)
-        key = ((lambda w: -w) if m.group(1) == "longest" else (lambda w: w) if m.group(1) == "shortest"
-               else (lambda w: abs(w - float(m.group(2)))))
-        best = min(key(w) for w in weeks)
-        win = [x for x, w in zip(members, weeks) if key(w) == best]
-        dropped += [(r, f"time point {r.get('timepoint', '')!r} not taken (rule: {timepoint})")
-                    for (r, ln), w in zip(members, weeks) if key(w) != best]
-        members = win
+        members, gone = _by_time_point(label, members, timepoint, problem, table)
+        dropped += gone
     for col, values in prefer.items():
         if len(members) < 2:
             break
@@ -164,10 +196,12 @@ def _choose(trial, arm, members, timepoint, prefer, problem):
         differs = [c for c in ("timepoint", "outcome", "outcome_detail", "analysis_population", "comparator_detail",
                                "dose") if len({r.get(c, "") for r, _ in members}) > 1]
         lines = ", ".join(str(ln) for _, ln in members)
-        raise problem("protocol", f"{label} has {len(members)} rows that the protocol accepts (lines {lines}; they "
-                      f"differ in {', '.join(differs) or 'nothing the protocol names'}): a trial counts once. Say which "
-                      "to take: timepoint = \"longest\" (or \"shortest\", \"closest to N weeks\") or prefer = "
-                      "{ column = [values in order] } in the analysis's [protocol], or give the rows distinct arms")
+        how = ("timepoint = \"longest\" (or \"shortest\", \"closest to N weeks\")" if "timepoint" in differs else
+               f"prefer = {{ {(differs or ['column'])[0]} = [values in order] }}")
+        raise problem("protocol", f"{label} has {len(members)} rows that the protocol accepts ({table}, lines {lines}; "
+                      f"they differ in {', '.join(differs) or 'nothing the protocol names'}): a trial counts once. "
+                      f"Say which to take: {how} in the analysis's [protocol]"
+                      + ("" if differs else ", or give the rows of different arms their arm labels"))
     note = f"{label}: row {members[0][0].get('study_id', '')} taken; " + "; ".join(
         f"{r.get('study_id', '')} left out ({why})" for r, why in dropped)
     return members, note, dropped
@@ -280,5 +314,5 @@ def eligible_rows(base, spec) -> Eligible:
     problems = protocol_problems(spec, table.header, CATEGORIES, base.vocabulary)
     if problems:
         raise SchemaError(problems)
-    return eligible(table.rows, table.lines, spec.criteria, spec.timepoint, spec.prefer, spec.problem)
+    return eligible(table.rows, table.lines, spec.criteria, spec.timepoint, spec.prefer, spec.problem, table.name)
 
