@@ -59,10 +59,28 @@ def os_message(exc: OSError) -> str:
     return f"{what}: {where}" if where else f"{what} ({exc})"
 
 
+_RECEIVED: list[int] = []  # the interrupting signals received, so that an error they cause reads as what it is
+
+
 def interrupted(signum: int) -> int:
     _say("interrupted: " + ("SIGTERM" if signum == signal.SIGTERM else "SIGINT")
          + "; nothing was written (temporary files removed, earlier outputs kept)")
     return EXIT_SIGTERM if signum == signal.SIGTERM else EXIT_SIGINT
+
+
+def _leave(code: int) -> None:
+    """Exit after an interruption. Cleanup has run (the `finally` blocks); an interpreter shutting down while a
+    signal left an extension module half-initialised or a pool thread half-stopped can abort, so leave at once."""
+    import os
+
+    if not _RECEIVED:  # raised in the program (a test, a KeyboardInterrupt of its own): an ordinary exit
+        sys.exit(code)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)
 
 
 def handle_errors(func: Callable) -> Callable:
@@ -77,15 +95,17 @@ def handle_errors(func: Callable) -> Callable:
         except (SystemExit, click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except KeyboardInterrupt:
-            sys.exit(interrupted(signal.SIGINT))
+            _leave(interrupted(signal.SIGINT))
         except BrokenPipeError:  # `evsynth check | head`: the reader left; say nothing more, as SIGPIPE would
             import os
 
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(EXIT_SIGPIPE)
         except Interrupted as exc:
-            sys.exit(interrupted(exc.signum))
+            _leave(interrupted(exc.signum))
         except Exception as exc:  # noqa: BLE001 - the one place every failure becomes a message and exit 2
+            if _RECEIVED:  # e.g. an ImportError "initialization failed": a signal arrived inside an import
+                _leave(interrupted(_RECEIVED[-1]))
             if _debug():
                 raise
             if isinstance(exc, EvidenceError):
@@ -105,7 +125,13 @@ def handle_errors(func: Callable) -> Callable:
 def _terminate(signum, frame):
     from evsynth.meta.errors import Interrupted
 
+    _RECEIVED.append(signum)
     raise Interrupted(signum)
+
+
+def _interrupt(signum, frame):
+    _RECEIVED.append(signum)
+    raise KeyboardInterrupt
 
 
 def install_signal_handlers() -> None:
@@ -114,3 +140,5 @@ def install_signal_handlers() -> None:
 
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _terminate)
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            signal.signal(signal.SIGINT, _interrupt)

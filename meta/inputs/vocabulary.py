@@ -223,7 +223,7 @@ def vocabulary_problems(row: dict[str, str], vocab: Vocabulary) -> list[tuple[st
     list of (str, str)
         One per bad cell: a term not in its vocabulary (with "did you mean"), a dose group that its dose contradicts
         (dose 90 mg/day in group 'low' when high is above 60), a dose group given without its dose or in another unit,
-        an intervention that the row's quote does not name while it names another one (STX209 typed as baclofen).
+        an intervention that the row's quote does not name while it names another one (an enantiomer typed as the racemate).
     """
     out = []
     for col, allowed in vocab.terms.items():
