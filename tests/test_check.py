@@ -70,7 +70,7 @@ def test_large_null_trials_flip_the_aud_claim(tmp_path):
         model = next(r for r in rows if r["study_id"] == "muller2015-01")
         for i, (e_t, e_c) in enumerate([(300, 330)] * 5):
             new = dict(model)
-            new.update(study_id=f"bigtrial{i}-01", trial=f"bigtrial{i}", study=f"Big null trial {i}", year="2030",
+            new.update(study_id=f"bigtrial{i}-01", trial=f"bigtrial{i}", study=f"Big null trial {i}", year=str(2030 + i),
                        dose="180", dose_group="high", events_t=str(e_t), n_t="1000", events_c=str(e_c), n_c="1000",
                        analysis_population="ITT", quote=f"{e_t} of 1000 vs {e_c} of 1000 abstinent", derived="",
                        notes="synthetic test row", source=f"bigtrial{i}", doi="", pmid="", registry="",

@@ -151,7 +151,7 @@ def test_a_protocol_value_outside_the_vocabulary_is_an_error(tmp_path):
 def test_a_non_randomised_row_is_excluded_with_its_reason(tmp_path):
     base = copy_base(tmp_path)
     add_source(base, "nonrandomised2020")
-    add_copy(base, "binary.csv", "addolorato2007-01", "nonrandomised-01", trial="nonrandomised2020",
+    add_copy(base, "binary.csv", "addolorato2007-01", "nonrandomised-01", trial="nonrandomised2020", year="2020",
              design="controlled non-randomised", registry="", doi="", pmid="", source="nonrandomised2020",
              url="https://example.org/nonrandomised2020")
     got = run(base, tmp_path / "out")["aud_abstinence"]
@@ -452,3 +452,12 @@ def test_a_count_is_not_read_from_a_percentage(tmp_path):
     # the quote says "30 (71%) ... 12 (29%) of 42": 29 is there only as a percentage
     line = edit(base, "binary.csv", "addolorato2007-01", events_t="29")
     fails(base, f"binary.csv, line {line}, column 'events_t'", "29")
+
+
+def test_one_trial_under_two_keys_that_share_only_their_numbers(tmp_path):
+    base = copy_base(tmp_path)
+    add_source(base, "addolorato2007b")
+    line = add_copy(base, "binary.csv", "addolorato2007-01", "addolorato2007b-01", trial="addolorato2007b",
+                    source="addolorato2007b", doi="", pmid="", registry="", url="https://example.org/addolorato2007b")
+    fails(base, f"binary.csv, line {line}, column 'trial'", "has the same numbers for outcome 'abstinence' in the same "
+          "year as trial 'addolorato2007'")

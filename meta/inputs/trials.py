@@ -75,7 +75,8 @@ def trial_problems(tables, sources: dict) -> list[CellProblem]:
     list of CellProblem
         A `same_trial_as` naming a trial no table has, or a trial that is itself declared the same as another (name
         the first key); two trial keys sharing an identifier of their own reports (each pair once, at the first row of
-        the second key); rows of one trial that disagree on its randomised design (parallel or crossover).
+        the second key); two keys with the same numbers for one outcome in one year; rows of one trial that
+        disagree on its randomised design (parallel or crossover).
     """
     problems: list[CellProblem] = []
     trials = {(r.get("trial") or "").strip() for t in tables for r in t.rows}
@@ -115,7 +116,36 @@ def trial_problems(tables, sources: dict) -> list[CellProblem]:
                                             f"{other!r} on the rows of {key!r}; if it is a subgroup report, set "
                                             f"part_of = {other!r}"))
     problems.extend(_design_problems(tables))
+    problems.extend(_same_numbers_problems(tables, parents, reported))
     return problems
+
+
+def _same_numbers_problems(tables, parents: dict, reported: set) -> list[CellProblem]:
+    """Two trial keys with a row of one table for the same outcome, in the same year, with the same numbers (two
+    or more of them): one trial entered twice under two keys whose reports share no identifier."""
+    from .quoted import QUOTED_NUMBERS
+
+    first: dict[tuple, tuple[str, int]] = {}
+    out = []
+    for t in tables:
+        for row, line in zip(t.rows, t.lines):
+            if row.get("design", "") in NOT_OWN_DESIGNS:
+                continue
+            numbers = tuple(row.get(c, "").strip() for c in QUOTED_NUMBERS if c in row)
+            if sum(1 for x in numbers if x) < 2:
+                continue
+            key = trial_key(row)
+            cell = (t.name, row.get("outcome", ""), row.get("year", "").strip(), numbers)
+            other, where = first.setdefault(cell, (key, line))
+            pair = tuple(sorted((key, other)))
+            if other == key or pair in reported or parents.get(key) == other or parents.get(other) == key:
+                continue
+            reported.add(pair)
+            out.append(CellProblem(str(t.path), line, "trial", f"trial {key!r} has the same numbers for outcome "
+                                   f"{row.get('outcome', '')!r} in the same year as trial {other!r} (line {where}): "
+                                   f"probably one trial under two keys. If it is, set same_trial_as = {other!r} on "
+                                   f"the rows of {key!r}"))
+    return out
 
 
 def _design_problems(tables) -> list[CellProblem]:
