@@ -84,7 +84,7 @@ def _analysis_view(a: AnalysisRun, figures: dict[str, str], studies: dict, about
                or "none", "rows": [{"row": r, "link": _link(studies.get(r))} for r in a.rows]}
     v |= _eligibility_view(a)
     if a.votes is not None:
-        return v | {"kind": "votes", "votes": _votes_text(a.votes, about), "notes": list(a.notes or ())}
+        return v | {"kind": "votes", "votes": _votes_text(a.votes, about), "notes": _sentences(a.notes or ())}
     res = a.result
     back = res.back
     v |= {"kind": "pooled", "pooled": _pooled_text(a), "p": pval(res.pvalue), "k": studies_text(a.trials, res.k),
@@ -103,7 +103,7 @@ def _analysis_view(a: AnalysisRun, figures: dict[str, str], studies: dict, about
     v["studies"] = [{"study": e.study, "row": e.row, "weight": num(weights.get(e.study), 1),
                      "link": _link(studies.get(e.row))} for e in a.study_effects or ()]
     v["excluded"] = [f"{x.study}: {x.reason}" for x in res.excluded]
-    v["notes"] = list(a.notes or ()) + list(res.notes)
+    v["notes"] = _sentences([*(a.notes or ()), *res.notes])
     if isinstance(a.subgroups, SubgroupResult):
         sg = a.subgroups
         v["subgroups"] = (f"Test for subgroup differences ({sg.variable}): Q = {num(sg.q_between)}, "
@@ -157,6 +157,11 @@ def _flip(f) -> str:
     if f.by == "leave-one-out":
         return f"without {f.without}: {pval(f.pvalue)}"
     return f"{f.method} with {f.test}: {pval(f.pvalue)}"
+
+
+def _sentences(notes) -> list[str]:
+    """Notes as sentences (each ends with a full stop), so that joined they read as a paragraph."""
+    return [n.strip() + ("" if n.strip().endswith((".", "!", "?")) else ".") for n in notes if n.strip()]
 
 
 def _eligibility_view(a: AnalysisRun) -> dict:
