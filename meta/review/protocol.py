@@ -134,7 +134,25 @@ def eligible(table_rows, table_lines, criteria: dict[str, tuple[str, ...]], time
         rows.append(members[0][0])
     taken = {id(r) for r in rows}
     rows = [r for r, _ in kept if id(r) in taken]  # in table order
+    _same_control(rows, problem)
     return Eligible(tuple(rows), tuple(excluded), len(candidates), len({trial_key(r) for r in rows}), tuple(chosen))
+
+
+def _same_control(rows, problem) -> None:
+    """Arms of one trial against a control group of the same size but with other numbers: a typo in one of them
+    (the control would then not be recognised as shared, and its patients would count twice)."""
+    by_trial: dict[str, list[dict]] = {}
+    for r in rows:
+        by_trial.setdefault(trial_key(r), []).append(r)
+    for trial, arms in by_trial.items():
+        if len(arms) < 2 or len({r.get("arm", "") for r in arms}) < 2 or len({r.get("n_c", "") for r in arms}) > 1:
+            continue
+        for c in ("events_c", "mean_c", "sd_c"):
+            if len({(r.get(c) or "").strip() for r in arms}) > 1:
+                shown = ", ".join(f"{r.get('study_id', '')}: {c} = {r.get(c, '')}" for r in arms)
+                raise problem("protocol", f"trial {trial}: its arms share a control group of the same size but give "
+                              f"it different numbers ({shown}); correct the typo, or, if they are two control "
+                              "groups, say so in comparator_detail")
 
 
 def _by_time_point(label, members, timepoint, problem, table):

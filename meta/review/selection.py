@@ -66,30 +66,9 @@ def select(base: EvidenceBase, spec: AnalysisSpec) -> Selection:
     study = tuple(f"{lab} ({r.get('arm') or r.get('dose') or r.get('study_id')})" if counts[lab] > 1 else lab
                   for lab, r in zip(labels, rows))
     order = np.array([cell_number(r.get(spec.order, "")) for r in rows])
-    _same_control_problem(rows, columns, spec)
     notes = list(chosen.chosen) + _split_shared_controls(rows, columns)
     return Selection(columns, study, order, tuple(rows), tuple(notes), chosen.excluded, chosen.candidates,
                      chosen.trials)
-
-
-def _same_control_problem(rows, columns, spec) -> None:
-    """Arms of one trial against a control group of the same size but with other numbers: a typo in one of them
-    (a control counted twice, unsplit, or two control groups the rows do not tell apart)."""
-    if "n_c" not in columns:
-        return
-    by_trial: dict[str, list[int]] = {}
-    for i, r in enumerate(rows):
-        by_trial.setdefault(r.get("same_trial_as") or r.get("trial") or r.get("study_id", ""), []).append(i)
-    for trial, idx in by_trial.items():
-        arms = {rows[i].get("arm", "") for i in idx}
-        if len(idx) < 2 or len(arms) < 2 or len({columns["n_c"][i] for i in idx}) > 1:
-            continue
-        for c in ("events_c", "mean_c", "sd_c"):
-            if c in columns and not np.all(np.isclose(columns[c][idx], columns[c][idx[0]], equal_nan=True)):
-                shown = ", ".join(f"{rows[i].get('study_id', '')}: {c} = {columns[c][i]:g}" for i in idx)
-                raise spec.problem("protocol", f"trial {trial}: its arms share a control group of the same size but "
-                                   f"give it different numbers ({shown}); correct the typo, or, if they are two "
-                                   "control groups, say so in comparator_detail and give each its own trial rows")
 
 
 def _split_shared_controls(rows: list[dict[str, str]], columns: dict[str, np.ndarray]) -> list[str]:
