@@ -52,7 +52,7 @@ class RobJudgement:
     overall : str
         The overall judgement.
     source : str
-        The sources.bib key of the review (or report) that made the judgements ("" when nothing was assessed).
+        The sources.bib key of the review (or report) that made the judgements (required: an unassessed trial has no row).
     location : str
         Where in the source.
     quote : str
@@ -269,10 +269,9 @@ def _row_problems(row: dict[str, str], outcomes: Mapping[str, set[str]], sources
     out += bad
     if not bad and (why := overall_problem((row[d] for d in DOMAINS), row["overall"])):
         out.append(("overall", f"{row['overall']!r} does not follow the domains: {why}"))
-    assessed = any(row[c] in JUDGEMENTS[:3] for c in (*DOMAINS, "overall"))
-    if assessed:
-        out += [(c, f"is empty: a judgement needs its {c} (the review or report that made it)")
-                for c in ("source", "location", "quote") if not row[c]]
+    # every row is a record of a source's judgements: a trial nobody assessed has no row (absent = not assessed)
+    out += [(c, f"is empty: a row records the judgements of a source, so it needs its {c} (a trial no source "
+             "assessed has no row: it is 'not assessed')") for c in ("source", "location", "quote") if not row[c]]
     if row["source"] and sources and row["source"] not in sources:
         hint = close_match(row["source"], sources)
         out.append(("source", f"{row['source']!r} is not a key in sources.bib"
