@@ -225,6 +225,7 @@ def check_row(kind: str, row: dict[str, str]) -> list[Problem]:
     _check_numbers(kind, num, out)
     out.extend(check_measure(row))
     _check_provenance(row, num, out)
+    _check_consistency(row, out)
     return out
 
 
@@ -332,6 +333,12 @@ def _check_provenance(row: dict[str, str], num: dict[str, float | None], out: li
         out.append(Problem("p_text", f"{p_text!r} is not a p-value statement such as 'p<0.05' or '<.001'"))
     if "direction" in row and not row["direction"].strip() and num.get("p") is None and not p_text:
         out.append(Problem("direction", "a p-value-only row needs a direction, a p or a p_text"))
+
+
+def _check_consistency(row: dict[str, str], out: list[Problem]) -> None:
+    """Cells of one row that contradict each other: a dose without its unit or in the other route's unit, a
+    'parallel RCT' whose quote says crossover, timepoint_weeks against a timepoint written as a plain duration."""
+    quote = row.get("quote", "")
     if row.get("dose", "").strip() and not row.get("dose_unit", "").strip():
         out.append(Problem("dose_unit", "a dose needs its unit (mg/day oral, ug/day intrathecal)"))
     elif row.get("route", "").strip() == "intrathecal" and row.get("dose_unit", "").strip() == "mg/day":

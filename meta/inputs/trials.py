@@ -10,7 +10,6 @@ cite many trials and are left out of the comparison.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 
 from ..errors import CellProblem
 
@@ -166,20 +165,3 @@ def _design_problems(tables) -> list[CellProblem]:
                                        "trial pooled as parallel ignores the within-patient correlation)"))
     return out
 
-
-def trial_groups(rows) -> dict[str, list[int]]:
-    """Row positions by trial key, in first-seen order.
-
-    Parameters
-    ----------
-    rows : sequence of dict of str to str
-        Rows of one analysis.
-
-    Returns
-    -------
-    dict of str to list of int
-    """
-    groups: dict[str, list[int]] = defaultdict(list)
-    for i, row in enumerate(rows):
-        groups[trial_key(row)].append(i)
-    return dict(groups)

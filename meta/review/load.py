@@ -14,10 +14,10 @@ from ..inputs.textfiles import reading_log
 from .analyses import AnalysisSpec, load_analyses
 from ..errors import visible
 from ..inputs.names import text_problem
-from ..inputs.tomlfiles import key_lines, line_of, read_toml
+from ..inputs.tomlfiles import line_of
 from .claims import Claim, load_claims
 from .protocol import eligible_rows
-from .about import BaseInfo
+from .about import BaseInfo, BaseToml, read_base_toml
 from .methods import Methods, load_methods
 from .rules import Rules, load_rules
 
@@ -87,12 +87,9 @@ def load_inputs(base_dir: str | Path) -> Inputs:
             return None
 
     with reading_log() as log:
-        about = attempt(load_base_info, base_dir) or BaseInfo()
-        try:
-            methods = load_methods(base_dir)
-        except SchemaError as exc:  # base.toml unreadable or not TOML: said once, by load_base_info
-            problems.extend(p for p in exc.problems if p not in problems)
-            methods = Methods()
+        parsed = attempt(read_base_toml, base_dir)  # read once for its [base] and [methods] tables
+        about = (attempt(load_base_info, base_dir, parsed) if parsed else None) or BaseInfo()
+        methods = (attempt(load_methods, base_dir, parsed) if parsed else None) or Methods()
         base = attempt(load_base, base_dir)
         toml = base_dir / "analyses.toml"
         if not toml.exists() and not toml.is_symlink():
@@ -125,13 +122,15 @@ def load_inputs(base_dir: str | Path) -> Inputs:
 BASE_KEYS = ("title", "intervention", "comparator")
 
 
-def load_base_info(base_dir: Path) -> BaseInfo:
+def load_base_info(base_dir: Path, parsed: BaseToml | None = None) -> BaseInfo:
     """base.toml: what the evidence base is about. Without it: the folder's name, "intervention" and "control".
 
     Parameters
     ----------
     base_dir : Path
         The evidence base's folder.
+    parsed : BaseToml, optional
+        base.toml as already read (see :func:`read_base_toml`); read here when not given.
 
     Returns
     -------
@@ -144,11 +143,10 @@ def load_base_info(base_dir: Path) -> BaseInfo:
     SchemaError
         base.toml cannot be read or is not TOML, has an unknown key, or lacks a short string for a key.
     """
-    path = Path(base_dir) / "base.toml"
-    if not path.exists():
+    parsed = parsed if parsed is not None else read_base_toml(base_dir)
+    if not parsed.exists:
         return BaseInfo(Path(base_dir).resolve().name.replace("_", " ").capitalize())
-    doc, text = read_toml(path, base_dir)
-    lines = key_lines(text)
+    path, doc, lines = parsed.path, parsed.doc, parsed.lines
     problems = [CellProblem(str(path), line_of(lines, k), visible(k)[:80], "unknown key (base.toml has a [base] "
                             f"table with {', '.join(BASE_KEYS)}, and a [methods] table)")
                 for k in doc if k not in ("base", "methods")]

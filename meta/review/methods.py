@@ -20,8 +20,9 @@ from pathlib import Path
 
 from ..errors import CellProblem, SchemaError, visible
 from ..inputs.names import text_problem
-from ..inputs.tomlfiles import key_lines, line_of, read_toml
+from ..inputs.tomlfiles import line_of
 from ..jsonable import Jsonable
+from .about import BaseToml, read_base_toml
 
 FEW_TRIALS = ("fixed", "adhoc", "none")
 DOUBLE_ZERO = ("drop", "keep")
@@ -61,13 +62,15 @@ class Methods(Jsonable):
     double_zero: str = "drop"
 
 
-def load_methods(base_dir: str | Path) -> Methods:
+def load_methods(base_dir: str | Path, parsed: BaseToml | None = None) -> Methods:
     """The [methods] table of the base's base.toml (the defaults without base.toml or without the table).
 
     Parameters
     ----------
     base_dir : str or Path
         The evidence base's folder.
+    parsed : BaseToml, optional
+        base.toml as already read (see :func:`read_base_toml`); read here when not given.
 
     Returns
     -------
@@ -80,12 +83,11 @@ def load_methods(base_dir: str | Path) -> Methods:
         base.toml cannot be read or is not TOML; [methods] is not a table, has an unknown key, or a value of the
         wrong type or out of range (each with its line and key); a correlation without its source.
     """
-    path = Path(base_dir) / "base.toml"
-    if not path.exists():
+    parsed = parsed if parsed is not None else read_base_toml(base_dir)
+    if not parsed.exists:
         return Methods()
-    doc, text = read_toml(path, base_dir)
-    lines = key_lines(text)
-    table = doc.get("methods", {})
+    path, lines = parsed.path, parsed.lines
+    table = parsed.doc.get("methods", {})
     problems: list[CellProblem] = []
 
     def bad(key: str, reason: str) -> None:

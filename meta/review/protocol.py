@@ -27,6 +27,7 @@ from ..errors import CellProblem, SchemaError
 from ..inputs.schema import CATEGORIES
 from ..inputs.numbers import cell_number
 from ..inputs.trials import trial_key
+from ..inputs.vocabulary import category_problem
 from ..jsonable import Jsonable
 
 PROTOCOL_ORDER = ("outcome", "condition", "intervention", "route", "comparator", "design", "analysis_population")
@@ -286,7 +287,6 @@ def protocol_problems(spec, columns, categories, vocabulary) -> list[CellProblem
         A column the table lacks; a value no row could hold because it is not a term of its vocabulary (with "did
         you mean"): such a protocol would select nothing, or less than it says, in silence.
     """
-    from ..inputs.vocabulary import category_problem
     out = []
     for key, table in (("protocol", spec.criteria), ("protocol.prefer", spec.prefer)):
         for col, values in table.items():

@@ -9,6 +9,7 @@ import numpy as np
 from ..engine.model import REQUIRED, kind_of
 from ..inputs.evidence import EvidenceBase
 from ..inputs.numbers import cell_number
+from ..inputs.trials import trial_key
 from .analyses import AnalysisSpec
 from .protocol import ProtocolExclusion, eligible_rows
 
@@ -80,7 +81,7 @@ def _split_shared_controls(rows: list[dict[str, str]], columns: dict[str, np.nda
     notes = []
     by_trial: dict[str, list[int]] = {}
     for i, r in enumerate(rows):
-        by_trial.setdefault(r.get("trial") or r.get("study_id", ""), []).append(i)
+        by_trial.setdefault(trial_key(r) or r.get("study_id", ""), []).append(i)
     for trial, idx in by_trial.items():
         if len(idx) < 2:
             continue
