@@ -23,6 +23,7 @@ from .schema import (
     kind_of_file,
 )
 from .names import close_match
+from .extraction_log import FILE as LOG_FILE, ExtractionLog, load_extraction_log
 from .risk_of_bias import FILE as ROB_FILE, RiskOfBias, load_risk_of_bias
 from .textfiles import read_text
 from .secondary import secondary_problems
@@ -55,6 +56,7 @@ class EvidenceBase:
     gaps: EvidenceTable | None = None  # gaps.csv: what was looked for and not entered
     vocabulary: Vocabulary = Vocabulary()  # vocabulary.toml: the base's closed vocabularies
     risk_of_bias: RiskOfBias | None = None  # risk_of_bias.csv: RoB 2 judgements with their sources (wins over rob_*)
+    extraction_log: ExtractionLog | None = None  # extraction_log.csv: the two readings of each dual-extracted field
 
     @property
     def n_rows(self) -> int:
@@ -140,12 +142,18 @@ def load_base(path: str | Path) -> EvidenceBase:
             rob = load_risk_of_bias(base / ROB_FILE, tables, sources, base)
         except SchemaError as exc:
             problems.extend(exc.problems)
+    log = None
+    if (base / LOG_FILE).exists() or (base / LOG_FILE).is_symlink():
+        try:
+            log = load_extraction_log(base / LOG_FILE, tables, base)
+        except SchemaError as exc:
+            problems.extend(exc.problems)
     if gaps is not None:
         for row, line in zip(gaps.rows, gaps.lines):
             _check_source(row, (str(gaps.path), line), sources, bib, problems)
     if problems:
         raise SchemaError(problems)
-    return EvidenceBase(base, tuple(tables), sources, gaps, vocab, rob)
+    return EvidenceBase(base, tuple(tables), sources, gaps, vocab, rob, log)
 
 
 def _read_csv(f: Path, kind: str, expected: tuple[str, ...], check: Callable[[dict[str, str]], list[Problem]],

@@ -18,6 +18,7 @@ from ..inputs.tomlfiles import line_of
 from .claims import Claim, load_claims
 from .protocol import eligible_rows
 from .about import BaseInfo, BaseToml, read_base_toml
+from .dual import dual_problems
 from .methods import Methods, load_methods
 from .rules import Rules, load_rules
 
@@ -106,7 +107,9 @@ def load_inputs(base_dir: str | Path) -> Inputs:
                                         "the base's intervention is one of the drugs its rows name"))
         if base is not None and specs:
             for spec in specs:  # every protocol applied: a trial counted twice is an error here, not a surprise later
-                attempt(eligible_rows, base, spec)
+                chosen = attempt(eligible_rows, base, spec)
+                if chosen is not None and methods.dual_extraction == "required":
+                    problems.extend(dual_problems(base, spec, chosen.rows))
         claims_path = base_dir / "claims.toml"
         claims = ()
         if claims_path.exists() and rules is None and not rpath.exists():

@@ -26,8 +26,9 @@ from .about import BaseToml, read_base_toml
 
 FEW_TRIALS = ("fixed", "adhoc", "none")
 DOUBLE_ZERO = ("drop", "keep")
+DUAL_EXTRACTION = ("required", "reported")
 KEYS = ("crossover_correlation", "crossover_correlation_source", "crossover_sensitivity", "few_trials",
-        "few_trials_below", "double_zero")
+        "few_trials_below", "double_zero", "dual_extraction")
 MAX_SOURCE = 400  # a citation with its location, as a quote is at most 400 characters
 
 
@@ -52,6 +53,10 @@ class Methods(Jsonable):
     double_zero : str
         "drop": trials without events (or with only events) in both arms leave ratio analyses (OR, RR, Peto);
         "keep": they stay, with the zero-cell correction.
+    dual_extraction : str
+        "required": every row a pooled analysis takes has each of its effect numbers in extraction_log.csv (two
+        independent readings, reconciled), or validate fails; "reported": the analyses say which rows were not
+        extracted twice.
     """
 
     crossover_correlation: float | None = None
@@ -60,6 +65,7 @@ class Methods(Jsonable):
     few_trials: str = "fixed"
     few_trials_below: int = 3
     double_zero: str = "drop"
+    dual_extraction: str = "reported"
 
 
 def load_methods(base_dir: str | Path, parsed: BaseToml | None = None) -> Methods:
@@ -107,6 +113,7 @@ def load_methods(base_dir: str | Path, parsed: BaseToml | None = None) -> Method
         "few_trials": _choice(table, "few_trials", FEW_TRIALS, bad),
         "few_trials_below": _below(table, bad),
         "double_zero": _choice(table, "double_zero", DOUBLE_ZERO, bad),
+        "dual_extraction": _choice(table, "dual_extraction", DUAL_EXTRACTION, bad),
     }
     if problems:
         raise SchemaError(problems)

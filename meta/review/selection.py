@@ -11,6 +11,7 @@ from ..inputs.evidence import EvidenceBase
 from ..inputs.numbers import cell_number
 from ..inputs.trials import trial_key
 from .analyses import AnalysisSpec
+from .dual import dual_note
 from .protocol import ProtocolExclusion, eligible_rows
 
 
@@ -67,7 +68,7 @@ def select(base: EvidenceBase, spec: AnalysisSpec) -> Selection:
     study = tuple(f"{lab} ({r.get('arm') or r.get('dose') or r.get('study_id')})" if counts[lab] > 1 else lab
                   for lab, r in zip(labels, rows))
     order = np.array([cell_number(r.get(spec.order, "")) for r in rows])
-    notes = list(chosen.chosen) + _split_shared_controls(rows, columns)
+    notes = list(chosen.chosen) + _split_shared_controls(rows, columns) + [dual_note(base, table.name, rows)]
     return Selection(columns, study, order, tuple(rows), tuple(notes), chosen.excluded, chosen.candidates,
                      chosen.trials)
 

@@ -1,0 +1,228 @@
+"""extraction_log.csv: the record of dual extraction (optional file of a base).
+
+A row that enters a pooled analysis is extracted twice, independently, by two extractors who do not see each
+other's work, and the two readings are reconciled against the source (Cochrane Handbook 5.5.2, MECIR C45-C46). One
+line of this file per table row and field: the first extractor's value, the second's, the value the table now holds
+(`resolution`) and, whenever the two readings differ or the resolution is neither of them, `why`. An empty `first`
+or `second` means that extractor found no value.
+
+The log is checked against the tables, so it cannot drift from them: a resolution that is not the cell's current
+value is an error (a cell corrected later must be re-extracted, or its line corrected with the reason), as is a line
+for a row or column that does not exist. Which pooled rows lack a dual extraction is :mod:`meta.review.dual`'s job.
+"""
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Iterable
+
+from ..errors import CellProblem, SchemaError
+from .csvtext import csv_rows
+from .names import MAX_LABEL, close_match, text_problem
+from .textfiles import read_text
+
+FILE = "extraction_log.csv"
+COLUMNS = ("study_id", "field", "first", "second", "resolution", "why")
+_NOT_FIELDS = ("study_id", "quote", "notes", "derived", "url", "location")
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One field of one row, as two extractors read it and as it was reconciled.
+
+    Attributes
+    ----------
+    study_id : str
+        The table row.
+    field : str
+        The column.
+    first, second : str
+        The two extractors' values ("" where one found none).
+    resolution : str
+        The reconciled value (the cell's value).
+    why : str
+        Why, when the readings differ or the resolution is neither of them.
+    line : int
+        The line of extraction_log.csv.
+    """
+
+    study_id: str
+    field: str
+    first: str
+    second: str
+    resolution: str
+    why: str
+    line: int
+
+    @property
+    def agreed(self) -> bool:
+        """Whether the two independent readings agreed before reconciliation.
+
+        Returns
+        -------
+        bool
+        """
+        return same_value(self.first, self.second)
+
+
+@dataclass(frozen=True)
+class ExtractionLog:
+    """extraction_log.csv, read and checked against the tables.
+
+    Attributes
+    ----------
+    path : Path
+        The file.
+    entries : tuple of LogEntry
+        Its lines, in file order.
+    """
+
+    path: Path
+    entries: tuple[LogEntry, ...]
+
+    def fields_of(self, study_id: str) -> frozenset[str]:
+        """The fields of a row that were extracted twice.
+
+        Parameters
+        ----------
+        study_id : str
+            The table row.
+
+        Returns
+        -------
+        frozenset of str
+        """
+        return frozenset(e.field for e in self.entries if e.study_id == study_id)
+
+    def agreement(self) -> tuple[int, int]:
+        """How many fields the two extractors read alike before reconciliation, of how many both read.
+
+        Returns
+        -------
+        tuple of int
+            (agreed, compared): fields where one extractor found nothing are not compared.
+        """
+        both = [e for e in self.entries if e.first.strip() and e.second.strip()]
+        return sum(e.agreed for e in both), len(both)
+
+
+def same_value(a: str, b: str) -> bool:
+    """Whether two cells hold the same value: equal numbers (``30`` and ``30.0``), else equal text.
+
+    Parameters
+    ----------
+    a, b : str
+        The cells.
+
+    Returns
+    -------
+    bool
+    """
+    a, b = a.strip(), b.strip()
+    try:
+        return Decimal(a) == Decimal(b)
+    except (InvalidOperation, ValueError):
+        return " ".join(a.split()) == " ".join(b.split())
+
+
+def load_extraction_log(path: str | Path, tables: Iterable, root: str | Path | None = None) -> ExtractionLog:
+    """Read extraction_log.csv and check it against the tables' rows.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+    tables : iterable of EvidenceTable
+        The base's tables.
+    root : str or Path, optional
+        The folder a symbolic link must stay inside.
+
+    Returns
+    -------
+    ExtractionLog
+
+    Raises
+    ------
+    SchemaError
+        Every problem, each with file, line and column: unreadable or not CSV, a missing, unknown or repeated column,
+        a row with too many or too few cells, a study_id no table has, a field its table lacks (or a provenance
+        column), a (study_id, field) given twice, a resolution that is not the cell's current value, differing
+        readings without `why`, an unsafe character.
+    """
+    name = str(path)
+    reader = csv_rows(read_text(path, root))
+    try:
+        header = [h.strip() for h in next(reader, [])]
+    except csv.Error as exc:
+        raise SchemaError([CellProblem(name, 1, None, f"not a readable CSV file: {exc}")]) from None
+    problems = _header_problems(name, header)
+    if problems:
+        raise SchemaError(problems)
+    cells = {r["study_id"].strip(): (t.name, r) for t in tables for r in t.rows}
+    entries: list[LogEntry] = []
+    seen: dict[tuple[str, str], int] = {}
+    start = reader.line_num + 1
+    try:
+        for raw in reader:
+            line, start = start, reader.line_num + 1
+            if not any(c.strip() for c in raw):
+                continue
+            if len(raw) != len(header):
+                problems.append(CellProblem(name, line, None, f"{len(raw)} cells where the header has {len(header)} "
+                                            "(a missing or extra comma, or an unquoted comma?)"))
+                continue
+            row = {k: v.strip() for k, v in zip(header, raw)}
+            problems += [CellProblem(name, line, col, why) for col, why in _row_problems(row, cells)]
+            key = (row["study_id"], row["field"])
+            if key in seen:
+                problems.append(CellProblem(name, line, "field", f"{row['study_id']} {row['field']} is already "
+                                            f"logged on line {seen[key]}"))
+            seen.setdefault(key, line)
+            entries.append(LogEntry(row["study_id"], row["field"], row["first"], row["second"], row["resolution"],
+                                    row["why"], line))
+    except csv.Error as exc:
+        problems.append(CellProblem(name, reader.line_num, None, f"not a readable CSV row: {exc}"))
+    if problems:
+        raise SchemaError(problems)
+    return ExtractionLog(Path(path), tuple(entries))
+
+
+def _header_problems(name: str, header: list[str]) -> list[CellProblem]:
+    problems = [CellProblem(name, 1, c[:MAX_LABEL], "column appears more than once")
+                for c in sorted({c for c in header if header.count(c) > 1})]
+    for col in header:
+        if col not in COLUMNS:
+            hint = close_match(col, COLUMNS)
+            problems.append(CellProblem(name, 1, col[:MAX_LABEL], f"unknown column for {FILE}"
+                                        + (f"; did you mean '{hint[0]}'?" if hint else "")))
+    problems += [CellProblem(name, 1, c, f"missing column ({FILE} has: {', '.join(COLUMNS)})")
+                 for c in COLUMNS if c not in header]
+    return problems
+
+
+def _row_problems(row: dict[str, str], cells: dict[str, tuple[str, dict[str, str]]]) -> list[tuple[str, str]]:
+    """(column, why) for each problem of one line."""
+    out = [(c, f"{c} {why}") for c in COLUMNS if (why := text_problem(row[c]))]
+    sid, field = row["study_id"], row["field"]
+    if sid not in cells:
+        hint = close_match(sid, cells)
+        return out + [("study_id", f"names row {sid!r}, which no table has"
+                       + (f"; did you mean '{hint[0]}'?" if hint else ""))]
+    table, cell_row = cells[sid]
+    if field not in cell_row or field in _NOT_FIELDS:
+        hint = close_match(field, [c for c in cell_row if c not in _NOT_FIELDS])
+        return out + [("field", f"{field!r} is not a field of {table} that is extracted"
+                       + (f"; did you mean '{hint[0]}'?" if hint else ""))]
+    now = cell_row[field].strip()
+    if not same_value(row["resolution"], now):
+        out.append(("resolution", f"{sid} {field} holds {now or 'nothing'!r} in {table}, not the reconciled "
+                                  f"{row['resolution'] or 'nothing'!r}: a cell changed after reconciliation is "
+                                  "extracted again, or this line is corrected with its reason"))
+    differ = not same_value(row["first"], row["second"])
+    neither = not (same_value(row["resolution"], row["first"]) or same_value(row["resolution"], row["second"]))
+    if (differ or neither) and not row["why"]:
+        out.append(("why", "is empty: the readings differ" + (" and the resolution is neither" if neither else "")
+                    + ", so say why the table holds this value"))
+    return out

@@ -1,0 +1,135 @@
+"""extraction_log.csv: two independent readings of each pooled number, reconciled; checked against the tables (a
+resolution that is not the cell's value, a row or field that does not exist, differing readings without a reason),
+and base.toml's dual_extraction = "required" makes a pooled row without its two readings a validate error."""
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from evsynth.cli.main import main
+from evsynth.meta.inputs.evidence import load_base
+from evsynth.meta.inputs.extraction_log import COLUMNS, FILE, same_value
+from evsynth.meta.review.dual import DUAL_FIELDS, dual_gaps, dual_note
+
+ROOT = Path(__file__).resolve().parent.parent
+BASE = ROOT / "evidence" / "baclofen"
+
+
+def copy_base(tmp_path: Path) -> Path:
+    root = tmp_path / "evidence"
+    shutil.copytree(BASE, root / "baclofen")
+    shutil.copy(BASE.parent / "grading.toml", root / "grading.toml")
+    return root / "baclofen"
+
+
+def table_rows(base: Path, table: str) -> list[dict]:
+    return list(csv.DictReader(io.StringIO((base / "tables" / table).read_text(encoding="utf-8"))))
+
+
+def write_log(base: Path, lines: list[tuple]) -> None:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(COLUMNS)
+    w.writerows(lines)
+    (base / FILE).write_text(buf.getvalue(), encoding="utf-8")
+
+
+def a_binary_row(base: Path) -> dict:
+    return next(r for r in table_rows(base, "binary.csv") if r["events_t"] and r["n_c"])
+
+
+def validate(base: Path):
+    return CliRunner().invoke(main, ["validate", str(base)])
+
+
+def test_same_value_compares_numbers_as_numbers_and_text_as_text():
+    assert same_value("30", "30.0") and same_value(" 0.50", ".5")
+    assert not same_value("30", "31") and not same_value("ITT", "completers")
+    assert same_value("modified  ITT", "modified ITT") and not same_value("", "0")
+
+
+def test_a_reconciled_log_loads_and_counts_agreement(tmp_path):
+    base = copy_base(tmp_path)
+    row = a_binary_row(base)
+    sid = row["study_id"]
+    write_log(base, [(sid, "events_t", row["events_t"], row["events_t"], row["events_t"], ""),
+                     (sid, "n_t", row["n_t"], str(int(row["n_t"]) + 1), row["n_t"], "second extractor read the "
+                      "completers; the table holds all randomised"),
+                     (sid, "n_c", "", row["n_c"], row["n_c"], "the first extractor did not reach the table")])
+    log = load_base(base).extraction_log
+    assert log is not None and log.fields_of(sid) == {"events_t", "n_t", "n_c"}
+    assert log.agreement() == (1, 2)  # a field one extractor did not find is not compared
+
+
+def test_a_resolution_that_is_not_the_cells_value_is_an_error_naming_line_and_column(tmp_path):
+    base = copy_base(tmp_path)
+    row = a_binary_row(base)
+    other = str(int(row["events_t"]) + 7)
+    write_log(base, [(row["study_id"], "events_t", other, other, other, "")])
+    res = validate(base)
+    assert res.exit_code == 2
+    assert f"{FILE}, line 2, column 'resolution'" in res.output
+    assert f"holds '{row['events_t']}'" in res.output and f"not the reconciled '{other}'" in res.output
+
+
+def test_unknown_rows_fields_repeats_and_unexplained_disagreement_are_errors(tmp_path):
+    base = copy_base(tmp_path)
+    row = a_binary_row(base)
+    sid, ev = row["study_id"], row["events_t"]
+    write_log(base, [("nosuchrow-01", "events_t", "1", "1", "1", ""),
+                     (sid, "events_x", ev, ev, ev, ""),
+                     (sid, "quote", "", "", "", ""),
+                     (sid, "events_t", ev, str(int(ev) + 1), ev, ""),
+                     (sid, "events_t", ev, ev, ev, "")])
+    res = validate(base)
+    assert res.exit_code == 2
+    out = res.output
+    assert "line 2, column 'study_id'" in out and "no table has" in out
+    assert "line 3, column 'field'" in out and "did you mean 'events_t'" in out
+    assert "line 4, column 'field'" in out
+    assert "line 5, column 'why'" in out and "the readings differ" in out
+    assert "line 6, column 'field'" in out and "already logged on line 5" in out
+    assert "Traceback" not in out
+
+
+def test_a_bad_header_is_one_error_per_column(tmp_path):
+    base = copy_base(tmp_path)
+    (base / FILE).write_text("study_id,feild,first,second,resolution,why\n", encoding="utf-8")
+    res = validate(base)
+    assert res.exit_code == 2
+    assert "column 'feild'" in res.output and "did you mean 'field'" in res.output
+    assert "missing column" in res.output
+
+
+def test_dual_gaps_name_the_unlogged_numbers_of_a_row(tmp_path):
+    base = copy_base(tmp_path)
+    row = a_binary_row(base)
+    sid = row["study_id"]
+    write_log(base, [(sid, f, row[f], row[f], row[f], "") for f in ("events_t", "n_t")])
+    loaded = load_base(base)
+    gaps = dual_gaps(loaded, "binary.csv", [row])
+    assert [(g.study_id, g.fields) for g in gaps] == [(sid, ("events_c", "n_c"))]
+    write_log(base, [(sid, f, row[f], row[f], row[f], "") for f in DUAL_FIELDS["binary"]])
+    loaded = load_base(base)
+    assert dual_gaps(loaded, "binary.csv", [row]) == ()
+    assert dual_note(loaded, "binary.csv", [row]).startswith("Dual extraction: 1 of 1 rows")
+
+
+def test_required_dual_extraction_fails_validate_for_each_pooled_row_without_it(tmp_path):
+    base = copy_base(tmp_path)
+    text = (base / "base.toml").read_text(encoding="utf-8")
+    text = text.replace('double_zero = "drop"', 'double_zero = "drop"\ndual_extraction = "reported"')
+    (base / "base.toml").write_text(text, encoding="utf-8")
+    (base / FILE).unlink(missing_ok=True)
+    assert validate(base).exit_code == 0  # reported: the analyses say which rows, validate passes
+    (base / "base.toml").write_text(text.replace('"reported"', '"required"'), encoding="utf-8")
+    res = validate(base)
+    assert res.exit_code == 2
+    assert "were not extracted twice" in res.output and "dual_extraction" in res.output
+    (base / "base.toml").write_text(text.replace('"reported"', '"always"'), encoding="utf-8")
+    res = validate(base)
+    assert res.exit_code == 2 and "methods.dual_extraction" in res.output and "not one of required, reported" in res.output
