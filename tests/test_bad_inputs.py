@@ -125,7 +125,7 @@ EVIDENCE_CASES = [
     ("analyses: bad outcome_kind", edit_text("analyses.toml", 'outcome_kind = "harm"', 'outcome_kind = "bad"'),
      ["analyses.toml", "line", "outcome_kind"]),
     # claims.toml
-    ("claims: unknown analysis", edit_text("claims.toml", 'analysis = "aud_abstinence"', 'analysis = "aud_nothing"'),
+    ("claims: unknown analysis", edit_text("claims.toml", 'analysis = "aud_abstinence_or"', 'analysis = "aud_nothing"'),
      ["claims.toml", "line", "analysis"]),
     ("claims: two expectations", edit_text("claims.toml", '"itb_tone_responders"\nat_least = 0.80',
                                                                   '"itb_tone_responders"\nat_least = 0.80\nlabel = "Strong"'),
@@ -133,7 +133,7 @@ EVIDENCE_CASES = [
     ("claims: level above 1", edit_text("claims.toml", '"itb_tone_responders"\nat_least = 0.80',
                                                              '"itb_tone_responders"\nat_least = 1.8'),
      ["claims.toml", "line", "at_least"]),
-    ("claims: reversed range", edit_text("claims.toml", "\nwithin = [0.10, 0.75]", "\nwithin = [0.75, 0.10]"),
+    ("claims: reversed range", edit_text("claims.toml", "\nwithin = [0.70, 0.87]", "\nwithin = [0.87, 0.70]"),
      ["claims.toml", "line", "within"]),
     ("claims: unknown document table", edit_text("claims.toml", '\ntable = "uses"', '\ntable = "usage"'),
      ["claims.toml", "line", "table"]),
@@ -336,7 +336,7 @@ CLI_CASES = [
 def test_bad_cli_use_exits_2(tmp_path, monkeypatch, case, args, fragments):
     from evsynth.meta.inputs import textfiles
 
-    monkeypatch.setattr(textfiles, "MAX_BYTES", 10_000)
+    monkeypatch.setattr(textfiles, "MAX_BYTES", 20_000)
     big = tmp_path / "big.csv"
     big.write_text("study,yi,vi\n" + "".join(f"s{i},0.1,0.2\n" for i in range(2000)))
     one = tmp_path / "one.csv"

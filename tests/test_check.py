@@ -8,6 +8,7 @@ import re
 import shutil
 from pathlib import Path
 
+from basecopy import without_dual_extraction
 from click.testing import CliRunner
 
 from evsynth.cli.main import main
@@ -21,6 +22,7 @@ def cli(*args):
 
 
 def copy_base(tmp_path) -> Path:
+    """A copy of the shipped base (with the grading rules beside it)."""
     root = tmp_path / "evidence"
     shutil.copytree(BASE, root / "baclofen")
     shutil.copy(BASE.parent / "grading.toml", root / "grading.toml")
@@ -60,28 +62,27 @@ def test_shipped_base_fails_only_the_claims_the_readme_explains():
 
 
 def test_large_null_trials_flip_the_aud_claim(tmp_path):
-    """Five large trials with no significant difference (300/1000 vs 330/1000 abstinent each): the pooled
+    """Six large trials with less abstinence on baclofen (odds ratio 0.5, 95% CI 0.41 to 0.61, each): the pooled
     estimate no longer favours baclofen, so 'may increase abstinence' fails and check exits 1."""
-    base = copy_base(tmp_path)
+    base = without_dual_extraction(copy_base(tmp_path))
     before = cli("run", "--evidence", base, "--out", tmp_path / "old", "--quiet", "--no-figures")
     assert before.exit_code in (0, 1) and "Traceback" not in before.output, before.output
 
     def add_null_trials(rows):
-        model = next(r for r in rows if r["study_id"] == "muller2015-01")
-        for i, (e_t, e_c) in enumerate([(300, 330)] * 5):
+        model = next(r for r in rows if r["study_id"] == "reynaud2017-01")
+        for i in range(6):
             new = dict(model)
-            new.update(study_id=f"bigtrial{i}-01", trial=f"bigtrial{i}", study=f"Big null trial {i}", year=str(2030 + i),
-                       dose="180", dose_group="high", events_t=str(e_t), n_t="1000", events_c=str(e_c), n_c="1000",
-                       analysis_population="ITT", quote=f"{e_t} of 1000 vs {e_c} of 1000 abstinent", derived="",
-                       notes="synthetic test row", source=f"bigtrial{i}", doi="", pmid="", registry="",
-                       url=f"https://example.org/bigtrial{i}")
+            new.update(study_id=f"bigtrial{i}-01", trial=f"bigtrial{i}", study=f"Big trial {i}", year=str(2030 + i),
+                       estimate="0.5", ci_low="0.41", ci_high="0.61", p="0.0001", analysis_population="ITT",
+                       quote="OR 0.5 (95% CI 0.41 to 0.61), p = 0.0001", derived="", notes="synthetic test row",
+                       source=f"bigtrial{i}", doi="", pmid="", registry="", url=f"https://example.org/bigtrial{i}")
             rows.append(new)
         return rows
 
     with open(base / "sources.bib", "a", encoding="utf-8") as fh:  # each trial its own report
         fh.write("".join(f"\n@article{{bigtrial{i},\n  title = {{Big null trial {i}}},\n  year = {{2030}},\n"
-                         f"  type = {{journal article}},\n}}\n" for i in range(5)))
-    edit_rows(base / "tables" / "binary.csv", add_null_trials)
+                         f"  type = {{journal article}},\n}}\n" for i in range(6)))
+    edit_rows(base / "tables" / "generic.csv", add_null_trials)
     assert cli("validate", base).exit_code == 0
     res = cli("check", base, "--format", "json")
     assert res.exit_code == 1
@@ -91,12 +92,12 @@ def test_large_null_trials_flip_the_aud_claim(tmp_path):
     assert after.exit_code == 1  # the AUD claim now fails
     d = cli("diff", tmp_path / "old" / "results.json", tmp_path / "new" / "results.json")
     assert d.exit_code == 0
-    assert "analysis aud_abstinence:" in d.output and "k: 2 -> 7" in d.output
+    assert "analysis aud_abstinence_or:" in d.output and "k: 3 -> 9" in d.output
     assert "claim aud_may_increase_abstinence: pass -> fail" in d.output
 
 
 def test_removing_the_spasticity_rcts_flips_their_claims(tmp_path):
-    base = copy_base(tmp_path)
+    base = without_dual_extraction(copy_base(tmp_path))
     old = cli("check", BASE, "--format", "json")
     rcts = ("feldman1978", "sawa1979", "milla1977", "hugenholtz1992", "sachais1977", "scheinberg2006", "penn1989",
             "gilmartin2000", "nance1995")

@@ -563,3 +563,12 @@ def test_a_reference_into_a_table_that_could_not_be_read_is_not_reported(base):
     assert [(p.file, p.line, p.column) for p in found] == [(base.file("binary"), 2, "derived")] * 2, found
     assert [p.reason.split(": ", 1)[1] for p in found] == ["no row has study_id 'r2020-01'; did you mean "
                                                            "'r2020-09'?"] * 2
+
+
+def test_negate_turns_a_difference_to_the_sign_rule_and_odds_ratio_refuses_a_zero_cell():
+    assert _call("negate", "0.51") == Fraction(-51, 100) and _call("negate", "-2") == 2
+    # the Lancet abstract of Addolorato 2007 prints OR 6.3 (95% CI 2.4 to 16.1) for 30/42 vs 12/42
+    assert round(_call("odds_ratio", 30, 42, 12, 42), 1) == 6.3
+    assert (round(_call("odds_ratio_low", 30, 42, 12, 42), 1), round(_call("odds_ratio_high", 30, 42, 12, 42), 1)) == (2.4, 16.1)
+    with pytest.raises(DerivationError, match="empty cell"):
+        _call("odds_ratio", 0, 20, 3, 20)

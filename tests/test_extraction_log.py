@@ -120,16 +120,33 @@ def test_dual_gaps_name_the_unlogged_numbers_of_a_row(tmp_path):
 
 
 def test_required_dual_extraction_fails_validate_for_each_pooled_row_without_it(tmp_path):
+    import re
+
     base = copy_base(tmp_path)
-    text = (base / "base.toml").read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^dual_extraction = .*$", "", (base / "base.toml").read_text(encoding="utf-8"))
     text = text.replace('double_zero = "drop"', 'double_zero = "drop"\ndual_extraction = "reported"')
     (base / "base.toml").write_text(text, encoding="utf-8")
-    (base / FILE).unlink(missing_ok=True)
+    (base / FILE).unlink()
     assert validate(base).exit_code == 0  # reported: the analyses say which rows, validate passes
     (base / "base.toml").write_text(text.replace('"reported"', '"required"'), encoding="utf-8")
     res = validate(base)
     assert res.exit_code == 2
     assert "were not extracted twice" in res.output and "dual_extraction" in res.output
+    assert "row addolorato2007-01: analyses aud_abstinence, aud_abstinence_by_dose, aud_abstinence_by_liver_disease take it" in res.output
     (base / "base.toml").write_text(text.replace('"reported"', '"always"'), encoding="utf-8")
     res = validate(base)
     assert res.exit_code == 2 and "methods.dual_extraction" in res.output and "not one of required, reported" in res.output
+
+
+def test_the_shipped_base_requires_and_has_dual_extraction_of_every_pooled_row():
+    from evsynth.meta.review.load import load_inputs
+    from evsynth.meta.review.protocol import eligible_rows
+
+    inputs = load_inputs(BASE)
+    assert inputs.methods.dual_extraction == "required"
+    log = inputs.base.extraction_log
+    agreed, compared = log.agreement()
+    assert compared >= 100 and agreed <= compared
+    for spec in inputs.specs:
+        rows = eligible_rows(inputs.base, spec).rows
+        assert dual_gaps(inputs.base, spec.table, rows) == (), spec.id

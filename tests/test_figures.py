@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from basecopy import without_dual_extraction
 from click.testing import CliRunner
 
 from evsynth.cli.main import main
@@ -27,7 +28,7 @@ ABOUT = load_base_info(BASE)
 
 @pytest.fixture(scope="module")
 def analyses():
-    ids = ("aud_abstinence_by_dose", "itb_tone_responders", "aud_dropout", "aud_dropout_by_dose",
+    ids = ("aud_abstinence_by_dose", "itb_tone_responders", "aud_dropout", "itb_tone_responders_by_year",
            "spasticity_vs_placebo_votes", "oral_tone_responders")
     return {i: run_one(BASE, i) for i in ids}
 
@@ -153,6 +154,7 @@ def test_cumulative_and_leave_one_out_forests(analyses):
 def _synthetic_base(tmp_path, k: int, long_labels: bool) -> Path:
     root = tmp_path / "evidence"
     shutil.copytree(BASE, root / "baclofen")
+    without_dual_extraction(root / "baclofen")
     shutil.copy(BASE.parent / "grading.toml", root / "grading.toml")
     base = root / "baclofen"
     path = base / "tables" / "binary.csv"
@@ -262,6 +264,7 @@ def test_run_draws_every_analysis_and_two_runs_are_identical(tmp_path):
 def _base_with(tmp_path, extra: str) -> Path:
     root = tmp_path / "evidence"
     shutil.copytree(BASE, root / "baclofen")
+    without_dual_extraction(root / "baclofen")
     shutil.copy(BASE.parent / "grading.toml", root / "grading.toml")
     with open(root / "baclofen" / "analyses.toml", "a", encoding="utf-8") as f:
         f.write(extra)

@@ -18,6 +18,7 @@ from evsynth.meta.inputs.evidence import load_base
 from evsynth.meta.inputs.vocabulary import category_problem, suggestion
 from evsynth.meta.review.analyses import load_analyses
 from evsynth.meta.review.protocol import eligible_rows
+from basecopy import without_dual_extraction
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = ROOT / "evidence" / "baclofen"
@@ -29,7 +30,7 @@ def copy_base(tmp_path: Path) -> Path:
     shutil.copy(BASE.parent / "grading.toml", root / "grading.toml")
     dest = root / "baclofen"
     shutil.copytree(BASE, dest)
-    return dest
+    return without_dual_extraction(dest)
 
 
 def rows_of(path: Path):
@@ -461,3 +462,40 @@ def test_one_trial_under_two_keys_that_share_only_their_numbers(tmp_path):
                     source="addolorato2007b", doi="", pmid="", registry="", url="https://example.org/addolorato2007b")
     fails(base, f"binary.csv, line {line}, column 'trial'", "has the same numbers for outcome 'abstinence' in the same "
           "year as trial 'addolorato2007'")
+
+
+def test_numeric_bounds_exclude_rows_outside_them_with_the_reason():
+    from evsynth.meta.review.protocol import Bound, eligible
+
+    def problem(key, reason):
+        from evsynth.meta.errors import CellProblem, SchemaError
+        return SchemaError([CellProblem("analyses.toml", None, key, reason)])
+
+    base = {"outcome": "dropout", "trial": "", "arm": "", "study_id": ""}
+    rows = [dict(base, study_id="a-01", trial="a", duration_weeks="12", timepoint_weeks="12"),
+            dict(base, study_id="b-01", trial="b", duration_weeks="12", timepoint_weeks="52"),
+            dict(base, study_id="c-01", trial="c", duration_weeks="", timepoint_weeks="2"),
+            dict(base, study_id="d-01", trial="d", duration_weeks="3", timepoint_weeks="3")]
+    criteria = {"outcome": ("dropout",), "duration_weeks": (Bound("min", 4.0),),
+                "timepoint_weeks": (Bound("max", "duration_weeks"),)}
+    got = eligible(rows, [2, 3, 4, 5], criteria, None, {}, problem)
+    assert [r["study_id"] for r in got.rows] == ["a-01"]
+    reasons = {e.study_id: e.reason for e in got.excluded}
+    assert reasons == {"b-01": "timepoint_weeks is 52, not at most duration_weeks (12)",
+                       "c-01": "duration_weeks is empty, not at least 4",
+                       "d-01": "duration_weeks is 3, not at least 4"}
+    assert str(Bound("min", 4.0)) == "at least 4"
+
+
+def test_a_bound_in_analyses_toml_is_checked(tmp_path):
+    base = copy_base(tmp_path)
+    toml = base / "analyses.toml"
+    text = toml.read_text(encoding="utf-8")
+    anchor = '[analyses.aud_relapse_votes.protocol]\n'
+    assert anchor in text
+    toml.write_text(text.replace(anchor, anchor + 'duration_weeks = { least = 4 }\n'), encoding="utf-8")
+    res = validate(base)
+    assert res.exit_code == 2 and "'least' is not a bound" in res.output
+    toml.write_text(text.replace(anchor, anchor + 'timepoint_weeks = { max = "duration_wekes" }\n'), encoding="utf-8")
+    res = validate(base)
+    assert res.exit_code == 2 and "bound 'duration_wekes' is not a column" in res.output

@@ -330,7 +330,8 @@ def test_results_fingerprint_the_bytes_that_were_read(tmp_path, monkeypatch):
     files = {f.path: f.sha256 for f in results.evidence.files}
     assert files["tables/binary.csv"] == original
     assert set(files) == {*(f"tables/{p.name}" for p in (base / "tables").glob("*.csv")), "gaps.csv", "sources.bib",
-                          "risk_of_bias.csv", "analyses.toml", "claims.toml", "base.toml", "vocabulary.toml"}
+                          "risk_of_bias.csv", "extraction_log.csv", "analyses.toml", "claims.toml", "base.toml",
+                          "vocabulary.toml"}
     assert results.rules.sha256 == hashlib.sha256((root / "grading.toml").read_bytes()).hexdigest()
 
 

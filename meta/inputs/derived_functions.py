@@ -22,6 +22,7 @@ Z95 = NormalDist().inv_cdf(0.975)  # 1.959964: the two-sided 95% normal critical
 MAX_CANDIDATES = 50  # count_over_percent: more whole n than this that fit is "several", without listing them
 Arg = Decimal | int | None
 Value = Fraction | float
+Z975 = 1.959963984540054  # the 97.5% normal quantile
 
 
 class DerivationError(Exception):
@@ -154,6 +155,22 @@ def _smd_se(a: tuple[Arg, ...], quote: str) -> Value:
     return math.sqrt(1 / n1 + 1 / n2 + g * g / (2 * (n1 + n2)))
 
 
+def _odds_ratio(part: str) -> Callable[[tuple[Arg, ...], str], Value]:
+    """The odds ratio of a 2x2 table (events and totals per arm), or an end of its Wald 95% CI (as metafor's
+    escalc("OR") with confint on the log scale); a zero cell is an error (no correction is assumed here)."""
+    def compute(a: tuple[Arg, ...], quote: str) -> Value:
+        e1, n1, e2, n2 = (_whole(name, x) for name, x in zip(("events1", "n1", "events2", "n2"), a))
+        cells = (e1, n1 - e1, e2, n2 - e2)
+        if min(cells) <= 0:
+            raise DerivationError("a 2x2 table with an empty cell has no Wald odds ratio without a correction: "
+                                  "enter the published odds ratio, or leave the row out of odds-ratio analyses")
+        log_or = math.log(cells[0] * cells[3] / (cells[1] * cells[2]))
+        se = math.sqrt(sum(1 / c for c in cells))
+        shift = {"estimate": 0.0, "low": -Z975, "high": Z975}[part] * se
+        return math.exp(log_or + shift)
+    return compute
+
+
 def _none_reported(a: tuple[Arg, ...], quote: str) -> Value:
     if not states_none(quote):
         raise DerivationError("the quote does not say there were none (no, none, zero, neither, nor, without, "
@@ -214,8 +231,17 @@ FUNCTIONS: dict[str, DerivedFunction] = {f.name: f for f in (
         lambda a, q: _engine(lambda: _conv().one_sided_pvalue(float(a[0]), a[1])),
         "p/2 (direction +1) or 1 - p/2 (-1)", "a two-sided p to the one-sided p of the alternative; "
         "conversions.one_sided_pvalue"),
+    _fn("odds_ratio", "events1 n1 events2 n2", False, _odds_ratio("estimate"),
+        "(e1 (n2 - e2)) / ((n1 - e1) e2)", "a 2x2 table's odds ratio (arm 1: the intervention); metafor escalc OR"),
+    _fn("odds_ratio_low", "events1 n1 events2 n2", False, _odds_ratio("low"),
+        "exp(log OR - 1.959964 sqrt(1/a + 1/b + 1/c + 1/d))", "lower end of the Wald 95% CI"),
+    _fn("odds_ratio_high", "events1 n1 events2 n2", False, _odds_ratio("high"),
+        "exp(log OR + 1.959964 sqrt(1/a + 1/b + 1/c + 1/d))", "upper end of the Wald 95% CI"),
     _fn("none_reported", "", True, _none_reported, "0",
         "only when the quote says there were none (no, none, zero, neither, nor, without, did not ...)"),
+    _fn("negate", "x", True, lambda a, q: -Fraction(a[0]), "-x",
+        "exact: a difference reported the other way round (comparator minus intervention, or a reduction given as a "
+        "positive number) turned to the base's sign rule, intervention minus comparator; say so in notes"),
     _fn("copy", "x", True, lambda a, q: Fraction(a[0]), "x",
         "a value from another cell, usually of another row: `n_t = copy(@study-id.n_t)`"),
 )}

@@ -145,7 +145,8 @@ def load_base(path: str | Path) -> EvidenceBase:
     log = None
     if (base / LOG_FILE).exists() or (base / LOG_FILE).is_symlink():
         try:
-            log = load_extraction_log(base / LOG_FILE, tables, base)
+            log = load_extraction_log(base / LOG_FILE, tables, base,
+                                      len(tables) == readable and all(t.complete for t in tables))
         except SchemaError as exc:
             problems.extend(exc.problems)
     if gaps is not None:

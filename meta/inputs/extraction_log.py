@@ -127,7 +127,8 @@ def same_value(a: str, b: str) -> bool:
         return " ".join(a.split()) == " ".join(b.split())
 
 
-def load_extraction_log(path: str | Path, tables: Iterable, root: str | Path | None = None) -> ExtractionLog:
+def load_extraction_log(path: str | Path, tables: Iterable, root: str | Path | None = None,
+                        complete: bool = True) -> ExtractionLog:
     """Read extraction_log.csv and check it against the tables' rows.
 
     Parameters
@@ -138,6 +139,9 @@ def load_extraction_log(path: str | Path, tables: Iterable, root: str | Path | N
         The base's tables.
     root : str or Path, optional
         The folder a symbolic link must stay inside.
+    complete : bool, optional
+        False when a table or rows could not be read (their problems are reported): a line for a row that was not
+        read is then not an error (the reading fault is its cause).
 
     Returns
     -------
@@ -174,6 +178,8 @@ def load_extraction_log(path: str | Path, tables: Iterable, root: str | Path | N
                                             "(a missing or extra comma, or an unquoted comma?)"))
                 continue
             row = {k: v.strip() for k, v in zip(header, raw)}
+            if not complete and row["study_id"] not in cells:
+                continue
             problems += [CellProblem(name, line, col, why) for col, why in _row_problems(row, cells)]
             key = (row["study_id"], row["field"])
             if key in seen:

@@ -107,26 +107,29 @@ def dual_note(base, table: str, rows) -> str:
     return text + "."
 
 
-def dual_problems(base, spec, rows) -> list[CellProblem]:
-    """For dual_extraction = "required": one problem per pooled row whose numbers were not extracted twice.
+def dual_problems(base, taken) -> list[CellProblem]:
+    """For dual_extraction = "required": one problem per row that analyses take without its two readings.
 
     Parameters
     ----------
     base : EvidenceBase
         The base.
-    spec : AnalysisSpec
-        The analysis (its id and table).
-    rows : iterable of dict of str to str
-        The rows it takes.
+    taken : iterable of (AnalysisSpec, rows)
+        Each analysis with the rows it takes.
 
     Returns
     -------
     list of CellProblem
-        Naming extraction_log.csv, the row and its fields without two readings.
+        Naming extraction_log.csv, the row, the analyses that take it and its fields without two readings.
     """
+    by_row: dict[str, tuple[tuple[str, ...], list[str]]] = {}
+    for spec, rows in taken:
+        for g in dual_gaps(base, spec.table, rows):
+            fields, specs = by_row.setdefault(g.study_id, (g.fields, []))
+            specs.append(spec.id)
     path = str(base.path / FILE)
-    return [CellProblem(path, None, g.study_id, f"analysis {spec.id} takes this row, but its "
-                        f"{', '.join(g.fields)} {'was' if len(g.fields) == 1 else 'were'} not extracted twice "
-                        "(base.toml [methods] dual_extraction = \"required\"): add the two readings and their "
-                        "resolution to " + FILE)
-            for g in dual_gaps(base, spec.table, rows)]
+    return [CellProblem(path, None, None, f"row {sid}: {'analysis' if len(ids) == 1 else 'analyses'} "
+                        f"{', '.join(ids)} {'takes' if len(ids) == 1 else 'take'} it, but its {', '.join(fields)} "
+                        f"{'was' if len(fields) == 1 else 'were'} not extracted twice (base.toml [methods] "
+                        f"dual_extraction = \"required\"): add the two readings and their resolution to {FILE}")
+            for sid, (fields, ids) in by_row.items()]

@@ -106,10 +106,12 @@ def load_inputs(base_dir: str | Path) -> Inputs:
                                         f"is not a term of vocabulary.toml's intervention list ({', '.join(terms)}): "
                                         "the base's intervention is one of the drugs its rows name"))
         if base is not None and specs:
+            taken = []
             for spec in specs:  # every protocol applied: a trial counted twice is an error here, not a surprise later
                 chosen = attempt(eligible_rows, base, spec)
-                if chosen is not None and methods.dual_extraction == "required":
-                    problems.extend(dual_problems(base, spec, chosen.rows))
+                taken += [(spec, chosen.rows)] if chosen is not None else []
+            if methods.dual_extraction == "required":
+                problems.extend(dual_problems(base, taken))
         claims_path = base_dir / "claims.toml"
         claims = ()
         if claims_path.exists() and rules is None and not rpath.exists():

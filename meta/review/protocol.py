@@ -7,6 +7,8 @@
     design = ["parallel RCT", "crossover RCT"]
     outcome = "abstinence"
     analysis_population = ["ITT", "modified ITT", "all enrolled", "not reported"]
+    duration_weeks = { min = 4 }              # a number column within bounds: numbers, or another column's value
+    timepoint_weeks = { max = "duration_weeks" }   # e.g. measured by the end of treatment, not at follow-up
     timepoint = "longest"                     # or "shortest", "closest to 12 weeks": one time point per trial
     prefer = { outcome = ["Ashworth score", "spasm score"] }   # otherwise: the first-listed value wins
 
@@ -32,6 +34,45 @@ from ..jsonable import Jsonable
 
 PROTOCOL_ORDER = ("outcome", "condition", "intervention", "route", "comparator", "design", "analysis_population")
 TIMEPOINT = re.compile(r"(longest|shortest|closest to (\d+(?:\.\d+)?) weeks?)")
+
+
+class Bound(str):
+    """A numeric criterion (`{ min = 4 }`, `{ max = "duration_weeks" }`): reads as its words ("at least 4"), and
+    holds its operator and operand (a number, or the name of another column of the same row)."""
+
+    op: str
+    operand: float | str
+
+    def __new__(cls, op: str, operand: float | str) -> "Bound":
+        words = "at least" if op == "min" else "at most"
+        shown = f"{operand:g}" if isinstance(operand, float) else operand
+        obj = super().__new__(cls, f"{words} {shown}")
+        obj.op, obj.operand = op, operand
+        return obj
+
+    def fails(self, row: dict[str, str], col: str) -> str | None:
+        """Why the row's `col` is outside this bound, or None (an operand column left empty passes: unknown).
+
+        Parameters
+        ----------
+        row : dict of str to str
+            The row.
+        col : str
+            The criterion's column.
+
+        Returns
+        -------
+        str or None
+        """
+        value = cell_number(row.get(col, ""))
+        if value != value:
+            return f"{col} is empty, not {self}"
+        limit = self.operand if isinstance(self.operand, float) else cell_number(row.get(self.operand, ""))
+        if limit != limit:
+            return None
+        if (value < limit) if self.op == "min" else (value > limit):
+            return f"{col} is {value:g}, not {self}" + (f" ({limit:g})" if isinstance(self.operand, str) else "")
+        return None
 
 
 @dataclass(frozen=True)
@@ -69,6 +110,9 @@ class Eligible:
 
 
 def _fails(row: dict[str, str], col: str, allowed: tuple[str, ...]) -> str | None:
+    bounds = [b for b in allowed if isinstance(b, Bound)]
+    if bounds:
+        return next((w for b in bounds if (w := b.fails(row, col))), None)
     value = row.get(col, "")
     if value in allowed:
         return None
@@ -250,6 +294,11 @@ def parse_protocol(raw, bad) -> tuple[dict[str, tuple[str, ...]], str | None, di
     for col, value in raw.items():
         if col in ("timepoint", "prefer"):
             continue
+        if isinstance(value, dict):
+            bounds = _bounds(value, col, bad)
+            ok = ok and bounds is not None
+            criteria[col] = bounds or ()
+            continue
         values = value if isinstance(value, list) else [value]
         if not values or not all(isinstance(v, str) and v and len(v) <= 200 for v in values):
             bad(f"protocol.{col}", "must be a value or a list of values (non-empty strings)")
@@ -265,6 +314,26 @@ def parse_protocol(raw, bad) -> tuple[dict[str, tuple[str, ...]], str | None, di
         bad("protocol.prefer", "must be a table of column = [values in order of preference]")
         ok = False
     return (criteria, timepoint, {c: tuple(v) for c, v in prefer.items()}) if ok else None
+
+
+def _bounds(value: dict, col: str, bad) -> tuple[Bound, ...] | None:
+    """A `{ min = .., max = .. }` criterion read, or None with its problem recorded."""
+    out = []
+    for op, operand in value.items():
+        if op not in ("min", "max"):
+            bad(f"protocol.{col}", f"{op!r} is not a bound: write {{ min = N }}, {{ max = N }} or a column's name")
+            return None
+        if isinstance(operand, (int, float)) and not isinstance(operand, bool) and operand == operand:
+            out.append(Bound(op, float(operand)))
+        elif isinstance(operand, str) and operand and len(operand) <= 80:
+            out.append(Bound(op, operand))
+        else:
+            bad(f"protocol.{col}", f"{op} must be a number or a column's name")
+            return None
+    if not out:
+        bad(f"protocol.{col}", "an empty table: write { min = N } and/or { max = N }")
+        return None
+    return tuple(out)
 
 
 def protocol_problems(spec, columns, categories, vocabulary) -> list[CellProblem]:
@@ -292,6 +361,13 @@ def protocol_problems(spec, columns, categories, vocabulary) -> list[CellProblem
         for col, values in table.items():
             if columns is not None and col not in columns:
                 out.extend(spec.problem(key, f"column {col!r} is not in the {spec.table} table").problems)
+                continue
+            operands = [b.operand for b in values if isinstance(b, Bound) and isinstance(b.operand, str)]
+            for other in operands:
+                if columns is not None and other not in columns:
+                    out.extend(spec.problem(key, f"{col}: bound {other!r} is not a column of the {spec.table} "
+                                            "table").problems)
+            if any(isinstance(b, Bound) for b in values):
                 continue
             allowed = vocabulary.terms.get(col) or categories.get(col)
             for v in values if allowed else ():

@@ -83,7 +83,7 @@ def run_analysis(base: EvidenceBase, spec: AnalysisSpec, rules: Rules | None = N
     head = _head(spec, sel)
     model = plan.model
     kind = kind_of(model.measure)
-    pooled = finish(fit_table(sel.columns, sel.study, model), plan)
+    pooled = _named(finish(fit_table(sel.columns, sel.study, model), plan), sel.rows)
     inc = _included(sel, model)
     order = None if all(x != x for x in sel.order) else _filled(sel.order)
     skip = _refits_skipped(len(sel.study))
@@ -232,6 +232,15 @@ def _refits_skipped(k: int) -> str:
     return (f"not computed: {k} rows is above {MAX_REFIT_K}, and these refits cost k analyses of k studies each "
             f"(time and memory grow with k squared); `evsynth influence` or `evsynth cumulative` on the table "
             f"computes them on request")
+
+
+def _named(pooled, rows):
+    """A generic ratio pooled from rows that all report one ratio (their `measure` cell: OR or RR) is named as that
+    ratio, so that the report and figures say "OR", not "GEN"."""
+    names = {r.get("measure", "") for r in rows}
+    if pooled.measure == "GEN" and pooled.scale == "log" and len(names) == 1 and names <= {"OR", "RR"}:
+        return replace(pooled, measure=names.pop())
+    return pooled
 
 
 def _step(fn: Callable[[], object], skip: str = ""):

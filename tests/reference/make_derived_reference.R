@@ -17,6 +17,7 @@
 #                   SD with the range or the quartiles, Shi 2020 with both)
 #   smd_from_t      metafor escalc("SMD", ti = t, n1i, n2i): yi; smd_se: sqrt(vi) of the same
 #   smd_from_p      metafor escalc("SMD", pi = p, n1i, n2i) (a positive p: group 1 higher)
+#   odds_ratio(_low, _high)  metafor escalc("OR", ai, n1i, ci, n2i): exp(yi) and exp(yi -+ qnorm(.975) sqrt(vi))
 #   one_sided       p / 2 and 1 - p / 2: t.test(alternative = "greater") of data whose two-sided p is known would
 #                   only re-derive this identity; the values are the identity itself
 # =============================================================================
@@ -65,6 +66,13 @@ for (x in list(c(2.5, 20, 22), c(-1.3, 35, 33), c(0.4, 8, 9))) {
 for (x in list(c(0.03, 20, 22, 1), c(0.2, 35, 33, -1), c(0.001, 50, 48, 1))) {
   e <- escalc("SMD", pi = x[4] * x[1], n1i = x[2], n2i = x[3])
   add("smd_from_p", x, e$yi)
+}
+# odds_ratio and its Wald 95% CI: metafor escalc("OR") (no correction: no zero cell), exp(yi +- qnorm(.975) sqrt(vi))
+for (x in list(c(30, 42, 12, 42), c(15, 22, 5, 21), c(3, 50, 9, 48))) {
+  e <- escalc("OR", ai = x[1], n1i = x[2], ci = x[3], n2i = x[4])
+  add("odds_ratio", x, exp(e$yi))
+  add("odds_ratio_low", x, exp(e$yi - qnorm(0.975) * sqrt(e$vi)))
+  add("odds_ratio_high", x, exp(e$yi + qnorm(0.975) * sqrt(e$vi)))
 }
 # one_sided
 for (x in list(c(0.04, 1), c(0.04, -1), c(0.31, 1))) add("one_sided", x, if (x[2] > 0) x[1] / 2 else 1 - x[1] / 2)
