@@ -10,6 +10,7 @@ import click
 COMMANDS = {
     "pool": ("evsynth.cli.pool", "pool", "Pool the studies of a CSV file (one meta-analysis, or one per group)."),
     "influence": ("evsynth.cli.robustness", "influence", "Leave-one-out and influence diagnostics per study."),
+    "audit": ("evsynth.cli.audit", "audit", "How the evidence base is sourced: identifiers, quotes, dual extraction."),
     "bias": ("evsynth.cli.robustness", "bias", "Small-study effects: Egger, Begg, trim-and-fill (Peters, Harbord)."),
     "check": ("evsynth.cli.check", "check", "Check every documented claim against the data; exit 1 if any fails."),
     "convert": ("evsynth.cli.convert", "convert", "Convert reported statistics: CI or p to SE, SE/CI/IQR to SD, t/F/p to SMD."),
