@@ -241,3 +241,12 @@ def test_dose_response_meta_regression(tmp_path):
     slope = reg["coefficients"][1]
     assert slope["ci_low"] <= slope["estimate"] <= slope["ci_high"]
     assert reg["qm_pvalue"] == pytest.approx(slope["pvalue"], rel=1e-9)  # one moderator: QM is its test
+
+def test_published_meta_analyses_are_matched_by_the_protocol(results):
+    """The protocol's criteria (outcome, condition, comparator, measure) pick the published meta-analyses shown beside
+    ours: the odds-ratio analysis is set beside the reviews that pooled odds ratios, not risk ratios."""
+    got = {a["id"]: {p["study_id"] for p in a.get("published") or ()} for a in results["analyses"]}
+    assert got["aud_abstinence_or"] == {"rose2018-01", "pierce2018-02"}
+    assert {"phimarn2022-01", "bahji2022-02", "rose2018-01"} <= got["aud_abstinence"]
+    assert "bahji2022-01" in got["aud_dropout"]
+    assert got["itb_tone_responders"] == set()

@@ -68,9 +68,22 @@ def select(base: EvidenceBase, spec: AnalysisSpec) -> Selection:
     study = tuple(f"{lab} ({r.get('arm') or r.get('dose') or r.get('study_id')})" if counts[lab] > 1 else lab
                   for lab, r in zip(labels, rows))
     order = np.array([cell_number(r.get(spec.order, "")) for r in rows])
-    notes = list(chosen.chosen) + _split_shared_controls(rows, columns) + [dual_note(base, table.name, rows)]
+    notes = (list(chosen.chosen) + _split_shared_controls(rows, columns) + [_population_note(rows),
+             dual_note(base, table.name, rows)])
     return Selection(columns, study, order, tuple(rows), tuple(notes), chosen.excluded, chosen.candidates,
                      chosen.trials)
+
+
+def _population_note(rows: list[dict[str, str]]) -> str:
+    """Which population each trial contributes (ITT, completers, not reported ...), grouped, as one sentence."""
+    by: dict[str, list[str]] = {}
+    for r in rows:
+        label = r.get("study") or r.get("trial") or r.get("study_id", "")
+        names = by.setdefault(r.get("analysis_population", "") or "not reported", [])
+        if label not in names:
+            names.append(label)
+    parts = [f"{pop}: {', '.join(names)}" for pop, names in by.items()]
+    return "Analysis population per trial (" + "; ".join(parts) + ")."
 
 
 def _split_shared_controls(rows: list[dict[str, str]], columns: dict[str, np.ndarray]) -> list[str]:

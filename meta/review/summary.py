@@ -12,6 +12,7 @@ from ..inputs.evidence import EvidenceBase
 from ..inputs.numbers import cell_number
 from .analyses import AnalysisSpec
 from .findings import Downgrade, DoseRange, Provenance, Published, SofRow
+from .protocol import Bound
 from .results import AnalysisRun
 
 PROVENANCE = ("source", "doi", "pmid", "url", "location", "quote", "derived")
@@ -82,7 +83,7 @@ def published(spec: AnalysisSpec, base: EvidenceBase, ours: AnalysisRun) -> tupl
     Parameters
     ----------
     spec : AnalysisSpec
-        The analysis (its filter; design is not compared).
+        The analysis (its protocol's criteria and filter; design and numeric bounds are not compared).
     base : EvidenceBase
         The evidence base.
     ours : AnalysisRun
@@ -95,12 +96,14 @@ def published(spec: AnalysisSpec, base: EvidenceBase, ours: AnalysisRun) -> tupl
         no outcome, or the analysis has no pooled result.
     """
     table = next((t for t in base.tables if t.kind == "meta_analyses"), None)
-    if table is None or "outcome" not in spec.where or ours.result is None:
+    criteria = {col: values for col, values in spec.criteria.items()  # the protocol's and the `where` filter's
+                if col != "design" and not any(isinstance(v, Bound) for v in values)}
+    if table is None or "outcome" not in criteria or ours.result is None:
         return ()
     fields = [f for f in Published.__dataclass_fields__ if f != "why"]
     return tuple(Published(**{k: r.get(k, "") for k in fields}, why=tuple(compare(ours.result, r)))
                  for r in table.rows
-                 if all(r.get(col) in values for col, values in spec.where.items() if col in r and col != "design"))
+                 if all(r.get(col) in values for col, values in criteria.items() if col in r))
 
 
 def compare(res: MetaResult, theirs: dict) -> list[str]:
