@@ -111,12 +111,13 @@ def test_removing_the_spasticity_rcts_flips_their_claims(tmp_path):
     new = cli("check", base, "--format", "json")
     before, after = statuses(old), statuses(new)
     flipped = {c for c in before if before[c] != after[c]}
-    assert {"placebo_trials_favour_baclofen", "uses_spasticity_strong"} <= flipped
-    assert after["uses_spasticity_strong"] == "fail" and after["placebo_trials_favour_baclofen"] == "inconclusive"
+    assert "uses_spasticity_strong" in flipped
+    # the oral-trials claim is inconclusive on the shipped base already (5 votes: sign test P = 0.0625)
+    assert before["placebo_trials_favour_baclofen"] == after["placebo_trials_favour_baclofen"] == "inconclusive"
+    assert after["uses_spasticity_strong"] == "fail"
     assert new.exit_code == 1 and "uses_spasticity_strong" in new.stderr
     d = cli("diff", BASE, base)
     assert "claim uses_spasticity_strong: pass -> fail" in d.output
-    assert "claim placebo_trials_favour_baclofen: pass -> inconclusive" in d.output
     assert "analysis spasticity_vs_placebo_votes:" in d.output and "label: Strong ->" in d.output
 
 
