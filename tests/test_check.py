@@ -117,8 +117,8 @@ def test_removing_the_spasticity_rcts_flips_their_claims(tmp_path):
     assert after["uses_spasticity_strong"] == "fail"
     assert new.exit_code == 1 and "uses_spasticity_strong" in new.stderr
     d = cli("diff", BASE, base)
-    assert "claim uses_spasticity_strong: pass -> fail" in d.output
-    assert "analysis spasticity_vs_placebo_votes:" in d.output and "label: Strong ->" in d.output
+    assert "claim uses_spasticity_strong: contradicted_acknowledged -> fail" in d.output
+    assert "analysis spasticity_vs_placebo_votes:" in d.output and "label: Mixed -> Experimental, limited" in d.output
 
 
 def test_junit_report(tmp_path):

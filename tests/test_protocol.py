@@ -242,9 +242,9 @@ def test_each_trial_counts_once_in_every_shipped_analysis():
 
 def test_one_trial_under_two_keys_is_an_error_unless_declared(tmp_path):
     base = copy_base(tmp_path)
-    line = edit(base, "trials.csv", "jaury2020-01", same_trial_as="")
-    fails(base, f"trials.csv, line {line}, column 'trial'", "shares its DOI '10.1111/add.14927' with trial "
-          "'rigal2020jaurypi'")
+    line = edit(base, "proportions.csv", "pmc6808077paediatriccpitbseriesauthorsnotshown-02", same_trial_as="")
+    fails(base, f"proportions.csv, line {line}, column 'trial'", "shares its DOI '10.1302/1863-2548.13.190112' with "
+          "trial 'cpitbcomplications15yearseriesjchildorthop2019'")
 
 
 @pytest.mark.parametrize("column,value,kind", [("registry", "NCT00525252", "registry number"),
@@ -261,16 +261,16 @@ def test_shared_registry_or_pmid(tmp_path, column, value, kind):
 
 def test_same_trial_as_must_name_a_trial(tmp_path):
     base = copy_base(tmp_path)
-    line = edit(base, "trials.csv", "jaury2020-01", same_trial_as="nosuchtrial")
-    fails(base, f"trials.csv, line {line}, column 'same_trial_as'", "which no table has")
+    line = edit(base, "proportions.csv", "pmc6808077paediatriccpitbseriesauthorsnotshown-02", same_trial_as="nosuchtrial")
+    fails(base, f"proportions.csv, line {line}, column 'same_trial_as'", "which no table has")
 
 
 def test_same_trial_as_names_the_first_key(tmp_path):
     base = copy_base(tmp_path)
     add_source(base, "third2021")
-    add_copy(base, "trials.csv", "jaury2020-01", "third-01", trial="third2021", same_trial_as="jaury2020", doi="",
+    add_copy(base, "proportions.csv", "pmc6808077paediatriccpitbseriesauthorsnotshown-02", "third-01", trial="third2021", same_trial_as="pmc6808077paediatriccpitbseriesauthorsnotshown", doi="",
              pmid="", registry="", source="third2021", url="https://example.org/third2021")
-    fails(base, "column 'same_trial_as'", "itself declared the same as 'rigal2020jaurypi'")
+    fails(base, "column 'same_trial_as'", "itself declared the same as 'cpitbcomplications15yearseriesjchildorthop2019'")
 
 
 def test_registry_numbers_are_checked(tmp_path):
