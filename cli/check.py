@@ -52,14 +52,28 @@ def check(base, fmt, junit):
         raise SystemExit(EXIT_CLAIM_FAILED)
 
 
-def _table(verdicts: list[dict]) -> None:
+def _table(verdicts: list[dict], width: int | None = None) -> None:
+    """The verdicts as a table that fits the terminal: every column whole, long cells wrapped onto further lines
+    (never cut), the `found` column taking the width the others leave."""
+    import shutil
+    import textwrap
+
     from evsynth.meta.errors import visible
 
+    width = width or shutil.get_terminal_size((120, 24)).columns
     rows = [[visible(str(v[c])) for c in COLUMNS] for v in verdicts]
-    widths = [min(48, max(len(c), *(len(r[i]) for r in rows))) if rows else len(c) for i, c in enumerate(COLUMNS)]
-    echo("  ".join(c.ljust(w) for c, w in zip(COLUMNS, widths)))
+    natural = [max([len(c)] + [len(r[i]) for r in rows]) for i, c in enumerate(COLUMNS)]
+    caps = {"id": 38, "document": 26, "expected": 30, "status": 25}
+    widths = [min(n, caps.get(c, n)) for c, n in zip(COLUMNS, natural)]
+    found = COLUMNS.index("found")
+    rest = sum(w for i, w in enumerate(widths) if i != found) + 2 * (len(COLUMNS) - 1)
+    widths[found] = max(20, min(natural[found], width - rest))
+    echo("  ".join(c.ljust(w) for c, w in zip(COLUMNS, widths)).rstrip())
     for r in rows:
-        echo("  ".join(v[:w].ljust(w) for v, w in zip(r, widths)))
+        cells = [textwrap.wrap(v, w, break_long_words=True, break_on_hyphens=False) or [""]
+                 for v, w in zip(r, widths)]
+        for k in range(max(len(c) for c in cells)):
+            echo("  ".join((c[k] if k < len(c) else "").ljust(w) for c, w in zip(cells, widths)).rstrip())
     counts: dict[str, int] = {}
     for v in verdicts:
         counts[v["status"]] = counts.get(v["status"], 0) + 1

@@ -176,3 +176,19 @@ def test_check_gives_the_verdicts_run_records(tmp_path):
     full = json.loads((tmp_path / "b" / "results.json").read_text())["claims"]
     light = json.loads(cli("check", BASE, "--format", "json").stdout)
     assert light == full and res.exit_code == (1 if any(v["status"] == "fail" for v in full) else 0)
+
+
+def test_the_table_wraps_long_cells_to_the_terminal_and_cuts_nothing(capsys):
+    from evsynth.cli.check import _table
+
+    found = "the statement is about baclofen as a drug; " * 6 + "END"
+    verdicts = [{"id": "a_claim", "document": "001_x.txt", "expected": "-", "found": found, "status": "not_checkable"},
+                {"id": "b", "document": "002_y.txt", "expected": ">= 80%", "found": "95% (89% to 98%)", "status": "pass"}]
+    _table(verdicts, width=100)
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert all(len(line) <= 100 for line in lines), max(map(len, lines))
+    a, b = lines[0].index("found"), lines[0].index("status")
+    first = lines[1:next(i for i, line in enumerate(lines) if line.startswith("b "))]
+    assert " ".join(line[a:b].strip() for line in first) == found  # the whole text, in order, across lines
+    assert "END" in out and "95% (89% to 98%)" in out and "1 not_checkable, 1 pass" in out
