@@ -43,7 +43,10 @@ def check(base, fmt, junit):
     if fmt == "json":
         echo(json.dumps(clean(verdicts), indent=2, ensure_ascii=False))
     else:
-        _table(verdicts)
+        from evsynth.meta.review.documents import read_documents
+
+        titles = {name: d.label for name, d in read_documents(Path(base) / "claims.toml", base).items()}
+        _table([{**v, "document": titles.get(v["document"], v["document"])} for v in verdicts])
     if junit is not None:
         _write_junit(junit, verdicts)
     failed = [v["id"] for v in verdicts if v["status"] == "fail"]
@@ -63,9 +66,13 @@ def _table(verdicts: list[dict], width: int | None = None) -> None:
     width = width or shutil.get_terminal_size((120, 24)).columns
     rows = [[visible(str(v[c])) for c in COLUMNS] for v in verdicts]
     natural = [max([len(c)] + [len(r[i]) for r in rows]) for i, c in enumerate(COLUMNS)]
-    caps = {"id": 38, "document": 26, "expected": 30, "status": 25}
+    caps = {"id": 38, "document": 30, "expected": 30, "status": 25}
     widths = [min(n, caps.get(c, n)) for c, n in zip(COLUMNS, natural)]
     found = COLUMNS.index("found")
+    for col in ("document", "expected"):  # narrow these before the findings
+        i = COLUMNS.index(col)
+        rest = sum(w for j, w in enumerate(widths) if j != found) + 2 * (len(COLUMNS) - 1)
+        widths[i] -= max(0, min(widths[i] - 16, 40 - (width - rest)))
     rest = sum(w for i, w in enumerate(widths) if i != found) + 2 * (len(COLUMNS) - 1)
     widths[found] = max(20, min(natural[found], width - rest))
     echo("  ".join(c.ljust(w) for c, w in zip(COLUMNS, widths)).rstrip())

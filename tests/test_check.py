@@ -192,3 +192,22 @@ def test_the_table_wraps_long_cells_to_the_terminal_and_cuts_nothing(capsys):
     first = lines[1:next(i for i, line in enumerate(lines) if line.startswith("b "))]
     assert " ".join(line[a:b].strip() for line in first) == found  # the whole text, in order, across lines
     assert "END" in out and "95% (89% to 98%)" in out and "1 not_checkable, 1 pass" in out
+
+
+def test_documents_are_named_by_title_and_their_table_is_checked(tmp_path):
+    res = cli("check", BASE)
+    assert "Baclofen: Uses," in res.output and "Interactions" in res.output and "001_6ad1292415944aad.txt" not in res.output
+    js = json.loads(cli("check", BASE, "--format", "json").stdout)
+    assert {v["document"] for v in js} >= {"001_6ad1292415944aad.txt"}  # the JSON keeps the file names
+    base = copy_base(tmp_path)
+    claims = base / "claims.toml"
+    text = claims.read_text(encoding="utf-8")
+    bad = text.replace('title = "Baclofen"\n', 'title = ""\ncolour = "red"\n', 1)
+    claims.write_text(bad, encoding="utf-8")
+    out = cli("validate", base)
+    assert out.exit_code == 2
+    assert "documents.003_8be5613c8abd27c7.txt" in out.output and "title must be a non-empty string" in out.output
+    assert "unknown key 'colour'" in out.output and "Traceback" not in out.output
+    claims.write_text(text.replace('[documents."000_fcccfba977228018.txt"]', '[documents."../x"]', 1), encoding="utf-8")
+    out = cli("validate", base)
+    assert out.exit_code == 2 and "is not a document file name" in out.output

@@ -14,6 +14,7 @@ from pathlib import Path
 from ..errors import CellProblem, SchemaError, visible
 from ..jsonable import Jsonable
 from .about import BaseInfo
+from .documents import documents_from
 from .rules import LABELS
 from ..inputs.names import id_problem, text_problem
 from ..inputs.tomlfiles import key_lines, line_of, read_toml
@@ -140,7 +141,10 @@ def load_claims(path: str | Path, analyses: set[str], root: str | Path | None = 
     doc, text = read_toml(path, root)
     lines = key_lines(text)
     problems = [CellProblem(name, line_of(lines, key), visible(key)[:80], "unknown table or key at the top level (a "
-                            "typo of [claims.<id>]?); it would be ignored") for key in doc if key != "claims"]
+                            "typo of [claims.<id>]?); it would be ignored") for key in doc
+                if key not in ("claims", "documents")]
+    documents_from(doc.get("documents"), DOCUMENT, lambda path, reason: problems.append(
+        CellProblem(name, line_of(lines, *path), visible(".".join(path))[:100], reason)))
     out = []
     raw = doc.get("claims")
     if not isinstance(raw, dict) or not raw:
