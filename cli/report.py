@@ -12,6 +12,7 @@ from pathlib import Path
 from evsynth.meta.engine.results import SubgroupResult
 from evsynth.meta.engine.text import p_report
 from evsynth.meta.engine.transforms import to_natural
+from evsynth.meta.review.wording import numbers_text
 from evsynth.meta.review.findings import SofRow
 from evsynth.meta.review.results import AnalysisRun, MetaRegressionRun, ReviewResults
 from evsynth.meta.robustness.conclusion import Flip
@@ -204,10 +205,7 @@ def _sof_view(s: SofRow) -> dict:
 
 def _claim_view(v) -> dict:
     nums = v.numbers or {}
-    shown = {k: val for k, val in nums.items() if k in ("k", "estimate", "ci_low", "ci_high", "i2", "certainty",
-                                                          "sign_test_p", "trials", "favour_intervention",
-                                                          "favour_control")}
-    numbers = "; ".join(f"{k} = {num(val, 3) if isinstance(val, float) else val}" for k, val in shown.items())
+    numbers = numbers_text(nums)
     rob = nums.get("robustness") or {}
     robust = "fragile: " + "; ".join(_flip(Flip.from_dict(f)) for f in rob.get("flips", [])) if rob.get("fragile") \
         else ("robust to leave-one-out and estimator choice" if rob else "")

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from typing import Callable
 
 from ..inputs.numbers import cell_number
+from .wording import unit_text
 from .about import BaseInfo
 from .claims import FREQUENCY_ORDER, Claim, Verdict
 from .results import AnalysisRun
@@ -99,10 +100,10 @@ def _doses_within(claim: Claim, ctx: Context) -> Verdict:
              if r.get("route") == claim.route and r.get("dose_unit") == claim.unit]
     doses = [(sid, d) for sid, d in doses if d == d]
     outside = [f"{sid} ({d:g})" for sid, d in doses if not low <= d <= high]
-    expected = f"{low:g}-{high:g} {claim.unit}"
+    expected = f"{low:g}-{high:g} {unit_text(claim.unit)}"
     if not doses:
-        return _verdict(claim, expected, f"no {claim.route} dose in {claim.unit}", "inconclusive")
-    found = f"{len(doses)} doses, {min(d for _, d in doses):g}-{max(d for _, d in doses):g} {claim.unit}"
+        return _verdict(claim, expected, f"no {claim.route} dose in {unit_text(claim.unit)}", "inconclusive")
+    found = f"{len(doses)} doses, {min(d for _, d in doses):g}-{max(d for _, d in doses):g} {unit_text(claim.unit)}"
     return _verdict(claim, expected, found + (f"; outside: {', '.join(outside)}" if outside else ""),
                     "fail" if outside else "pass", {"doses": len(doses), "outside": outside})
 

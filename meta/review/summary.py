@@ -13,6 +13,7 @@ from ..inputs.numbers import cell_number
 from .analyses import AnalysisSpec
 from .findings import Downgrade, DoseRange, Provenance, Published, SofRow
 from .protocol import Bound
+from .wording import duration_text
 from .results import AnalysisRun
 
 PROVENANCE = ("source", "doi", "pmid", "url", "location", "quote", "derived")
@@ -47,8 +48,7 @@ def sof_row(run: AnalysisRun, rows: list[dict]) -> SofRow | None:
     data = [e.data for e in run.study_effects or ()]
     back = res.back
     weeks = sorted({w for w in (cell_number(r.get("duration_weeks", "")) for r in rows) if w == w})
-    follow_up = (f"{weeks[0]:g} weeks" if len(weeks) == 1 else f"{weeks[0]:g} to {weeks[-1]:g} weeks") \
-        if weeks else "not reported"
+    follow_up = duration_text(weeks[0], weeks[-1]) if weeks else "not reported"
     participants = (int(sum(d["n_t"] + d["n_c"] for d in data)) if data and "n_t" in data[0] else
                     int(sum(d["n"] for d in data)) if data and "n" in data[0] else None)
     natural = (back.estimate, back.ci_low, back.ci_high) if back else (res.estimate, res.ci_low, res.ci_high)
