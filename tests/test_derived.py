@@ -572,3 +572,5 @@ def test_negate_turns_a_difference_to_the_sign_rule_and_odds_ratio_refuses_a_zer
     assert (round(_call("odds_ratio_low", 30, 42, 12, 42), 1), round(_call("odds_ratio_high", 30, 42, 12, 42), 1)) == (2.4, 16.1)
     with pytest.raises(DerivationError, match="empty cell"):
         _call("odds_ratio", 0, 20, 3, 20)
+    with pytest.raises(DerivationError, match=r"events1 \(50\) is more than n1 \(42\)"):
+        _call("odds_ratio_low", 50, 42, 12, 42)

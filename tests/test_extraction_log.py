@@ -61,7 +61,8 @@ def test_a_reconciled_log_loads_and_counts_agreement(tmp_path):
                       "completers; the table holds all randomised"),
                      (sid, "n_c", "", row["n_c"], row["n_c"], "the first extractor did not reach the table")])
     log = load_base(base).extraction_log
-    assert log is not None and log.fields_of(sid) == {"events_t", "n_t", "n_c"}
+    assert log is not None and log.fields_of(sid) == {"events_t", "n_t"}  # n_c was read once
+    assert log.read_once(sid) and not log.read_once("no-such-row")
     assert log.agreement() == (1, 2)  # a field one extractor did not find is not compared
 
 
@@ -150,3 +151,44 @@ def test_the_shipped_base_requires_and_has_dual_extraction_of_every_pooled_row()
     for spec in inputs.specs:
         rows = eligible_rows(inputs.base, spec).rows
         assert dual_gaps(inputs.base, spec.table, rows) == (), spec.id
+
+
+def test_a_row_read_once_is_excluded_from_pooling_with_its_reason(tmp_path):
+    from evsynth.meta.review.analyses import load_analyses
+    from evsynth.meta.review.protocol import eligible_rows
+
+    base = copy_base(tmp_path)
+    lines = (base / FILE).read_text(encoding="utf-8").splitlines()
+    lines = [ln.replace("addolorato2007-01,n_c,42,42,42,", "addolorato2007-01,n_c,42,,42,second reader found no copy")
+             for ln in lines]
+    assert any("second reader found no copy" in ln for ln in lines)
+    (base / FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    loaded = load_base(base)
+    spec = next(s for s in load_analyses(base / "analyses.toml", base) if s.id == "aud_abstinence")
+    got = eligible_rows(loaded, spec)
+    assert "addolorato2007-01" not in {r["study_id"] for r in got.rows}
+    ex = next(e for e in got.excluded if e.study_id == "addolorato2007-01")
+    assert ex.code == "single_extraction" and "read once" in ex.reason
+
+
+def test_a_hyphenated_table_name_is_held_to_dual_extraction(tmp_path):
+    base = copy_base(tmp_path)
+    (base / "tables" / "binary.csv").rename(base / "tables" / "binary-aud.csv")
+    toml = base / "analyses.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace('table = "binary"', 'table = "binary-aud"'),
+                    encoding="utf-8")
+    lines = (base / FILE).read_text(encoding="utf-8").splitlines()
+    (base / FILE).write_text("\n".join(ln for ln in lines if not ln.startswith("addolorato2007-01,")) + "\n",
+                             encoding="utf-8")
+    res = validate(base)
+    assert res.exit_code == 2 and "row addolorato2007-01:" in res.output and "were not extracted twice" in res.output
+
+
+def test_a_symbolic_link_loop_is_a_clean_error(tmp_path):
+    import os
+
+    base = copy_base(tmp_path)
+    (base / FILE).unlink()
+    os.symlink(FILE, base / FILE)
+    res = validate(base)
+    assert res.exit_code == 2 and "loops or leads nowhere" in res.output and "bug in evsynth" not in res.output

@@ -499,3 +499,18 @@ def test_a_bound_in_analyses_toml_is_checked(tmp_path):
     toml.write_text(text.replace(anchor, anchor + 'timepoint_weeks = { max = "duration_wekes" }\n'), encoding="utf-8")
     res = validate(base)
     assert res.exit_code == 2 and "bound 'duration_wekes' is not a column" in res.output
+
+
+@pytest.mark.parametrize("line, words", [
+    ('dose_text = { min = 4 }', "dose_text is not a number column"),
+    ('duration_weeks = { min = "dose_text" }', "bound 'dose_text' is not a number column"),
+    ('duration_weeks = { min = 10, max = 2 }', "min 10 is above max 2"),
+    ('duration_weeks = { min = inf }', "min must be a number or a column's name"),
+])
+def test_a_bound_that_cannot_work_is_an_error(tmp_path, line, words):
+    base = copy_base(tmp_path)
+    toml = base / "analyses.toml"
+    anchor = '[analyses.aud_relapse_votes.protocol]\n'
+    toml.write_text(toml.read_text(encoding="utf-8").replace(anchor, anchor + line + "\n"), encoding="utf-8")
+    res = validate(base)
+    assert res.exit_code == 2 and words in res.output and "Traceback" not in res.output

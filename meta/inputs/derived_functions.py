@@ -160,6 +160,10 @@ def _odds_ratio(part: str) -> Callable[[tuple[Arg, ...], str], Value]:
     escalc("OR") with confint on the log scale); a zero cell is an error (no correction is assumed here)."""
     def compute(a: tuple[Arg, ...], quote: str) -> Value:
         e1, n1, e2, n2 = (_whole(name, x) for name, x in zip(("events1", "n1", "events2", "n2"), a))
+        for e, n, which in ((e1, n1, "1"), (e2, n2, "2")):
+            if e > n:
+                raise DerivationError(f"events{which} ({e}) is more than n{which} ({n}): check the order "
+                                      "(events1, n1, events2, n2)")
         cells = (e1, n1 - e1, e2, n2 - e2)
         if min(cells) <= 0:
             raise DerivationError("a 2x2 table with an empty cell has no Wald odds ratio without a correction: "

@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Iterable
 
-from ..errors import CellProblem, SchemaError
+from ..errors import CellProblem, SchemaError, visible
 from .csvtext import csv_rows
 from .names import MAX_LABEL, close_match, text_problem
 from .textfiles import read_text
@@ -82,8 +82,22 @@ class ExtractionLog:
     path: Path
     entries: tuple[LogEntry, ...]
 
+    def read_once(self, study_id: str) -> bool:
+        """Whether a line of the row lacks one of the two readings (an extractor could not reach the number).
+
+        Parameters
+        ----------
+        study_id : str
+            The table row.
+
+        Returns
+        -------
+        bool
+        """
+        return any(e.study_id == study_id and not (e.first.strip() and e.second.strip()) for e in self.entries)
+
     def fields_of(self, study_id: str) -> frozenset[str]:
-        """The fields of a row that were extracted twice.
+        """The fields of a row that were extracted twice: both readings present.
 
         Parameters
         ----------
@@ -94,7 +108,8 @@ class ExtractionLog:
         -------
         frozenset of str
         """
-        return frozenset(e.field for e in self.entries if e.study_id == study_id)
+        return frozenset(e.field for e in self.entries if e.study_id == study_id and e.first.strip()
+                         and e.second.strip())
 
     def agreement(self) -> tuple[int, int]:
         """How many fields the two extractors read alike before reconciliation, of how many both read.
@@ -212,19 +227,21 @@ def _row_problems(row: dict[str, str], cells: dict[str, tuple[str, dict[str, str
     """(column, why) for each problem of one line."""
     out = [(c, f"{c} {why}") for c in COLUMNS if (why := text_problem(row[c]))]
     sid, field = row["study_id"], row["field"]
+    shown_sid, shown_field = visible(sid)[:MAX_LABEL], visible(field)[:MAX_LABEL]
     if sid not in cells:
         hint = close_match(sid, cells)
-        return out + [("study_id", f"names row {sid!r}, which no table has"
+        return out + [("study_id", f"names row {shown_sid!r}, which no table has"
                        + (f"; did you mean '{hint[0]}'?" if hint else ""))]
     table, cell_row = cells[sid]
     if field not in cell_row or field in _NOT_FIELDS:
         hint = close_match(field, [c for c in cell_row if c not in _NOT_FIELDS])
-        return out + [("field", f"{field!r} is not a field of {table} that is extracted"
+        return out + [("field", f"{shown_field!r} is not a field of {table} that is extracted"
                        + (f"; did you mean '{hint[0]}'?" if hint else ""))]
     now = cell_row[field].strip()
     if not same_value(row["resolution"], now):
-        out.append(("resolution", f"{sid} {field} holds {now or 'nothing'!r} in {table}, not the reconciled "
-                                  f"{row['resolution'] or 'nothing'!r}: a cell changed after reconciliation is "
+        out.append(("resolution", f"{sid} {field} holds {visible(now)[:MAX_LABEL] or 'nothing'!r} in {table}, not the "
+                                  f"reconciled {visible(row['resolution'])[:MAX_LABEL] or 'nothing'!r}: a cell changed "
+                                  "after reconciliation is "
                                   "extracted again, or this line is corrected with its reason"))
     differ = not same_value(row["first"], row["second"])
     neither = not (same_value(row["resolution"], row["first"]) or same_value(row["resolution"], row["second"]))

@@ -102,7 +102,10 @@ def read_bytes_safely(path: str | Path, root: str | Path | None = None, limit: i
     except OSError as exc:
         raise _fail(name, f"cannot be read: {exc.strerror}") from None
     if stat.S_ISLNK(lst.st_mode) and root is not None:
-        target = p.resolve()
+        try:
+            target = p.resolve(strict=True)
+        except (RuntimeError, OSError):  # a loop of links, or a link to nothing
+            raise _fail(name, "is a symbolic link that loops or leads nowhere; copy the file in instead") from None
         if not target.is_relative_to(Path(root).resolve()):
             raise _fail(name, f"is a symbolic link to {target}, outside the evidence base; copy the file in instead")
     try:

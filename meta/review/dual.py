@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from ..errors import CellProblem
 from ..inputs.extraction_log import FILE
+from ..inputs.schema import kind_of_file
 
 DUAL_FIELDS = {
     "binary": ("events_t", "n_t", "events_c", "n_c"),
@@ -38,7 +39,8 @@ class DualGap:
 
 
 def kind_of_table(name: str) -> str:
-    """The table kind of a table file name ("binary.csv" -> "binary").
+    """The table kind of a table file name ("binary.csv", "binary_aud.csv", "binary-aud" -> "binary"), by the rule
+    the tables are read with (schema.kind_of_file).
 
     Parameters
     ----------
@@ -48,9 +50,10 @@ def kind_of_table(name: str) -> str:
     Returns
     -------
     str
+        The kind, or the name itself when it names none.
     """
     stem = name[:-4] if name.endswith(".csv") else name
-    return next((k for k in DUAL_FIELDS if stem == k or stem.startswith(k + "_")), stem)
+    return kind_of_file(stem) or stem
 
 
 def dual_gaps(base, table: str, rows) -> tuple[DualGap, ...]:

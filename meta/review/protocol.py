@@ -22,11 +22,12 @@ applies every protocol.
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
 from ..errors import CellProblem, SchemaError
-from ..inputs.schema import CATEGORIES
+from ..inputs.schema import CATEGORIES, NUMBERS
 from ..inputs.numbers import cell_number
 from ..inputs.trials import trial_key
 from ..inputs.vocabulary import category_problem
@@ -66,7 +67,8 @@ class Bound(str):
         """
         value = cell_number(row.get(col, ""))
         if value != value:
-            return f"{col} is empty, not {self}"
+            cell = row.get(col, "").strip()
+            return f"{col} is {cell[:40]!r}, not a number {self}" if cell else f"{col} is empty, not {self}"
         limit = self.operand if isinstance(self.operand, float) else cell_number(row.get(self.operand, ""))
         if limit != limit:
             return None
@@ -88,8 +90,9 @@ class ProtocolExclusion(Jsonable):
     reason : str
         Why, in one sentence: the criterion it fails, or the rule that took another row of its trial.
     code : str
-        "protocol" (a criterion not met), "same_trial" (another row of the same trial and arm was taken) or
-        "double_zero" (no events, or only events, in both arms: left out of a ratio measure, review/design.py).
+        "protocol" (a criterion not met), "same_trial" (another row of the same trial and arm was taken),
+        "double_zero" (no events, or only events, in both arms: left out of a ratio measure, review/design.py) or
+        "single_extraction" (extraction_log.csv shows one reading only: not pooled).
     """
 
     study_id: str
@@ -323,7 +326,7 @@ def _bounds(value: dict, col: str, bad) -> tuple[Bound, ...] | None:
         if op not in ("min", "max"):
             bad(f"protocol.{col}", f"{op!r} is not a bound: write {{ min = N }}, {{ max = N }} or a column's name")
             return None
-        if isinstance(operand, (int, float)) and not isinstance(operand, bool) and operand == operand:
+        if isinstance(operand, (int, float)) and not isinstance(operand, bool) and math.isfinite(operand):
             out.append(Bound(op, float(operand)))
         elif isinstance(operand, str) and operand and len(operand) <= 80:
             out.append(Bound(op, operand))
@@ -332,6 +335,11 @@ def _bounds(value: dict, col: str, bad) -> tuple[Bound, ...] | None:
             return None
     if not out:
         bad(f"protocol.{col}", "an empty table: write { min = N } and/or { max = N }")
+        return None
+    low = [b.operand for b in out if b.op == "min" and isinstance(b.operand, float)]
+    high = [b.operand for b in out if b.op == "max" and isinstance(b.operand, float)]
+    if low and high and low[0] > high[0]:
+        bad(f"protocol.{col}", f"min {low[0]:g} is above max {high[0]:g}: no row could pass")
         return None
     return tuple(out)
 
@@ -367,7 +375,13 @@ def protocol_problems(spec, columns, categories, vocabulary) -> list[CellProblem
                 if columns is not None and other not in columns:
                     out.extend(spec.problem(key, f"{col}: bound {other!r} is not a column of the {spec.table} "
                                             "table").problems)
+                elif other not in NUMBERS:
+                    out.extend(spec.problem(key, f"{col}: bound {other!r} is not a number column").problems)
             if any(isinstance(b, Bound) for b in values):
+                if col not in NUMBERS:
+                    out.extend(spec.problem(key, f"{col} is not a number column: a bound (min, max) needs one "
+                                            f"such as {', '.join(('duration_weeks', 'timepoint_weeks', 'dose', 'year'))}"
+                                            ).problems)
                 continue
             allowed = vocabulary.terms.get(col) or categories.get(col)
             for v in values if allowed else ():
@@ -408,5 +422,18 @@ def eligible_rows(base, spec) -> Eligible:
     problems = protocol_problems(spec, table.header, CATEGORIES, base.vocabulary)
     if problems:
         raise SchemaError(problems)
-    return eligible(table.rows, table.lines, spec.criteria, spec.timepoint, spec.prefer, spec.problem, table.name)
+    log = getattr(base, "extraction_log", None)
+    once = {r.get("study_id", "") for r in table.rows if log is not None and log.read_once(r.get("study_id", ""))}
+    if not once:
+        return eligible(table.rows, table.lines, spec.criteria, spec.timepoint, spec.prefer, spec.problem, table.name)
+    kept = [(r, ln) for r, ln in zip(table.rows, table.lines) if r.get("study_id", "") not in once]
+    got = eligible([r for r, _ in kept], [ln for _, ln in kept], spec.criteria, spec.timepoint, spec.prefer,
+                   spec.problem, table.name)
+    topic = [c for c in ("outcome", "condition") if c in spec.criteria]
+    left = [ProtocolExclusion(r.get("study_id", ""), trial_key(r), "read once: the second extraction could not "
+                              "reach the number (extraction_log.csv), and a pooled number is extracted twice",
+                              "single_extraction")
+            for r in table.rows if r.get("study_id", "") in once
+            and all(r.get(c, "") in spec.criteria[c] for c in topic)]
+    return Eligible(got.rows, got.excluded + tuple(left), got.candidates + len(left), got.trials, got.chosen)
 
