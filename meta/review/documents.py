@@ -1,7 +1,7 @@
 """The source documents a base's claims come from, named for readers: claims.toml's optional [documents] table.
 
     [documents."001_6ad1292415944aad.txt"]
-    title = "Baclofen: Uses, Dosage, Side Effects and Interactions"
+    title = "Drug X: Uses, Dosage, Side Effects and Interactions"
     publisher = "..."              # optional: the site or organisation, when the document states it
     date = "27 October 2025"       # optional: as the document dates itself
 
