@@ -306,3 +306,14 @@ def test_a_figure_that_cannot_be_drawn_is_named_not_fatal(tmp_path, monkeypatch)
     assert "figure not drawn: figures/aud_dropout/forest: RuntimeError: simulated drawing failure" in res.stderr
     assert not (out / "figures" / "aud_dropout" / "forest.svg").exists()
     assert (out / "figures" / "aud_abstinence" / "forest.svg").exists() and (out / "report.html").exists()
+
+
+def test_svg_keeps_text_as_text_with_a_title_for_screen_readers(tmp_path):
+    res = CliRunner().invoke(main, ["forest", "aud_abstinence", "--evidence", str(BASE), "--out",
+                                    str(tmp_path / "f.svg")])
+    assert res.exit_code == 0, res.output
+    svg = (tmp_path / "f.svg").read_text(encoding="utf-8")
+    head = svg[svg.index("<svg"):svg.index(">", svg.index("<svg"))]
+    assert 'role="img"' in head and 'aria-label="Alcohol use disorder: abstinence' in head
+    assert "<title>Alcohol use disorder: abstinence" in svg
+    assert svg.count("<text") >= 10 and "Addolorato 2007" in svg  # study labels are searchable text
