@@ -107,8 +107,12 @@ def _analysis_view(a: AnalysisRun, figures: dict[str, str], studies: dict, about
     v["notes"] = _sentences([*(a.notes or ()), *res.notes])
     if isinstance(a.subgroups, SubgroupResult):
         sg = a.subgroups
-        v["subgroups"] = (f"Test for subgroup differences ({sg.variable}): Q = {num(sg.q_between)}, "
-                          f"df = {sg.q_between_df}, {pval(sg.q_between_pvalue)}")
+        if all(g.k == 1 for g in sg.subgroups):
+            v["subgroups"] = (f"Test for subgroup differences ({sg.variable}): — (every subgroup holds one trial, "
+                              "so the test would only compare single trials)")
+        else:
+            v["subgroups"] = (f"Test for subgroup differences ({sg.variable}): Q = {num(sg.q_between)}, "
+                              f"df = {sg.q_between_df}, {pval(sg.q_between_pvalue)}")
     if isinstance(a.meta_regression, MetaRegressionRun):
         reg = a.meta_regression
         slope = reg.coefficients[-1]

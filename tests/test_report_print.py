@@ -55,3 +55,10 @@ def test_in_chromium_the_page_fits_1280px_and_prints_on_a4(report, tmp_path):
               report.as_uri())
     boxes = set(re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf.read_bytes()))
     assert boxes and all(abs(float(w) - 595.3) < 1 and abs(float(h) - 841.9) < 1 for w, h in boxes)  # A4 in points
+
+
+def test_a_subgroup_test_over_single_trials_is_not_shown(report):
+    md = (report.parent / "report.md").read_text(encoding="utf-8")
+    # aud_abstinence_by_dose: one trial per group, no test; aud_abstinence_or_by_dose: two in one group, a test
+    assert "Test for subgroup differences (dose_group): — (every subgroup holds one trial" in md
+    assert "Test for subgroup differences (dose_group): Q = 0.79, df = 1" in md  # two trials in a subgroup: the test
