@@ -287,10 +287,37 @@ def _env(markdown: bool = False):
 _SVG_HEAD = re.compile(r"^.*?(<svg\b)", re.S)
 
 
-def inline_svg(path: Path) -> str:
-    """An SVG file's <svg> element, for inlining in HTML (the XML prolog and DOCTYPE dropped)."""
-    text = path.read_text(encoding="utf-8")
-    return _SVG_HEAD.sub(r"\1", text, count=1)
+_SVG_ID = re.compile(r'(\bid=")([^"]+)(")')
+_SVG_REF = re.compile(r'(url\(#|href="#)([^)"]+)')
+
+
+def inline_svg(path: Path, prefix: str = "") -> str:
+    """An SVG file's <svg> element, for inlining in HTML (the XML prolog and DOCTYPE dropped), with every id and
+    reference to an id prefixed, so that figures inlined in one page never share an id.
+
+    Parameters
+    ----------
+    path : Path
+        The SVG file.
+    prefix : str, optional
+        Put before each id ("f3-"); none when empty.
+
+    Returns
+    -------
+    str
+    """
+    text = _SVG_HEAD.sub(r"\1", path.read_text(encoding="utf-8"), count=1)
+    if prefix:
+        seen: dict[str, int] = {}
+
+        def unique(m: re.Match) -> str:  # an id repeated inside the figure gets -2, -3 ...
+            seen[m.group(2)] = seen.get(m.group(2), 0) + 1
+            extra = f"-{seen[m.group(2)]}" if seen[m.group(2)] > 1 else ""
+            return f"{m.group(1)}{prefix}{m.group(2)}{extra}{m.group(3)}"
+
+        text = _SVG_ID.sub(unique, text)
+        text = _SVG_REF.sub(lambda m: f"{m.group(1)}{prefix}{m.group(2)}", text)
+    return text
 
 
 def render(results: ReviewResults, out: Path) -> dict[str, str]:
@@ -300,16 +327,16 @@ def render(results: ReviewResults, out: Path) -> dict[str, str]:
     from evsynth.figures.catalogue import relative_stem
 
     html_figs, md_figs = {}, {}
-    for a in results.analyses:
+    for n, a in enumerate(results.analyses, 1):
         kind = "direction" if a.votes is not None else "forest"
         stem = relative_stem(a.id, kind)
         svg = out / f"{stem}.svg"
         if svg.is_file():
-            html_figs[a.id] = Markup(inline_svg(svg))
+            html_figs[a.id] = Markup(inline_svg(svg, f"f{n}-"))
             md_figs[a.id] = Markup(f"{stem}.svg")
     rates = out / f"{relative_stem('', 'rates')}.svg"
     if rates.is_file():
-        html_figs[""] = Markup(inline_svg(rates))
+        html_figs[""] = Markup(inline_svg(rates, "f0-"))
         md_figs[""] = Markup(f"{relative_stem('', 'rates')}.svg")
     html = _env().get_template("report.html.j2").render(v=build_view(results, html_figs))
     md = _env(markdown=True).get_template("report.md.j2").render(v=build_view(results, md_figs))

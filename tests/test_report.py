@@ -47,7 +47,7 @@ def test_html_is_self_contained_with_inline_figures(build):
     results = json.loads((build / "results.json").read_text())
     # one inline figure per analysis (forest or effect direction plot), plus the adverse-event rates
     assert html.count("<svg") >= len(results["analyses"])
-    assert 'id="diamond-overall"' in html
+    assert re.search(r'id="f[0-9]+-diamond-overall"', html)  # ids prefixed per inlined figure
     assert not re.search(r'<(script|link|img|iframe)\b[^>]*(src|href)="(https?:)?//', html)
     assert "<?xml" not in html  # SVG prologs stripped
 

@@ -62,3 +62,13 @@ def test_a_subgroup_test_over_single_trials_is_not_shown(report):
     # aud_abstinence_by_dose: one trial per group, no test; aud_abstinence_or_by_dose: two in one group, a test
     assert "Test for subgroup differences (dose_group): — (every subgroup holds one trial" in md
     assert "Test for subgroup differences (dose_group): Q = 0.79, df = 1" in md  # two trials in a subgroup: the test
+
+
+def test_ids_are_unique_across_inlined_figures_and_their_references_resolve(report):
+    from collections import Counter
+
+    html = report.read_text(encoding="utf-8")
+    ids = Counter(re.findall(r'\bid="([^"]+)"', html))
+    assert len(ids) > 500 and [k for k, n in ids.items() if n > 1] == []
+    refs = re.findall(r'(?:url\(#|href="#)(f\d+-[^)"]+)', html)  # the figures' own references (clip paths ...)
+    assert refs and all(r in ids for r in refs)
