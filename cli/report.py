@@ -237,10 +237,12 @@ def _side_effects(analyses) -> list[dict]:
     return rows
 
 
-def build_view(results: ReviewResults, figures: dict[str, str]) -> dict:
+def build_view(results: ReviewResults, figures: dict[str, str], documents: dict[str, str] | None = None) -> dict:
     analyses = results.analyses
     studies = results.studies
-    claims = [_claim_view(c) for c in results.claims]
+    documents = documents or {}
+    claims = [{**(view := _claim_view(c)), "document": documents.get(view["document"], view["document"])}
+              for c in results.claims]
     counts = {s: sum(c["status"] == s for c in claims) for s in STATUS_ORDER}
     published = []
     for a in analyses:
@@ -320,8 +322,9 @@ def inline_svg(path: Path, prefix: str = "") -> str:
     return text
 
 
-def render(results: ReviewResults, out: Path) -> dict[str, str]:
-    """report.html and report.md for the results, with figures from out/figures (when drawn)."""
+def render(results: ReviewResults, out: Path, documents: dict[str, str] | None = None) -> dict[str, str]:
+    """report.html and report.md for the results, with figures from out/figures (when drawn); `documents` names
+    the source documents by title (file name -> label), from claims.toml's [documents]."""
     from markupsafe import Markup
 
     from evsynth.figures.catalogue import relative_stem
@@ -338,6 +341,6 @@ def render(results: ReviewResults, out: Path) -> dict[str, str]:
     if rates.is_file():
         html_figs[""] = Markup(inline_svg(rates, "f0-"))
         md_figs[""] = Markup(f"{relative_stem('', 'rates')}.svg")
-    html = _env().get_template("report.html.j2").render(v=build_view(results, html_figs))
-    md = _env(markdown=True).get_template("report.md.j2").render(v=build_view(results, md_figs))
+    html = _env().get_template("report.html.j2").render(v=build_view(results, html_figs, documents))
+    md = _env(markdown=True).get_template("report.md.j2").render(v=build_view(results, md_figs, documents))
     return {"report.html": html, "report.md": md}

@@ -71,9 +71,12 @@ def run(evidence_dir, out_dir, quiet, figures, jobs, timings):
         if figures:
             _figures(results, tmp, jobs or os.cpu_count() or 1, quiet)
             clock.lap("figures")
+        from evsynth.meta.review.documents import read_documents
+
         from .report import render
 
-        for name, body in render(results, tmp).items():
+        titles = {k: d.label for k, d in read_documents(Path(base_dir) / "claims.toml", base_dir).items()}
+        for name, body in render(results, tmp, titles).items():
             (tmp / name).write_text(body, encoding="utf-8")
         clock.lap("report")
 

@@ -290,9 +290,9 @@ def test_files_that_arrive_at_out_during_the_run_are_kept(tmp_path, base, monkey
     assert run(["run", "--evidence", base, "--out", out, "--quiet", "--no-figures"]).exit_code in (0, 1)
     real = report.render
 
-    def meanwhile(results, folder):  # the user saves a file into build/ while the run works
+    def meanwhile(results, folder, *rest):  # the user saves a file into build/ while the run works
         (out / "saved-meanwhile.txt").write_text("do not lose me")
-        return real(results, folder)
+        return real(results, folder, *rest)
 
     monkeypatch.setattr(report, "render", meanwhile)
     res = run(["run", "--evidence", base, "--out", out, "--quiet", "--no-figures"])

@@ -72,3 +72,11 @@ def test_ids_are_unique_across_inlined_figures_and_their_references_resolve(repo
     assert len(ids) > 500 and [k for k, n in ids.items() if n > 1] == []
     refs = re.findall(r'(?:url\(#|href="#)(f\d+-[^)"]+)', html)  # the figures' own references (clip paths ...)
     assert refs and all(r in ids for r in refs)
+
+
+def test_the_report_names_documents_by_title_not_file_name(report):
+    for page in (report, report.parent / "report.md"):
+        text = page.read_text(encoding="utf-8")
+        assert "Baclofen: Uses, Dosage, Side Effects and Interactions (27 October 2025)" in text
+        assert "Baclofen (SCIRE Community, 10 November 2017)" in text
+        assert "001_6ad1292415944aad.txt" not in text and "003_8be5613c8abd27c7.txt" not in text
