@@ -31,10 +31,16 @@ def table_rows(base: Path, table: str) -> list[dict]:
 
 
 def write_log(base: Path, lines: list[tuple]) -> None:
+    """Lines of (study_id, field, first, second, resolution, why); each gets its table row's source, location and
+    quote unless it gives its own."""
+    rows = {r["study_id"]: r for f in (base / "tables").glob("*.csv")
+            for r in csv.DictReader(io.StringIO(f.read_text(encoding="utf-8")))}
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(COLUMNS)
-    w.writerows(lines)
+    for line in lines:
+        r = rows.get(line[0], {"source": "addolorato2007", "location": "abstract", "quote": "no such row"})
+        w.writerow(line if len(line) == len(COLUMNS) else (*line, r["source"], r["location"], r["quote"]))
     (base / FILE).write_text(buf.getvalue(), encoding="utf-8")
 
 
@@ -99,7 +105,7 @@ def test_unknown_rows_fields_repeats_and_unexplained_disagreement_are_errors(tmp
 
 def test_a_bad_header_is_one_error_per_column(tmp_path):
     base = copy_base(tmp_path)
-    (base / FILE).write_text("study_id,feild,first,second,resolution,why\n", encoding="utf-8")
+    (base / FILE).write_text("study_id,feild,first,second,resolution,why,source,location,quote\n", encoding="utf-8")
     res = validate(base)
     assert res.exit_code == 2
     assert "column 'feild'" in res.output and "did you mean 'field'" in res.output
@@ -192,3 +198,18 @@ def test_a_symbolic_link_loop_is_a_clean_error(tmp_path):
     os.symlink(FILE, base / FILE)
     res = validate(base)
     assert res.exit_code == 2 and "loops or leads nowhere" in res.output and "bug in evsynth" not in res.output
+
+
+def test_a_reconciled_value_says_where_it_comes_from(tmp_path):
+    base = copy_base(tmp_path)
+    row = next(r for r in table_rows(base, "binary.csv") if r["events_t"] and r["n_c"] and not r["derived"])
+    sid, ev = row["study_id"], row["events_t"]
+    write_log(base, [(sid, "events_t", ev, ev, ev, "", "", "abstract", row["quote"]),
+                     (sid, "n_t", row["n_t"], row["n_t"], row["n_t"], "", "nosuchsource", "abstract", row["quote"]),
+                     (sid, "events_c", row["events_c"], row["events_c"], row["events_c"], "", row["source"], "abstract",
+                      "a sentence without the number")])
+    res = validate(base)
+    assert res.exit_code == 2
+    assert "line 2, column 'source': is empty" in res.output
+    assert "line 3, column 'source': 'nosuchsource' is not a key in sources.bib" in res.output
+    assert f"line 4, column 'quote': does not hold the resolution '{row['events_c']}'" in res.output

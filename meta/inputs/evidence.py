@@ -146,7 +146,7 @@ def load_base(path: str | Path) -> EvidenceBase:
     if (base / LOG_FILE).exists() or (base / LOG_FILE).is_symlink():
         try:
             log = load_extraction_log(base / LOG_FILE, tables, base,
-                                      len(tables) == readable and all(t.complete for t in tables))
+                                      len(tables) == readable and all(t.complete for t in tables), sources)
         except SchemaError as exc:
             problems.extend(exc.problems)
     if gaps is not None:

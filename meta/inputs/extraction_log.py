@@ -4,7 +4,9 @@ A row that enters a pooled analysis is extracted twice, independently, by two ex
 other's work, and the two readings are reconciled against the source (Cochrane Handbook 5.5.2, MECIR C45-C46). One
 line of this file per table row and field: the first extractor's value, the second's, the value the table now holds
 (`resolution`) and, whenever the two readings differ or the resolution is neither of them, `why`. An empty `first`
-or `second` means that extractor found no value.
+or `second` means that extractor found no value. Like every number in the base, the resolution says where it comes
+from: `source` (a sources.bib key), `location` and a `quote` that holds it (or, for a value the row computes in
+`derived`, the numbers it is computed from).
 
 The log is checked against the tables, so it cannot drift from them: a resolution that is not the cell's current
 value is an error (a cell corrected later must be re-extracted, or its line corrected with the reason), as is a line
@@ -12,19 +14,19 @@ for a row or column that does not exist. Which pooled rows lack a dual extractio
 """
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from ..errors import CellProblem, SchemaError, visible
-from .csvtext import csv_rows
+from .derived_grammar import parse_derived
 from .names import MAX_LABEL, close_match, text_problem
-from .textfiles import read_text
+from .quoted import in_quote
+from .sidecsv import provenance_problems, read_side_csv
 
 FILE = "extraction_log.csv"
-COLUMNS = ("study_id", "field", "first", "second", "resolution", "why")
+COLUMNS = ("study_id", "field", "first", "second", "resolution", "why", "source", "location", "quote")
 _NOT_FIELDS = ("study_id", "quote", "notes", "derived", "url", "location")
 
 
@@ -123,6 +125,14 @@ class ExtractionLog:
         return sum(e.agreed for e in both), len(both)
 
 
+def _number(text: str) -> bool:
+    try:
+        Decimal(text.strip())
+    except (InvalidOperation, ValueError):
+        return False
+    return bool(text.strip())
+
+
 def same_value(a: str, b: str) -> bool:
     """Whether two cells hold the same value: equal numbers (``30`` and ``30.0``), else equal text.
 
@@ -143,7 +153,7 @@ def same_value(a: str, b: str) -> bool:
 
 
 def load_extraction_log(path: str | Path, tables: Iterable, root: str | Path | None = None,
-                        complete: bool = True) -> ExtractionLog:
+                        complete: bool = True, sources: Mapping | None = None) -> ExtractionLog:
     """Read extraction_log.csv and check it against the tables' rows.
 
     Parameters
@@ -157,6 +167,8 @@ def load_extraction_log(path: str | Path, tables: Iterable, root: str | Path | N
     complete : bool, optional
         False when a table or rows could not be read (their problems are reported): a line for a row that was not
         read is then not an error (the reading fault is its cause).
+    sources : mapping of str to BibEntry, optional
+        sources.bib by key (when empty, source keys are not checked: the .bib file's own problems are reported).
 
     Returns
     -------
@@ -168,64 +180,35 @@ def load_extraction_log(path: str | Path, tables: Iterable, root: str | Path | N
         Every problem, each with file, line and column: unreadable or not CSV, a missing, unknown or repeated column,
         a row with too many or too few cells, a study_id no table has, a field its table lacks (or a provenance
         column), a (study_id, field) given twice, a resolution that is not the cell's current value, differing
-        readings without `why`, an unsafe character.
+        readings without `why`, a line without its source, location and quote, a source not in sources.bib, a
+        numeric resolution its quote does not hold (unless the row computes it in `derived`), an unsafe character.
     """
     name = str(path)
-    reader = csv_rows(read_text(path, root))
-    try:
-        header = [h.strip() for h in next(reader, [])]
-    except csv.Error as exc:
-        raise SchemaError([CellProblem(name, 1, None, f"not a readable CSV file: {exc}")]) from None
-    problems = _header_problems(name, header)
-    if problems:
-        raise SchemaError(problems)
+    lines, problems = read_side_csv(path, COLUMNS, root)
     cells = {r["study_id"].strip(): (t.name, r) for t in tables for r in t.rows}
     entries: list[LogEntry] = []
     seen: dict[tuple[str, str], int] = {}
-    start = reader.line_num + 1
-    try:
-        for raw in reader:
-            line, start = start, reader.line_num + 1
-            if not any(c.strip() for c in raw):
-                continue
-            if len(raw) != len(header):
-                problems.append(CellProblem(name, line, None, f"{len(raw)} cells where the header has {len(header)} "
-                                            "(a missing or extra comma, or an unquoted comma?)"))
-                continue
-            row = {k: v.strip() for k, v in zip(header, raw)}
-            if not complete and row["study_id"] not in cells:
-                continue
-            problems += [CellProblem(name, line, col, why) for col, why in _row_problems(row, cells)]
-            key = (row["study_id"], row["field"])
-            if key in seen:
-                problems.append(CellProblem(name, line, "field", f"{row['study_id']} {row['field']} is already "
-                                            f"logged on line {seen[key]}"))
-            seen.setdefault(key, line)
-            entries.append(LogEntry(row["study_id"], row["field"], row["first"], row["second"], row["resolution"],
-                                    row["why"], line))
-    except csv.Error as exc:
-        problems.append(CellProblem(name, reader.line_num, None, f"not a readable CSV row: {exc}"))
+    for line, row in lines:
+        if not complete and row["study_id"] not in cells:
+            continue
+        problems += [CellProblem(name, line, col, why) for col, why in _row_problems(row, cells, sources or {})]
+        key = (row["study_id"], row["field"])
+        if key in seen:
+            problems.append(CellProblem(name, line, "field", f"{row['study_id']} {row['field']} is already "
+                                        f"logged on line {seen[key]}"))
+        seen.setdefault(key, line)
+        entries.append(LogEntry(row["study_id"], row["field"], row["first"], row["second"], row["resolution"],
+                                row["why"], line))
     if problems:
         raise SchemaError(problems)
     return ExtractionLog(Path(path), tuple(entries))
 
 
-def _header_problems(name: str, header: list[str]) -> list[CellProblem]:
-    problems = [CellProblem(name, 1, c[:MAX_LABEL], "column appears more than once")
-                for c in sorted({c for c in header if header.count(c) > 1})]
-    for col in header:
-        if col not in COLUMNS:
-            hint = close_match(col, COLUMNS)
-            problems.append(CellProblem(name, 1, col[:MAX_LABEL], f"unknown column for {FILE}"
-                                        + (f"; did you mean '{hint[0]}'?" if hint else "")))
-    problems += [CellProblem(name, 1, c, f"missing column ({FILE} has: {', '.join(COLUMNS)})")
-                 for c in COLUMNS if c not in header]
-    return problems
-
-
-def _row_problems(row: dict[str, str], cells: dict[str, tuple[str, dict[str, str]]]) -> list[tuple[str, str]]:
+def _row_problems(row: dict[str, str], cells: dict[str, tuple[str, dict[str, str]]], sources: Mapping
+                  ) -> list[tuple[str, str]]:
     """(column, why) for each problem of one line."""
     out = [(c, f"{c} {why}") for c in COLUMNS if (why := text_problem(row[c]))]
+    out += provenance_problems(row, sources, "a reconciled value", "the value")
     sid, field = row["study_id"], row["field"]
     shown_sid, shown_field = visible(sid)[:MAX_LABEL], visible(field)[:MAX_LABEL]
     if sid not in cells:
@@ -243,6 +226,11 @@ def _row_problems(row: dict[str, str], cells: dict[str, tuple[str, dict[str, str
                                   f"reconciled {visible(row['resolution'])[:MAX_LABEL] or 'nothing'!r}: a cell changed "
                                   "after reconciliation is "
                                   "extracted again, or this line is corrected with its reason"))
+    computed = parse_derived(cell_row.get("derived", ""), cell_row.keys()).targets if cell_row.get("derived") else ()
+    if _number(row["resolution"]) and field not in computed and row["quote"] and not in_quote(row["resolution"],
+                                                                                              row["quote"]):
+        out.append(("quote", f"does not hold the resolution {visible(row['resolution'])[:MAX_LABEL]!r}: quote the "
+                             "words that hold it (a value the row computes in `derived` needs no quote of its own)"))
     differ = not same_value(row["first"], row["second"])
     neither = not (same_value(row["resolution"], row["first"]) or same_value(row["resolution"], row["second"]))
     if (differ or neither) and not row["why"]:

@@ -11,15 +11,13 @@ tables' rob_* columns (:func:`rob_columns`).
 """
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping
 
 from ..errors import CellProblem, SchemaError
-from .csvtext import csv_rows
-from .names import MAX_LABEL, close_match, text_problem
-from .textfiles import read_text
+from .sidecsv import provenance_problems, read_side_csv
+from .names import close_match, text_problem
 
 FILE = "risk_of_bias.csv"
 DOMAINS = ("randomisation", "deviations", "missing", "measurement", "reporting")
@@ -27,7 +25,6 @@ COLUMNS = ("trial", "outcome", "tool", *DOMAINS, "overall", "source", "location"
 JUDGEMENTS = ("low", "some concerns", "high", "not assessed")
 TOOLS = ("RoB 2", "RoB 1")
 ALL_OUTCOMES = "*"
-MAX_QUOTE = 400
 _SYNONYMS = {"low risk": "low", "unclear": "some concerns", "unclear risk": "some concerns",
              "some concern": "some concerns", "moderate": "some concerns", "high risk": "high",
              "serious": "high", "na": "not assessed", "n/a": "not assessed", "not reported": "not assessed",
@@ -193,59 +190,26 @@ def load_risk_of_bias(path: str | Path, tables: Iterable, sources: Mapping, root
         sources.bib, a quote over 400 characters, an unsafe character.
     """
     name = str(path)
-    reader = csv_rows(read_text(path, root))
-    try:
-        header = [h.strip() for h in next(reader, [])]
-    except csv.Error as exc:
-        raise SchemaError([CellProblem(name, 1, None, f"not a readable CSV file: {exc}")]) from None
-    problems = _header_problems(name, header)
-    if problems:
-        raise SchemaError(problems)
+    lines, problems = read_side_csv(path, COLUMNS, root)
     outcomes: dict[str, set[str]] = {}
     for t in tables:
         for r in t.rows:
             outcomes.setdefault(r["trial"].strip(), set()).add(_canon(r.get("outcome", "")))
     judgements: list[RobJudgement] = []
     seen: dict[tuple[str, str], int] = {}
-    start = reader.line_num + 1
-    try:
-        for cells in reader:
-            line, start = start, reader.line_num + 1
-            if not any(c.strip() for c in cells):
-                continue
-            if len(cells) != len(header):
-                problems.append(CellProblem(name, line, None, f"{len(cells)} cells where the header has "
-                                            f"{len(header)} (a missing or extra comma, or an unquoted comma?)"))
-                continue
-            row = {k: v.strip() for k, v in zip(header, cells)}
-            problems += [CellProblem(name, line, col, why) for col, why in _row_problems(row, outcomes, sources)]
-            key = (row["trial"], _canon(row["outcome"]))
-            if key in seen:
-                problems.append(CellProblem(name, line, "outcome", f"trial {row['trial']!r} and outcome "
-                                            f"{row['outcome']!r} are already judged on line {seen[key]}"))
-            seen.setdefault(key, line)
-            judgements.append(RobJudgement(row["trial"], row["outcome"], row["tool"],
-                                           tuple(row[d] for d in DOMAINS), row["overall"], row["source"],
-                                           row["location"], row["quote"], row["notes"], line))
-    except csv.Error as exc:
-        problems.append(CellProblem(name, reader.line_num, None, f"not a readable CSV row: {exc}"))
+    for line, row in lines:
+        problems += [CellProblem(name, line, col, why) for col, why in _row_problems(row, outcomes, sources)]
+        key = (row["trial"], _canon(row["outcome"]))
+        if key in seen:
+            problems.append(CellProblem(name, line, "outcome", f"trial {row['trial']!r} and outcome "
+                                        f"{row['outcome']!r} are already judged on line {seen[key]}"))
+        seen.setdefault(key, line)
+        judgements.append(RobJudgement(row["trial"], row["outcome"], row["tool"], tuple(row[d] for d in DOMAINS),
+                                       row["overall"], row["source"], row["location"], row["quote"], row["notes"],
+                                       line))
     if problems:
         raise SchemaError(problems)
     return RiskOfBias(Path(path), tuple(judgements))
-
-
-def _header_problems(name: str, header: list[str]) -> list[CellProblem]:
-    problems = []
-    for col in sorted({c for c in header if header.count(c) > 1}):
-        problems.append(CellProblem(name, 1, col[:MAX_LABEL], "column appears more than once"))
-    for col in header:
-        if col not in COLUMNS:
-            hint = close_match(col, COLUMNS)
-            problems.append(CellProblem(name, 1, col[:MAX_LABEL], "unknown column for risk_of_bias.csv"
-                                        + (f"; did you mean '{hint[0]}'?" if hint else "")))
-    problems += [CellProblem(name, 1, c, f"missing column (risk_of_bias.csv has: {', '.join(COLUMNS)})")
-                 for c in COLUMNS if c not in header]
-    return problems
 
 
 def _row_problems(row: dict[str, str], outcomes: Mapping[str, set[str]], sources: Mapping
@@ -270,16 +234,8 @@ def _row_problems(row: dict[str, str], outcomes: Mapping[str, set[str]], sources
     if not bad and (why := overall_problem((row[d] for d in DOMAINS), row["overall"])):
         out.append(("overall", f"{row['overall']!r} does not follow the domains: {why}"))
     # every row is a record of a source's judgements: a trial nobody assessed has no row (absent = not assessed)
-    out += [(c, f"is empty: a row records the judgements of a source, so it needs its {c} (a trial no source "
-             "assessed has no row: it is 'not assessed')") for c in ("source", "location", "quote") if not row[c]]
-    if row["source"] and sources and row["source"] not in sources:
-        hint = close_match(row["source"], sources)
-        out.append(("source", f"{row['source']!r} is not a key in sources.bib"
-                    + (f"; did you mean '{hint[0]}'?" if hint else "")))
-    if len(row["quote"]) > MAX_QUOTE:
-        out.append(("quote", f"is {len(row['quote'])} characters long; quote at most {MAX_QUOTE}, the words that "
-                    "hold the judgements"))
-    return out
+    return out + provenance_problems(row, sources, "the judgements of a source (a trial no source assessed has no "
+                                     "row: it is 'not assessed')", "the judgements")
 
 
 def rob_columns(rob: RiskOfBias | None, row: Mapping[str, str]) -> dict[str, str]:

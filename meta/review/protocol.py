@@ -123,6 +123,12 @@ def _fails(row: dict[str, str], col: str, allowed: tuple[str, ...]) -> str | Non
     return f"{col} is {value or 'empty'!r}, not {shown}"
 
 
+def _candidate(row: dict[str, str], criteria) -> bool:
+    """Whether the protocol's question (its outcome and condition: who, and what was measured) selects the row: a
+    PRISMA flow's "assessed for eligibility"."""
+    return all(row.get(c, "") in criteria[c] for c in ("outcome", "condition") if c in criteria)
+
+
 def eligible(table_rows, table_lines, criteria: dict[str, tuple[str, ...]], timepoint: str | None,
              prefer: dict[str, tuple[str, ...]], problem, table: str = "the table") -> Eligible:
     """Apply a protocol to one table's rows.
@@ -155,8 +161,7 @@ def eligible(table_rows, table_lines, criteria: dict[str, tuple[str, ...]], time
         No row eligible; a trial and arm left with several rows after the rules (naming the rows' lines and what
         differs between them); a time-point rule on rows without `timepoint_weeks`.
     """
-    topic = [c for c in ("outcome", "condition") if c in criteria]  # the question: who, and what was measured
-    candidates = [(r, ln) for r, ln in zip(table_rows, table_lines) if all(r.get(c, "") in criteria[c] for c in topic)]
+    candidates = [(r, ln) for r, ln in zip(table_rows, table_lines) if _candidate(r, criteria)]
     order = [c for c in PROTOCOL_ORDER if c in criteria] + [c for c in criteria if c not in PROTOCOL_ORDER]
     excluded, kept = [], []
     for row, line in candidates:
@@ -429,11 +434,9 @@ def eligible_rows(base, spec) -> Eligible:
     kept = [(r, ln) for r, ln in zip(table.rows, table.lines) if r.get("study_id", "") not in once]
     got = eligible([r for r, _ in kept], [ln for _, ln in kept], spec.criteria, spec.timepoint, spec.prefer,
                    spec.problem, table.name)
-    topic = [c for c in ("outcome", "condition") if c in spec.criteria]
     left = [ProtocolExclusion(r.get("study_id", ""), trial_key(r), "read once: the second extraction could not "
                               "reach the number (extraction_log.csv), and a pooled number is extracted twice",
                               "single_extraction")
-            for r in table.rows if r.get("study_id", "") in once
-            and all(r.get(c, "") in spec.criteria[c] for c in topic)]
+            for r in table.rows if r.get("study_id", "") in once and _candidate(r, spec.criteria)]
     return Eligible(got.rows, got.excluded + tuple(left), got.candidates + len(left), got.trials, got.chosen)
 
