@@ -10,9 +10,12 @@ import re
 from pathlib import Path
 
 from evsynth.meta.engine.results import SubgroupResult
-from evsynth.meta.engine.text import p_report
 from evsynth.meta.engine.transforms import to_natural
-from evsynth.meta.review.wording import numbers_text
+from evsynth.meta.review.wording import unit_text, count_text, interval, number, numbers_text, p_text, percent
+
+from .report_findings import by_condition, certainty_text, definitions, key_findings, reason_text, sof_tables, MAX_OUTCOMES
+from evsynth.meta.review.plain import status_words
+from .report_methods import eligibility, how_to_cite, limitations, methods
 from evsynth.meta.review.findings import SofRow
 from evsynth.meta.review.results import AnalysisRun, MetaRegressionRun, ReviewResults
 from evsynth.meta.robustness.conclusion import Flip
@@ -30,23 +33,27 @@ DOMAIN = {"risk_of_bias": "Risk of bias", "inconsistency": "Inconsistency", "ind
 
 
 def num(x, digits: int = 2) -> str:
-    if x is None or (isinstance(x, float) and not math.isfinite(x)):
-        return "NA"
-    a = abs(x)
-    if a != 0 and a < 0.01:
-        return f"{x:.2g}"
-    return f"{x:.{digits}f}" if a < 1000 else f"{x:.0f}"
+    """A number with fixed decimals (weights, τ², Q); "—" when there is none."""
+    if x is None or not isinstance(x, (int, float)) or not math.isfinite(x):
+        return "—"
+    return f"{x:.{digits}f}" if abs(x) < 1000 else f"{x:.0f}"
 
 
-def ci(est, lo, hi, digits: int = 2) -> str:
-    return f"{num(est, digits)} ({num(lo, digits)} to {num(hi, digits)})"
+def ci_ends(lo, hi, digits: int = 3) -> str:
+    """An interval's two ends: "0.282 to 42.2"."""
+    return f"{number(lo, digits)} to {number(hi, digits)}"
 
 
-pval = p_report  # "P < 0.001", "P = 0.03": the one style of the report and the figures
+def ci(est, lo, hi, digits: int = 3) -> str:
+    """An estimate and its 95% CI, `digits` significant digits each (wording.interval)."""
+    return interval(est, lo, hi, digits)
 
 
-def pct(x) -> str:
-    return "NA" if x is None else f"{100 * x:.1f}%"
+pval = p_text  # "P < 0.001", "P = 0.03", "—": the one style of the report, `check` and the figures
+
+
+def pct(x, n=None) -> str:
+    return percent(x, n)
 
 
 def _link(p) -> tuple[str, str]:
@@ -79,26 +86,45 @@ def _votes_text(votes, about) -> str:
             f"sign test {pval(votes.sign_test_p)}")
 
 
-def _analysis_view(a: AnalysisRun, figures: dict[str, str], studies: dict, about) -> dict:
+def _caption(a: AnalysisRun, about) -> str:
+    """The figure's caption: what it shows, in words."""
+    if a.votes is not None:
+        return (f"Direction of effect of each trial ({a.title}): trials favouring {about.intervention}, the "
+                f"{about.comparator}, or neither; filled when significant on their own.")
+    kind = ("subgroups" if isinstance(a.subgroups, SubgroupResult) else
+            "meta-regression" if isinstance(a.meta_regression, MetaRegressionRun) else "pooled")
+    what = {"subgroups": "by subgroup, with the test for subgroup differences",
+            "meta-regression": "with the pooled estimate; the meta-regression is given above",
+            "pooled": "with each study's estimate, 95% CI and weight, and the pooled estimate (diamond)"}[kind]
+    return f"Forest plot: {a.title}, {what}."
+
+
+def _analysis_view(a: AnalysisRun, figures: dict[str, str], studies: dict, about,
+                   reasons: dict[str, str] | None = None) -> dict:
     v: dict = {"id": a.id, "title": a.title, "figure": figures.get(a.id, ""),
                "label": a.label.label if a.label else "", "reasons": ", ".join(a.label.reasons if a.label else ())
                or "none", "rows": [{"row": r, "link": _link(studies.get(r))} for r in a.rows]}
     v |= _eligibility_view(a)
+    cert = a.certainty
+    v |= {"certainty": cert.level if cert else "", "certainty_text": certainty_text(cert.level if cert else None),
+          "reason_text": reason_text(a, reasons or {}), "caption": _caption(a, about),
+          "domains": [{"domain": DOMAIN.get(j.domain, j.domain), "change": j.change, "reason": j.reason,
+                       "override": j.override} for j in (cert.judgements if cert else ())]}
     if a.votes is not None:
         return v | {"kind": "votes", "votes": _votes_text(a.votes, about), "notes": _sentences(a.notes or ())}
     res = a.result
     back = res.back
-    v |= {"kind": "pooled", "pooled": _pooled_text(a), "p": pval(res.pvalue), "k": studies_text(a.trials, res.k),
+    rate = res.measure in ("PR", "PLO", "PAS", "PFT")
+    v |= {"kind": "pooled", "pooled": _pooled_text(a),
+          "p": "P — (a single-arm rate has no null to test)" if rate else pval(res.pvalue),
+          "k": studies_text(a.trials, res.k),
           "model": f"{res.method}, {'Hartung-Knapp' if res.test == 'knha' else res.test} test",
-          "pi": (f"{num(back.pi_low)} to {num(back.pi_high)}" if back and back.pi_low is not None
-                 else (f"{num(res.pi_low)} to {num(res.pi_high)}" if res.pi_low is not None else
+          "pi": (f"{pct(back.pi_low)} to {pct(back.pi_high)}" if rate and back and back.pi_low is not None else
+                 f"{ci_ends(back.pi_low, back.pi_high)}" if back and back.pi_low is not None
+                 else (ci_ends(res.pi_low, res.pi_high) if res.pi_low is not None else
                        "not reported (fewer than 3 trials)" if (a.trials or res.k) < 3 else "NA")),
           "heterogeneity": (f"τ² = {num(res.tau2, 3)}; I² = {num(res.i2, 0)}%; Q = {num(res.q)}, df = {res.q_df}, "
                             f"{pval(res.q_pvalue)}")}
-    cert = a.certainty
-    v["certainty"] = cert.level if cert else ""
-    v["domains"] = [{"domain": DOMAIN.get(j.domain, j.domain), "change": j.change, "reason": j.reason,
-                     "override": j.override} for j in (cert.judgements if cert else ())]
     v |= _robustness_view(a)
     weights = dict(zip(res.studies, res.weights))
     v["studies"] = [{"study": e.study, "row": e.row, "weight": num(weights.get(e.study), 1),
@@ -113,12 +139,35 @@ def _analysis_view(a: AnalysisRun, figures: dict[str, str], studies: dict, about
         else:
             v["subgroups"] = (f"Test for subgroup differences ({sg.variable}): Q = {num(sg.q_between)}, "
                               f"df = {sg.q_between_df}, {pval(sg.q_between_pvalue)}")
+    elif isinstance(a.subgroups, Skipped):
+        v["subgroups"] = f"Test for subgroup differences: — ({a.subgroups.error})"
     if isinstance(a.meta_regression, MetaRegressionRun):
-        reg = a.meta_regression
-        slope = reg.coefficients[-1]
-        v["regression"] = (f"slope per unit of {reg.moderator}: {ci(slope.estimate, slope.ci_low, slope.ci_high, 4)}, "
-                           f"{pval(slope.pvalue)} (k = {reg.k})")
+        v["regression"] = regression_text(a.meta_regression, res.scale == "log", res.measure)
     return v
+
+
+def slope_step(reg: MetaRegressionRun) -> float:
+    """The step a slope is reported per: 10 units when the moderator spans 20 or more (10 mg/day, 10 years), else 1."""
+    xs = [p.x for p in reg.points]
+    return 10.0 if xs and max(xs) - min(xs) >= 20 else 1.0
+
+
+def regression_text(reg: MetaRegressionRun, log: bool, measure: str) -> str:
+    """A meta-regression slope in the moderator's unit, per a readable step ("per 10 mg/day"); for a ratio, the
+    factor the ratio is multiplied by per step."""
+    import math as _m
+
+    slope = reg.coefficients[-1]
+    step = slope_step(reg)
+    unit = (f"{step:g} {reg.unit}" if reg.unit else f"{step:g} units of {reg.moderator}") if step != 1 else \
+        (reg.unit or f"unit of {reg.moderator}")
+    if reg.moderator == "year" and not reg.unit:
+        unit = "10 years" if step == 10 else "year"
+    ends = [slope.estimate * step, slope.ci_low * step, slope.ci_high * step]
+    if log:
+        return (f"the {measure} is multiplied by {interval(*[_m.exp(x) for x in ends])} per {unit}, "
+                f"{pval(slope.pvalue)} ({count_text(reg.k, 'study', 'studies')})")
+    return f"slope {interval(*ends)} per {unit} (analysis scale), {pval(slope.pvalue)} ({count_text(reg.k, 'study', 'studies')})"
 
 
 def _robustness_view(a: AnalysisRun) -> dict:
@@ -141,8 +190,13 @@ def _robustness_view(a: AnalysisRun) -> dict:
         v["loo"] = []
     sse = a.small_study_effects
     eg = sse.egger if sse else None
-    v["small_study"] = (f"Egger's test {pval(eg.pvalue)}" if isinstance(eg, AsymmetryTest) else
-                        f"Egger's test: {eg.error if isinstance(eg, Skipped) else 'not computed'}")
+    k = res.k
+    if isinstance(eg, AsymmetryTest) and k < 10:
+        v["small_study"] = (f"Egger's test: — (shown only from 10 studies; with {k} it cannot tell asymmetry from "
+                            f"chance: {pval(eg.pvalue)})")
+    else:
+        v["small_study"] = (f"Egger's test {pval(eg.pvalue)}" if isinstance(eg, AsymmetryTest) else
+                            f"Egger's test: {eg.error if isinstance(eg, Skipped) else 'not computed'}")
     tf = sse.trimfill if sse else None
     if isinstance(tf, TrimFill):
         v["small_study"] += f"; trim-and-fill imputes {tf.k0} on the {tf.side}"
@@ -213,7 +267,8 @@ def _claim_view(v) -> dict:
     rob = nums.get("robustness") or {}
     robust = "fragile: " + "; ".join(_flip(Flip.from_dict(f)) for f in rob.get("flips", [])) if rob.get("fragile") \
         else ("robust to leave-one-out and estimator choice" if rob else "")
-    view = {**v.to_dict(), "numbers_text": numbers, "robustness": robust}
+    view = {**v.to_dict(), "numbers_text": numbers, "robustness": robust,
+            "status_text": status_words(v.status, v.certainty)}
     if v.acknowledged is not None:
         view["found"] = (f"{v.found} (contradiction acknowledged, judged on {v.acknowledged.judged_on}: "
                          f"{v.acknowledged.why})")
@@ -237,7 +292,8 @@ def _side_effects(analyses) -> list[dict]:
     return rows
 
 
-def build_view(results: ReviewResults, figures: dict[str, str], documents: dict[str, str] | None = None) -> dict:
+def build_view(results: ReviewResults, figures: dict[str, str], documents: dict[str, str] | None = None,
+               extra: dict | None = None) -> dict:
     analyses = results.analyses
     studies = results.studies
     documents = documents or {}
@@ -254,17 +310,31 @@ def build_view(results: ReviewResults, figures: dict[str, str], documents: dict[
                               "theirs": f"{p.study}: {p.measure} {p.estimate}{interval}" + (f", k = {p.k}" if p.k else ""),
                               "detail": p.outcome_detail, "why": list(p.why), "link": _link(p)})
     prov = [{"row": sid, **p.to_dict(), "link": _link(p)} for sid, p in studies.items()]
+    reasons = results.rules.reasons if results.rules else {}
+    views = {a.id: _analysis_view(a, figures, studies, results.base, reasons) for a in analyses}
+    extra = extra or {}
     return {
+        "status_names": {s: status_words(s) for s in STATUS_ORDER},
+        "key": key_findings(results, documents), "defs": definitions(results), "max_outcomes": MAX_OUTCOMES,
+        "sof_tables": sof_tables(results), "methods": methods(results), "eligibility": eligibility(results),
+        "limitations": limitations(results), "cite": how_to_cite(results),
+        "conditions": [{"condition": c, "analyses": [views[a.id] for a in runs]} for c, runs in by_condition(results)],
+        "prov_ids": set(studies), "documents": sorted(set(documents.values())),
+        "references": extra.get("references", []), "glossary": extra.get("glossary", []),
+        "prisma_figure": figures.get("prisma", ""), "prisma_rows": extra.get("prisma_rows", []),
+        "rob_figure": figures.get("rob", ""),
         "tool": results.tool, "rules": results.rules.version if results.rules else "none",
         "evidence": results.evidence.sha256[:16], "about": results.base,
         "counts": counts, "claims": sorted(claims, key=lambda c: STATUS_ORDER.index(c["status"])),
         "uses": [c for c in claims if c.get("table") == "uses"],
         "side_effect_claims": [c for c in claims if c.get("table") == "side_effects"],
         "dosing_claims": [c for c in claims if c.get("table") == "dosing"],
-        "side_effects": _side_effects(analyses), "doses": [d.to_dict() for d in results.doses],
+        "side_effects": _side_effects(analyses),
+        "doses": [{**d.to_dict(), "unit": unit_text(d.unit), "low": f"{d.low:g}", "high": f"{d.high:g}"}
+                  for d in results.doses],
         # one row per outcome: the subgroup and dose-response analyses of the same outcome are left to their sections
         "sof": [_sof_view(a.sof) for a in analyses if a.sof and not a.subgroups and not a.meta_regression],
-        "published": published, "analyses": [_analysis_view(a, figures, studies, results.base) for a in analyses],
+        "published": published, "analyses": list(views.values()),
         "rates_figure": figures.get("", ""), "provenance": prov,
     }
 

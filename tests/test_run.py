@@ -117,13 +117,37 @@ def test_a_filter_that_selects_nothing_exits_2(tmp_path):
     assert not (tmp_path / "build").exists()
 
 
-def test_subgroups_and_pooled_proportions(results):
+def test_not_reported_is_no_subgroup(results):
     by_id = {a["id"]: a for a in results["analyses"]}
+    a = by_id["aud_abstinence_by_dose"]  # one trial has a dose group, the other's is not reported
+    assert "only one level" in a["subgroups"]["error"]
+    assert any("report no dose_group and are left out of the subgroup analysis" in n and "Addolorato 2007" in n
+               for n in a["notes"])
+
+
+def test_subgroups_with_two_reported_levels(tmp_path):
+    import shutil
+
+    from basecopy import with_cells
+
+    base = tmp_path / "base"
+    shutil.copytree(BASE, base)
+    with_cells(base, "binary", "addolorato2007", {"dose_group": "low", "dose": "30", "dose_unit": "mg/day"})
+    out = tmp_path / "build"
+    res = run("--evidence", base, "--out", out, "--quiet")
+    assert res.exit_code in (0, 1), res.output
+    by_id = {a["id"]: a for a in json.loads((out / "results.json").read_text())["analyses"]}
     sub = by_id["aud_abstinence_by_dose"]["subgroups"]
     assert "error" not in sub, sub
     levels = {s["group"] for s in sub["subgroups"]}
-    assert len(levels) >= 2 and levels <= {"high", "low", "not reported"}
-    assert 0 <= sub["q_between_pvalue"] <= 1 and sub["q_between_df"] == len(levels) - 1
+    assert levels == {"high", "low"} and sub["q_between_df"] == 1 and 0 <= sub["q_between_pvalue"] <= 1
+    assert not any("report no dose_group" in n for n in by_id["aud_abstinence_by_dose"].get("notes") or [])
+    md = (out / "report.md").read_text(encoding="utf-8")  # one trial per subgroup: no test, and why
+    assert "Test for subgroup differences (dose_group): — (every subgroup holds one trial" in md
+
+
+def test_pooled_proportions(results):
+    by_id = {a["id"]: a for a in results["analyses"]}
     for aid in ("itb_tone_responders", "itb_spasm_responders"):
         res = by_id[aid]["result"]
         assert res["measure"] == "PLO" and res["k"] >= 3

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from typing import Callable
 
 from ..inputs.numbers import cell_number
-from .wording import unit_text
+from .wording import interval, p_text, unit_text
 from .about import BaseInfo
 from .claims import FREQUENCY_ORDER, Claim, Verdict
 from .results import AnalysisRun
@@ -53,6 +53,9 @@ def evaluate(claim: Claim, analyses: dict[str, AnalysisRun], ranges: dict[str, d
         The claim's status (pass, fail, inconclusive, not_checkable), what was expected and found, and the numbers.
     """
     verdict = CHECKERS[claim.kind](claim, Context(analyses, ranges, rules, rows, about))
+    run = analyses.get(claim.analysis) if claim.analysis else None
+    if run is not None and run.certainty is not None and verdict.status != "not_checkable":
+        verdict = replace(verdict, certainty=run.certainty.level)
     return acknowledge(claim, verdict)
 
 
@@ -127,7 +130,7 @@ def _votes_favour(claim: Claim, ctx: Context) -> Verdict:
     a = ctx.analyses.get(claim.analysis or "")
     name = ctx.about.intervention
     if a is None or a.votes is None:
-        return _verdict(claim, f"trials favour {name} (sign test p < 0.05)", "the analysis did not run",
+        return _verdict(claim, f"trials favour {name} (sign test P < 0.05)", "the analysis did not run",
                         "inconclusive")
     v = a.votes
     fav, against, p = len(v.favour_intervention), len(v.favour_control), v.sign_test_p
@@ -136,8 +139,8 @@ def _votes_favour(claim: Claim, ctx: Context) -> Verdict:
     status = "fail" if fav <= against and fav + against > 0 else ("pass" if p is not None and p < 0.05 else
                                                                   "inconclusive")
     found = (f"{fav} favour {name}, {against} favour {ctx.about.comparator} ({numbers['significant_benefit']} "
-             f"significant); sign test p = {p:.3g}" if p is not None else "no trial with a direction")
-    return _verdict(claim, f"trials favour {name} (sign test p < 0.05)", found, status, numbers)
+             f"significant); sign test {p_text(p)}" if p is not None else "no trial with a direction")
+    return _verdict(claim, f"trials favour {name} (sign test P < 0.05)", found, status, numbers)
 
 
 def _pooled_numbers(a: AnalysisRun) -> dict:
@@ -204,7 +207,7 @@ def _favours(claim: Claim, ctx: Context, a: AnalysisRun, n: dict) -> Verdict:
     more = res.estimate > 0
     side = ctx.about.intervention if more == ((a.outcome_kind or "benefit") == "benefit") else ctx.about.comparator
     return _verdict(claim, f"the pooled estimate favours {claim.expected}",
-                    f"favours {side}: {n['estimate']:.3g} ({n['ci_low']:.3g} to {n['ci_high']:.3g})",
+                    f"favours {side}: {interval(n['estimate'], n['ci_low'], n['ci_high'])}",
                     "pass" if side == claim.expected else "fail",
                     n | {"analysis_scale": [res.estimate, res.ci_low, res.ci_high]})
 

@@ -95,6 +95,8 @@ class Verdict(Jsonable):
         The document table the claim is a row of (uses, side_effects, dosing).
     acknowledged : Acknowledged | None
         The recorded acknowledgement of a contradiction, when the claim has one.
+    certainty : str | None
+        The GRADE certainty of the analysis the claim rests on (None when it rests on none, or it is not graded).
     """
 
     id: str
@@ -108,6 +110,7 @@ class Verdict(Jsonable):
     numbers: dict = field(default_factory=dict)
     table: str | None = None
     acknowledged: Acknowledged | None = None
+    certainty: str | None = None
 
 
 def load_claims(path: str | Path, analyses: set[str], root: str | Path | None = None,

@@ -58,6 +58,11 @@ class SofRow(Jsonable):
         The documents' evidence label.
     trials : int | None
         Distinct trials among the studies pooled (fewer than k when a multi-arm trial gives several comparisons).
+    start : str | None
+        Where the certainty rating started (High for randomised evidence, Low otherwise).
+    risk_difference_per_1000 : tuple[float, ...] | None
+        When the comparator arms have no events (a ratio cannot give an absolute effect): the pooled risk difference
+        per 1000 and its CI (GRADEpro's rule).
     """
 
     id: str
@@ -73,6 +78,8 @@ class SofRow(Jsonable):
     downgrades: tuple[Downgrade, ...]
     label: str | None
     trials: int | None = None
+    start: str | None = None
+    risk_difference_per_1000: tuple[float, ...] | None = None
 
 
 @dataclass(frozen=True)

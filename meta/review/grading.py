@@ -160,8 +160,11 @@ def _rob_judgement(f: Facts, rules: Rules) -> tuple[int, str]:
     """The risk-of-bias change and reason from the studies' overall judgements (share of participants at low risk)."""
     sec = "certainty.risk_of_bias"
     need = rules.get(sec, "low_rob_participant_share")
-    total = sum(f.participants) or 1.0
-    low = sum(n for n, r in zip(f.participants, f.rob) if r.strip().lower() == "low") / total
+    weights = [float(n) for n in f.participants]
+    if not all(math.isfinite(n) and n >= 0 for n in weights) or not weights:  # participants unknown: count studies
+        weights = [1.0] * len(f.rob)
+    total = sum(weights) or 1.0
+    low = sum(n for n, r in zip(weights, f.rob) if r.strip().lower() == "low") / total
     assessed = any(r.strip().lower() in ("low", "some concerns", "high") for r in f.rob)
     if not assessed:
         if rules.get(sec, "not_assessed_counts_as_high"):
@@ -335,7 +338,95 @@ def label(f: Facts, c: Certainty, rules: Rules) -> Label:
     return Label(LABELS[2], tuple(codes), rules.version)
 
 
-def label_votes(votes: VoteCount, rules: Rules, secondary: float = 0.0) -> Label:
+VOTES_IMPRECISION = -1
+VOTES_SOURCE = ("Cochrane Handbook 12.2.2: vote counting gives no information on the size of an effect; Murad et al. "
+                "2017, Evid Based Med 22:85 (rating certainty without a single estimate of effect: judge imprecision "
+                "from the trials' sizes and directions)")
+
+
+def certainty_votes(votes: VoteCount, f: Facts, rules: Rules) -> Certainty:
+    """GRADE-style certainty of a vote count (trials that report only a direction and its significance).
+
+    The same domains as :func:`certainty`, judged without a pooled estimate (Murad et al. 2017): risk of bias as for
+    a pooled analysis (share of participants, or of trials when their sizes are unknown, at low risk); inconsistency
+    when trials point both ways; imprecision rated down by grading.toml's ``[certainty.votes] imprecision`` (default
+    -1: a vote count has no effect size or confidence interval) and one level more when the sign test does not
+    establish a direction or the trials hold fewer participants than ``min_participants``; publication bias not
+    assessable (no effect sizes for a funnel plot); no rating up.
+
+    Parameters
+    ----------
+    votes : VoteCount
+        The vote count.
+    f : Facts
+        Per trial of the vote (its first row): designs, participants (NaN when unknown), rob, secondary; overrides.
+        The estimate fields are not read.
+    rules : Rules
+        The rule set.
+
+    Returns
+    -------
+    Certainty
+    """
+    levels = list(rules.get("certainty.levels", "order"))
+    randomised = set(rules.get("certainty.start", "randomised_designs"))
+    all_rct = bool(f.designs) and all(d in randomised for d in f.designs)
+    start = rules.get("certainty.start", "randomised" if all_rct else "non_randomised")
+    js = [_risk_of_bias(f, rules), _votes_inconsistency(votes, rules), _indirectness(rules),
+          _votes_imprecision(votes, f, rules),
+          Judgement("publication_bias", 0, "not assessable: a vote count has no effect sizes for a funnel plot or an "
+                                           "asymmetry test", rules.get("certainty.publication_bias", "source")),
+          Judgement("upgrade", 0, "a vote count has no effect size to call large: not rated up",
+                    rules.get("certainty.upgrade", "source"))]
+    out = []
+    for j in js:
+        if j.domain in f.overrides:
+            change, reason = f.overrides[j.domain]
+            j = Judgement(j.domain, change, f"override: {reason} (the rule said {j.change:+d}: {j.reason})",
+                          j.source, True)
+        out.append(j)
+    index = max(0, min(len(levels) - 1, levels.index(start) + sum(j.change for j in out)))
+    return Certainty(levels[index], start, tuple(out), rules.version)
+
+
+def _votes_rule(rules: Rules) -> tuple[int, str]:
+    """grading.toml's [certainty.votes] imprecision change and source, or the defaults when the table is absent."""
+    node = rules.raw.get("certainty", {}).get("votes", {})
+    return int(node.get("imprecision", VOTES_IMPRECISION)), str(node.get("source", VOTES_SOURCE))
+
+
+def _votes_inconsistency(votes: VoteCount, rules: Rules) -> Judgement:
+    sec = "certainty.inconsistency"
+    favour, against = len(votes.favour_intervention), len(votes.favour_control)
+    n = favour + against
+    if n < 2:
+        return Judgement("inconsistency", 0, f"{n} trial{'s' if n != 1 else ''} with a direction: inconsistency "
+                                             "cannot be judged", rules.get(sec, "source_both"))
+    if min(favour, against) / n >= rules.get(sec, "both_sides"):
+        return Judgement("inconsistency", -1, f"the trials point both ways ({favour} favour the intervention, "
+                                              f"{against} the control)", rules.get(sec, "source_both"))
+    return Judgement("inconsistency", 0, f"{max(favour, against)} of the {n} trials with a direction point the same "
+                                         "way", rules.get(sec, "source_both"))
+
+
+def _votes_imprecision(votes: VoteCount, f: Facts, rules: Rules) -> Judgement:
+    change, source = _votes_rule(rules)
+    reasons = ["a vote count gives a direction, not an effect size with a confidence interval"] if change else []
+    p = votes.sign_test_p
+    if p is None or p >= rules.get("labels", "votes_sign_p"):
+        change -= 1
+        reasons.append("the sign test does not show that more trials favour one side than chance would"
+                       + ("" if p is None else f" (P = {p:.2g})"))
+    else:
+        n = [float(x) for x in f.participants]
+        floor = rules.get("certainty.imprecision", "min_participants")
+        if n and all(math.isfinite(x) for x in n) and sum(n) < floor:
+            change -= 1
+            reasons.append(f"{sum(n):.0f} participants (< {floor:g})")
+    return Judgement("imprecision", max(change, -2), "; ".join(reasons) or "precise enough", source)
+
+
+def label_votes(votes: VoteCount, rules: Rules, secondary: float = 0.0, c: Certainty | None = None) -> Label:
     """The label of randomised trials that report only a direction and significance (vote counting).
 
     Parameters
@@ -347,12 +438,15 @@ def label_votes(votes: VoteCount, rules: Rules, secondary: float = 0.0) -> Label
     secondary : float
         The share of the trials (or their participants) resting only on secondary sources (see
         :func:`secondary_share`).
+    c : Certainty, optional
+        The vote count's certainty (:func:`certainty_votes`); None: not read.
 
     Returns
     -------
     Label
         Strong when no reason code applies (FEW_RCTS, INCONSISTENT_DIRECTION, NOT_SIGNIFICANT, FEW_SIGNIFICANT,
-        SECONDARY_SOURCES); else Mixed with enough trials with a direction, else Experimental, limited.
+        SECONDARY_SOURCES, and LOW_CERTAINTY when its certainty `c` is given and below the rule set's
+        strong_certainty); else Mixed with enough trials with a direction, else Experimental, limited.
     """
     favour, against = len(votes.favour_intervention), len(votes.favour_control)
     significant = len(votes.significant_benefit)
@@ -368,6 +462,8 @@ def label_votes(votes: VoteCount, rules: Rules, secondary: float = 0.0) -> Label
         codes.append("FEW_SIGNIFICANT")
     if secondary > rules.get("certainty.risk_of_bias", "secondary_share_max"):
         codes.append("SECONDARY_SOURCES")
+    if c is not None and c.level not in rules.get("labels", "strong_certainty"):
+        codes.append("LOW_CERTAINTY")
     if not codes:
         return Label(LABELS[0], (), rules.version)
     if favour + against >= rules.get("labels", "mixed_min_rct"):

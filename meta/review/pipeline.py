@@ -13,6 +13,7 @@ from .checks import evaluate
 from .claims import Verdict
 from .analyses import load_analyses
 from .load import load_inputs
+from .plain import label_words, reason_words
 from .results import SCHEMA_VERSION, AnalysisRun, EvidenceFingerprint, ReviewResults, RulesInfo
 from .run import run_analysis
 
@@ -72,7 +73,8 @@ def run_base(base_dir: str | Path, version: str, progress=None, light: bool = Fa
         schema_version=SCHEMA_VERSION, tool=version, base=inputs.about,
         evidence=EvidenceFingerprint.from_dict(inputs.evidence),
         rules=None if rules is None else RulesInfo(rules.version, inputs.rules_sha256,
-                                                   {k: rules.get("frequency", k) for k in FREQUENCY_KEYS}),
+                                                   {k: rules.get("frequency", k) for k in FREQUENCY_KEYS},
+                                                   label_words(rules), reason_words(rules)),
         analyses=tuple(analyses), claims=verdicts, doses=summary.dose_ranges(base),
         studies=summary.provenance(base, _used_rows(analyses, claims)))
     return Outcome(results, verdicts)

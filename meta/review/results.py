@@ -135,11 +135,14 @@ class MetaRegressionRun(RegressionResult):
         Studies without a value of it.
     points : tuple[RegressionPoint, ...]
         The studies regressed (for the bubble plot).
+    unit : str
+        The moderator's unit (its rows' `<moderator>_unit` cell when they all give the same one, else "").
     """
 
     moderator: str = ""
     left_out: tuple[LeftOut, ...] = ()
     points: tuple[RegressionPoint, ...] = ()
+    unit: str = ""
 
 
 @dataclass(frozen=True)
@@ -299,11 +302,17 @@ class RulesInfo(Jsonable):
         SHA-256 of grading.toml as it was read.
     frequency : dict[str, float]
         The lower bound of each CIOMS frequency band (proportions).
+    labels : dict[str, str]
+        Each evidence label's definition under the rule set, in words.
+    reasons : dict[str, str]
+        Each label reason code in words.
     """
 
     version: str
     sha256: str | None
     frequency: dict[str, float] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+    reasons: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

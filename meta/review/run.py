@@ -30,7 +30,7 @@ from ..robustness.small_study import small_study_effects
 from ..robustness.trial_sequential import run_tsa
 from .analyses import AnalysisSpec
 from .design import finish, narrow, plan_design, sensitivity
-from .grading import Facts, certainty, frequency, label, label_votes, secondary_share
+from .grading import Facts, certainty, certainty_votes, frequency, label, label_votes, secondary_share
 from .results import AnalysisRun, Frequency, LeftOut, MetaRegressionRun, RegressionPoint, StudyEffect
 from .rules import Rules
 from .methods import Methods
@@ -75,8 +75,11 @@ def run_analysis(base: EvidenceBase, spec: AnalysisSpec, rules: Rules | None = N
     if spec.synthesis == "vote_count":
         votes = vote_count([{**r, "p": cell_number(r.get("p"))} for r in sel.rows])
         share = secondary_share(_secondary(base, sel.rows), [cell_number(r.get("n_total")) for r in sel.rows])[0]
-        return AnalysisRun(**_head(spec, sel), notes=sel.notes or None, votes=votes,
-                           label=label_votes(votes, rules, share) if rules is not None else None)
+        if rules is None:
+            return AnalysisRun(**_head(spec, sel), notes=sel.notes or None, votes=votes)
+        c = certainty_votes(votes, _vote_facts(sel.rows, spec, base), rules)
+        return AnalysisRun(**_head(spec, sel), notes=sel.notes or None, votes=votes, certainty=c,
+                           label=label_votes(votes, rules, share, c))
     methods = methods or Methods()
     plan = plan_design(sel.rows, sel.columns, sel.study, spec.model, methods)
     sel = narrow(sel, plan)
@@ -90,7 +93,8 @@ def run_analysis(base: EvidenceBase, spec: AnalysisSpec, rules: Rules | None = N
     loo = _step(lambda: tuple(_refit(r) for r in leave_one_out(sel.columns, sel.study, model)), skip)
     frag = _step(lambda: fragility(sel.columns, sel.study, model)) if kind == "binary" else None
     run = AnalysisRun(
-        **head, outcome_kind=spec.outcome_kind, result=pooled, notes=sel.notes,
+        **head, outcome_kind=spec.outcome_kind, result=pooled,
+        notes=(tuple(sel.notes or ()) + (_subgroup_note(inc, spec.by) if spec.by else ())) or sel.notes,
         design=_design(plan, sel, methods, light),
         study_effects=_study_effects(inc, sel, model, base), leave_one_out=loo,
         cumulative=None if light else _step(
@@ -195,6 +199,21 @@ def _facts(sel: Selection, inc: _Included, model: Model, run: AnalysisRun, spec:
     )
 
 
+def _vote_facts(rows, spec: AnalysisSpec, base: EvidenceBase) -> Facts:
+    """What the grading of a vote count looks at: one entry per trial (its first row, the row that votes)."""
+    first: dict[str, dict] = {}
+    for r in rows:
+        first.setdefault(r.get("trial") or r.get("study_id", ""), r)
+    rows = tuple(first.values())
+    nan = float("nan")
+    return Facts(comparative=True, ratio=False, binary=False, k=len(rows),
+                 designs=tuple(r.get("design", "") for r in rows),
+                 participants=tuple(float(cell_number(r.get("n_total"))) for r in rows),
+                 rob=tuple(rob_columns(base.risk_of_bias, r).get("rob_overall", "") for r in rows),
+                 secondary=_secondary(base, rows), yi=(), estimate=nan, ci_low=nan, ci_high=nan, pvalue=None,
+                 i2=None, overrides=spec.grade)
+
+
 ARM_COLUMNS = ("events_t", "n_t", "events_c", "n_c", "mean_t", "sd_t", "mean_c", "sd_c", "events", "n")
 
 
@@ -273,12 +292,35 @@ def _regression(inc: _Included, model: Model, column: str) -> MetaRegressionRun:
         **{f: getattr(res, f) for f in res.__dataclass_fields__}, moderator=column,
         left_out=tuple(LeftOut(s, f"no numeric {column}") for s, h in zip(effects.study, have) if not h),
         points=tuple(RegressionPoint(sub.study[i], float(design.X[i, 1]), float(sub.yi[i]), float(sub.vi[i]))
-                     for i in range(sub.k)))
+                     for i in range(sub.k)),
+        unit=_unit_of(inc.rows, column))
+
+
+def _unit_of(rows, column: str) -> str:
+    """The unit of a numeric column: the `<column>_unit` cells of the rows, when they all give one and the same."""
+    units = {(r.get(f"{column}_unit") or "").strip() for r in rows if cell_number(r.get(column, "")) == cell_number(
+        r.get(column, ""))}
+    return units.pop() if len(units) == 1 else ""
 
 
 def _subgroups(inc: _Included, model: Model, by: str):
     if model.counts_based:
         raise AnalysisError("subgroup analysis needs an inverse-variance model")
-    labels = [r.get(by, "") or "not reported" for r in inc.rows]
-    return subgroup_analysis(inc.effects, labels, by, model.method, model.test, pi_type=model.pi_type,
-                             level=model.level)
+    labels = [(r.get(by, "") or "").strip() for r in inc.rows]
+    idx = [i for i, v in enumerate(labels) if v and v.lower() != "not reported"]
+    effects = inc.effects
+    if len(idx) < len(labels):  # a study without a value is in no subgroup (it is named in the analysis's notes)
+        effects = Effects(effects.measure, tuple(effects.study[i] for i in idx), effects.yi[idx], effects.vi[idx],
+                          effects.scale)
+    return subgroup_analysis(effects, [labels[i] for i in idx], by, model.method, model.test,
+                             pi_type=model.pi_type, level=model.level)
+
+
+def _subgroup_note(inc: _Included, by: str) -> tuple[str, ...]:
+    """The note naming the studies a subgroup analysis leaves out for want of a value of its column."""
+    missing = [s for s, r in zip(inc.effects.study, inc.rows)
+               if not (r.get(by, "") or "").strip() or (r.get(by, "") or "").strip().lower() == "not reported"]
+    if not missing:
+        return ()
+    return (f"Subgroups by {by}: {len(missing)} of {len(inc.rows)} studies report no {by} and are left out of the "
+            f"subgroup analysis (not a subgroup of their own): {', '.join(missing)}",)

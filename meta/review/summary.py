@@ -60,10 +60,30 @@ def sof_row(run: AnalysisRun, rows: list[dict]) -> SofRow | None:
     elif data and "events" in data[0] and back:
         per_1000, relative = tuple(_per_1000(x) for x in natural), None
     cert = run.certainty
+    rd = _risk_difference(res, data, run.study_effects) if control == 0 else None
     return SofRow(run.id, run.title, res.k, res.measure, follow_up, participants, control, per_1000, relative,
                   cert.level if cert else None,
                   tuple(Downgrade(d.domain, d.change, d.reason) for d in (cert.judgements if cert else ()) if d.change),
-                  run.label.label if run.label else None, trials=run.trials)
+                  run.label.label if run.label else None, trials=run.trials, start=cert.start if cert else None,
+                  risk_difference_per_1000=rd)
+
+
+def _risk_difference(res, data: list[dict], effects) -> tuple[float, ...] | None:
+    """The pooled risk difference per 1000 and its CI (same method and test as the analysis), for a table whose
+    comparator arms hold no events; None when it cannot be fitted."""
+    from ..engine.choices import Measure, Method, Test
+    from ..engine.model import Model
+    from ..errors import AnalysisError
+    from ..robustness.refits import fit_table
+
+    cols = {c: [d[c] for d in data] for c in ("events_t", "n_t", "events_c", "n_c")}
+    method = Method(res.method) if res.method in {m.value for m in Method} and res.method not in ("MH", "PETO") \
+        else Method.REML
+    try:
+        rd = fit_table(cols, [e.study for e in effects], Model(Measure.RD, method, Test(res.test)), tau2_ci=False)
+    except (AnalysisError, ValueError):
+        return None
+    return tuple(1000 * x for x in (rd.estimate, rd.ci_low, rd.ci_high))
 
 
 def _apply(measure: str, cr: float, ratio: float) -> float:

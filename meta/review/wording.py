@@ -6,6 +6,8 @@ right number ("1 trial", "3 trials"), and the names of a verdict's numbers in wo
 """
 from __future__ import annotations
 
+import math
+
 from ..engine.text import p_report
 
 UNITS = {"ug/day": "µg/day", "ug": "µg", "mcg/day": "µg/day", "ug/kg/day": "µg/kg/day"}
@@ -29,6 +31,98 @@ def unit_text(unit: str) -> str:
     str
     """
     return UNITS.get(unit, unit)
+
+
+def number(x, sig: int = 3) -> str:
+    """A number with `sig` significant digits, never in exponent form: 3.45, 0.282, 42.2, 1.00, 0.0031; whole
+    numbers of 1000 or more without decimals (1234); "—" when there is none (None, NaN, infinite).
+
+    Parameters
+    ----------
+    x : float or None
+        The number.
+    sig : int
+        Significant digits.
+
+    Returns
+    -------
+    str
+    """
+    if x is None or not isinstance(x, (int, float)) or not math.isfinite(x):
+        return "—"
+    if x == 0:
+        return "0" if sig <= 1 else "0." + "0" * (sig - 1)
+    a = abs(x)
+    if a >= 10 ** (sig - 1):
+        return f"{x:.0f}"
+    decimals = sig - 1 - math.floor(math.log10(a))
+    text = f"{x:.{decimals}f}"
+    if abs(float(text)) >= 10 ** (sig - decimals):  # rounding carried a digit (9.996 -> 10.00): one decimal fewer
+        text = f"{x:.{max(decimals - 1, 0)}f}"
+    return text
+
+
+def interval(estimate, low, high, sig: int = 3) -> str:
+    """An estimate with its confidence interval: "3.45 (0.282 to 42.2)"; "—" for a missing estimate.
+
+    Parameters
+    ----------
+    estimate, low, high : float or None
+        The estimate and the interval's ends.
+    sig : int
+        Significant digits of each.
+
+    Returns
+    -------
+    str
+    """
+    if number(estimate) == "—":
+        return "—"
+    if number(low) == "—" or number(high) == "—":
+        return number(estimate, sig)
+    return f"{number(estimate, sig)} ({number(low, sig)} to {number(high, sig)})"
+
+
+def percent(x, denominator: float | None = None, decimals: int | None = None) -> str:
+    """A proportion as a percentage: "95%", "9.5%", "0.4%", with its denominator when given ("12% of 230").
+
+    Parameters
+    ----------
+    x : float or None
+        A proportion, 0-1.
+    denominator : float, optional
+        The number of participants it is a share of.
+    decimals : int, optional
+        Decimals (default: none from 10% up, one below).
+
+    Returns
+    -------
+    str
+        "—" when there is no proportion.
+    """
+    if x is None or not isinstance(x, (int, float)) or not math.isfinite(x):
+        return "—"
+    d = decimals if decimals is not None else (0 if abs(x) >= 0.1 else 1)
+    text = f"{100 * x:.{d}f}%"
+    if denominator is not None and isinstance(denominator, (int, float)) and math.isfinite(denominator):
+        text += f" of {denominator:.0f}"
+    return text
+
+
+def p_text(p) -> str:
+    """A p-value as every output shows it: "P < 0.001", "P = 0.003", "P = 0.24"; "—" when there is none.
+
+    Parameters
+    ----------
+    p : float or None
+
+    Returns
+    -------
+    str
+    """
+    if p is None or not isinstance(p, (int, float)) or p != p:
+        return "—"
+    return p_report(p)
 
 
 def _g(x: float, decimals: int) -> str:
@@ -105,8 +199,8 @@ def numbers_text(numbers: dict) -> str:
     if "trials" in n:
         parts.append(count_text(int(n["trials"]), "trial"))
     if "estimate" in n:
-        ci = f" (95% CI {n['ci_low']:.3g} to {n['ci_high']:.3g})" if "ci_low" in n and "ci_high" in n else ""
-        parts.append(f"estimate {n['estimate']:.3g}{ci}")
+        ci = f" (95% CI {number(n['ci_low'])} to {number(n['ci_high'])})" if "ci_low" in n and "ci_high" in n else ""
+        parts.append(f"estimate {number(n['estimate'])}{ci}")
     if "i2" in n:
         parts.append(f"I² = {n['i2']:.0f}%")
     for key in ("favour_intervention", "favour_control"):
