@@ -64,7 +64,8 @@ def _table(verdicts: list[dict], width: int | None = None) -> None:
     from evsynth.meta.errors import visible
 
     width = width or shutil.get_terminal_size((120, 24)).columns
-    rows = [[visible(str(v[c])) for c in COLUMNS] for v in verdicts]
+    rows = [[visible(str(v[c])) + (f" (certainty: {str(v['certainty']).lower()})" if c == "status" and
+                                   v.get("certainty") else "") for c in COLUMNS] for v in verdicts]
     natural = [max([len(c)] + [len(r[i]) for r in rows]) for i, c in enumerate(COLUMNS)]
     caps = {"id": 38, "document": 30, "expected": 30, "status": 25}
     widths = [min(n, caps.get(c, n)) for c, n in zip(COLUMNS, natural)]

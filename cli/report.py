@@ -321,8 +321,8 @@ def build_view(results: ReviewResults, figures: dict[str, str], documents: dict[
         "conditions": [{"condition": c, "analyses": [views[a.id] for a in runs]} for c, runs in by_condition(results)],
         "prov_ids": set(studies), "documents": sorted(set(documents.values())),
         "references": extra.get("references", []), "glossary": extra.get("glossary", []),
-        "prisma_figure": figures.get("prisma", ""), "prisma_rows": extra.get("prisma_rows", []),
-        "rob_figure": figures.get("rob", ""),
+        "prisma_figure": figures.get("@prisma", ""), "prisma_rows": extra.get("prisma_rows", []),
+        "rob_figure": figures.get("@rob", ""),
         "tool": results.tool, "rules": results.rules.version if results.rules else "none",
         "evidence": results.evidence.sha256[:16], "about": results.base,
         "counts": counts, "claims": sorted(claims, key=lambda c: STATUS_ORDER.index(c["status"])),
@@ -407,6 +407,10 @@ def render(results: ReviewResults, out: Path, documents: dict[str, str] | None =
         if svg.is_file():
             html_figs[a.id] = Markup(inline_svg(svg, f"f{n}-"))
             md_figs[a.id] = Markup(f"{stem}.svg")
+    rob = out / f"{relative_stem('', 'rob-summary')}.svg"
+    if rob.is_file():
+        html_figs["@rob"] = Markup(inline_svg(rob, "fr-"))
+        md_figs["@rob"] = Markup(f"{relative_stem('', 'rob-summary')}.svg")
     rates = out / f"{relative_stem('', 'rates')}.svg"
     if rates.is_file():
         html_figs[""] = Markup(inline_svg(rates, "f0-"))

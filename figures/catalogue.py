@@ -144,9 +144,38 @@ def plan(results: ReviewResults) -> list[tuple[str, str]]:
     from .rates import rate_rows
 
     jobs = [(a.id, kind) for a in results.analyses for kind in kinds_for(a)]
+    if base_rob_table(results).studies:
+        jobs.append(("", "rob-summary"))  # every trial of the pooled analyses, once
     if rate_rows(results.analyses) and results.rules is not None and results.rules.frequency:
         jobs.append(("", "rates"))  # the CIOMS bands come from the rule set
     return jobs
+
+
+def base_rob_table(results: ReviewResults):
+    """The risk-of-bias judgements of every trial the pooled analyses take, each trial once (its first row's
+    judgements), for the report's base-wide summary; no trial when none has a pooled analysis.
+
+    Parameters
+    ----------
+    results : ReviewResults
+        The review.
+
+    Returns
+    -------
+    RobTable
+        Titled "all trials in the pooled analyses", equal weights.
+    """
+    from .robvis import DOMAIN_COLUMNS, JUDGEMENTS, RobTable
+
+    seen: dict[str, tuple[str, ...]] = {}
+    for a in results.analyses:
+        for e in a.study_effects or ():
+            if e.study not in seen:
+                seen[e.study] = tuple(j if (j := " ".join(str(e.rob.get(c, "")).lower().split())) in JUDGEMENTS
+                                      else "not assessed" for c in DOMAIN_COLUMNS)
+    n = len(seen)
+    return RobTable("all trials in the pooled analyses", tuple(seen), tuple(seen.values()),
+                    tuple(100.0 / n for _ in range(n)))
 
 
 def relative_stem(analysis_id: str, kind: str) -> str:
@@ -226,6 +255,10 @@ def draw_one(results: ReviewResults, analysis_id: str, kind: str, out: Path, for
         from .rates import draw_rates
 
         fig = draw_rates(results.analyses, results.rules.frequency if results.rules else {})
+    elif kind == "rob-summary" and not analysis_id:
+        from .robvis import draw_summary
+
+        fig = draw_summary(base_rob_table(results), "studies")
     else:
         fig = drawer(kind)(results.analysis(analysis_id), results.base)
     try:

@@ -258,3 +258,15 @@ def _reg_fields(coef):
     base["coefficients"] = tuple(coef)
     base["k"] = 3
     return base
+
+
+def test_the_base_wide_risk_of_bias_summary_counts_each_pooled_trial_once(built):
+    from evsynth.figures.catalogue import base_rob_table, plan
+
+    results, html = built
+    table = base_rob_table(results)
+    studies = {e.study for a in results.analyses for e in a.study_effects or ()}
+    assert set(table.studies) == studies and len(table.studies) == len(studies)
+    assert abs(sum(table.weights) - 100) < 1e-9 and ("", "rob-summary") in plan(results)
+    rob = html[html.index('id="rob"'):html.index('id="limitations"')]
+    assert "<svg" in rob and f"({len(studies)} studies)" in rob and "<figcaption>" in rob
