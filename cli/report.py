@@ -392,9 +392,11 @@ def inline_svg(path: Path, prefix: str = "") -> str:
     return text
 
 
-def render(results: ReviewResults, out: Path, documents: dict[str, str] | None = None) -> dict[str, str]:
+def render(results: ReviewResults, out: Path, documents: dict[str, str] | None = None,
+           extra: dict | None = None) -> dict[str, str]:
     """report.html and report.md for the results, with figures from out/figures (when drawn); `documents` names
-    the source documents by title (file name -> label), from claims.toml's [documents]."""
+    the source documents by title (file name -> label), from claims.toml's [documents]; `extra` holds what the
+    results do not: the reference list, the glossary and the PRISMA counts (see report_extras)."""
     from markupsafe import Markup
 
     from evsynth.figures.catalogue import relative_stem
@@ -415,6 +417,10 @@ def render(results: ReviewResults, out: Path, documents: dict[str, str] | None =
     if rates.is_file():
         html_figs[""] = Markup(inline_svg(rates, "f0-"))
         md_figs[""] = Markup(f"{relative_stem('', 'rates')}.svg")
-    html = _env().get_template("report.html.j2").render(v=build_view(results, html_figs, documents))
-    md = _env(markdown=True).get_template("report.md.j2").render(v=build_view(results, md_figs, documents))
+    prisma = out / f"{relative_stem('', 'prisma')}.svg"
+    if prisma.is_file():
+        html_figs["@prisma"] = Markup(inline_svg(prisma, "fp-"))
+        md_figs["@prisma"] = Markup(f"{relative_stem('', 'prisma')}.svg")
+    html = _env().get_template("report.html.j2").render(v=build_view(results, html_figs, documents, extra))
+    md = _env(markdown=True).get_template("report.md.j2").render(v=build_view(results, md_figs, documents, extra))
     return {"report.html": html, "report.md": md}

@@ -74,9 +74,11 @@ def run(evidence_dir, out_dir, quiet, figures, jobs, timings):
         from evsynth.meta.review.documents import read_documents
 
         from .report import render
+        from .report_extras import report_extras
 
         titles = {k: d.label for k, d in read_documents(Path(base_dir) / "claims.toml", base_dir).items()}
-        for name, body in render(results, tmp, titles).items():
+        extra = report_extras(results, outcome.base, tmp, figures)
+        for name, body in render(results, tmp, titles, extra).items():
             (tmp / name).write_text(body, encoding="utf-8")
         clock.lap("report")
 

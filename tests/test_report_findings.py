@@ -270,3 +270,20 @@ def test_the_base_wide_risk_of_bias_summary_counts_each_pooled_trial_once(built)
     assert abs(sum(table.weights) - 100) < 1e-9 and ("", "rob-summary") in plan(results)
     rob = html[html.index('id="rob"'):html.index('id="limitations"')]
     assert "<svg" in rob and f"({len(studies)} studies)" in rob and "<figcaption>" in rob
+
+
+def test_references_glossary_and_prisma_flow_are_in_the_report(built):
+    from evsynth.meta.review.glossary import GLOSSARY
+
+    results, html = built
+    refs = html[html.index('id="references"'):html.index('id="cite"')]
+    cited = {p.source for p in results.studies.values() if p.source}
+    items = re.findall(r'<li id="ref-([^"]+)"', refs)
+    assert items and set(items) <= cited and len(items) == len(set(items))
+    assert "Abel NA, Smith RA. Intrathecal baclofen for treatment of intractable spinal spasticity." in refs
+    gl = html[html.index('id="glossary"'):html.index('id="provenance"')]
+    assert gl.count("<dt>") == len(GLOSSARY)
+    flow = html[html.index('id="flow"'):html.index('id="rob"')]
+    assert "<svg" in flow and "PRISMA 2020" in flow and "Trials included" in flow
+    cite = html[html.index('id="cite"'):html.index('id="glossary"')]
+    assert results.evidence.sha256 in cite and results.tool in cite

@@ -24,6 +24,7 @@ FREQUENCY_KEYS = ("very_common", "common", "uncommon", "rare")
 class Outcome:
     results: ReviewResults
     verdicts: tuple[Verdict, ...]
+    base: object = None  # the EvidenceBase read (the report's reference list and PRISMA flow read it)
 
 
 def run_base(base_dir: str | Path, version: str, progress=None, light: bool = False) -> Outcome:
@@ -77,7 +78,7 @@ def run_base(base_dir: str | Path, version: str, progress=None, light: bool = Fa
                                                    label_words(rules), reason_words(rules)),
         analyses=tuple(analyses), claims=verdicts, doses=summary.dose_ranges(base),
         studies=summary.provenance(base, _used_rows(analyses, claims)))
-    return Outcome(results, verdicts)
+    return Outcome(results, verdicts, base)
 
 
 def _used_rows(analyses: list[AnalysisRun], claims) -> set[str]:
