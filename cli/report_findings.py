@@ -158,7 +158,8 @@ def sof_tables(results: ReviewResults) -> list[dict]:
             notes: list[str] = []
             rows = [_sof_outcome(a, about, notes) for a in part]
             tables.append({
-                "title": f"{about.intervention} {comparison} for {condition}"
+                "title": f"{about.intervention}{'' if route == 'any route' else f' ({route})'} {comparison} for "
+                         f"{condition}"
                          + (f" (part {n} of {len(parts)})" if len(parts) > 1 else ""),
                 "population": condition, "route": route, "intervention": about.intervention,
                 "comparison": comparison, "single_arm": comparison.startswith("single-arm"), "rows": rows,

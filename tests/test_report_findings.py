@@ -173,6 +173,7 @@ def test_sof_tables_are_one_per_question_with_at_most_seven_outcomes(built):
     results, html = built
     tables = sof_tables(results)
     assert tables and all(1 <= len(t["rows"]) <= MAX_OUTCOMES for t in tables)
+    assert len({t["title"] for t in tables}) == len(tables)  # a reader tells the questions apart by their titles
     for t in tables:  # one population, route and comparison per table
         qs = {question_of(next(a for a in results.analyses if a.id == r["id"]), results.base.comparator).population
               for r in t["rows"]}
