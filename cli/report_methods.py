@@ -47,7 +47,7 @@ def methods(results: ReviewResults) -> dict:
                      f"events in both arms {'dropped' if zc.get('drop00') else 'kept'} ({MEASURE_NAMES.get(res.measure, res.measure).lower()})")
         d = a.design
         if d is not None and d.few_trials is not None:
-            few.add(f"with fewer than {d.few_trials.below} trials, {d.few_trials.used} instead of "
+            few.add(f"With fewer than {d.few_trials.below} trials, {d.few_trials.used} instead of "
                     f"{d.few_trials.specified}, and no prediction interval")
     votes = [a.id for a in results.analyses if a.votes is not None]
     rules = results.rules

@@ -222,6 +222,7 @@ def test_methods_eligibility_and_limitations_are_generated_from_the_results(buil
     methods = html[html.index('id="methods"'):html.index('id="published"')]
     assert f"Python {platform.python_version()}" in methods and results.evidence.sha256[:16] in methods
     assert results.rules.version in methods
+    assert "mantel-haenszel" not in methods and "hartung-knapp" not in methods  # names keep their capitals
     elig = methods[methods.index('id="eligibility"'):methods.index('id="flow"')]
     assert elig.count("<tr>") == len(results.analyses) + 1
     lim = methods[methods.index('id="limitations"'):]
