@@ -69,7 +69,9 @@ def key_findings(results: ReviewResults, documents: dict[str, str]) -> list[dict
             "claim": c.id, "question": q.text() if q else "—", "outcome": a.title if a is not None else c.section,
             "condition": q.condition if q else "—",
             "statement": c.claim, "document": documents.get(c.document, c.document), "section": c.section,
-            "expected": c.expected, "label": a.label.label if a is not None and a.label else "—",
+            "expected": c.expected, "quote": c.quote, "scale": c.scale,
+            "label": (f"SCIRE level {c.numbers.get('level')}" if c.scale == "scire" and c.numbers.get("level") else
+                      a.label.label if a is not None and a.label else "—"),
             "certainty": certainty_text(a.certainty.level if a is not None and a.certainty else None),
             "effect": effect_text(a, results.base) if a is not None else "—",
             "reason": reason_text(a, reasons) if a is not None else c.found,

@@ -24,6 +24,7 @@ from .schema import (
 )
 from .names import close_match
 from .extraction_log import FILE as LOG_FILE, ExtractionLog, load_extraction_log
+from .pedro import FILE as PEDRO_FILE, PedroScores, load_pedro
 from .risk_of_bias import FILE as ROB_FILE, RiskOfBias, load_risk_of_bias
 from .textfiles import read_text
 from .secondary import secondary_problems
@@ -57,6 +58,7 @@ class EvidenceBase:
     vocabulary: Vocabulary = Vocabulary()  # vocabulary.toml: the base's closed vocabularies
     risk_of_bias: RiskOfBias | None = None  # risk_of_bias.csv: RoB 2 judgements with their sources (wins over rob_*)
     extraction_log: ExtractionLog | None = None  # extraction_log.csv: the two readings of each dual-extracted field
+    pedro: PedroScores = PedroScores()  # pedro.csv: each randomised trial's PEDro score (SCIRE levels read them)
 
     @property
     def n_rows(self) -> int:
@@ -142,6 +144,12 @@ def load_base(path: str | Path) -> EvidenceBase:
             rob = load_risk_of_bias(base / ROB_FILE, tables, sources, base)
         except SchemaError as exc:
             problems.extend(exc.problems)
+    pedro = PedroScores()
+    if (base / PEDRO_FILE).exists() or (base / PEDRO_FILE).is_symlink():
+        try:
+            pedro = load_pedro(base / PEDRO_FILE, tables, sources, base)
+        except SchemaError as exc:
+            problems.extend(exc.problems)
     log = None
     if (base / LOG_FILE).exists() or (base / LOG_FILE).is_symlink():
         try:
@@ -154,7 +162,7 @@ def load_base(path: str | Path) -> EvidenceBase:
             _check_source(row, (str(gaps.path), line), sources, bib, problems)
     if problems:
         raise SchemaError(problems)
-    return EvidenceBase(base, tuple(tables), sources, gaps, vocab, rob, log)
+    return EvidenceBase(base, tuple(tables), sources, gaps, vocab, rob, log, pedro)
 
 
 def _read_csv(f: Path, kind: str, expected: tuple[str, ...], check: Callable[[dict[str, str]], list[Problem]],

@@ -25,10 +25,11 @@ class Context:
     rules: object  # Rules
     rows: tuple[dict, ...]  # every row of the evidence base (doses)
     about: BaseInfo
+    pedro: object = None  # PedroScores: the trials' PEDro scores (level claims)
 
 
 def evaluate(claim: Claim, analyses: dict[str, AnalysisRun], ranges: dict[str, dict], rules,
-             rows: tuple[dict, ...] = (), about: BaseInfo = BaseInfo()) -> Verdict:
+             rows: tuple[dict, ...] = (), about: BaseInfo = BaseInfo(), pedro=None) -> Verdict:
     """One claim against the analyses' results (by id), the ranges table's rows (by study_id) and, for doses,
     every row of the evidence base.
 
@@ -46,13 +47,16 @@ def evaluate(claim: Claim, analyses: dict[str, AnalysisRun], ranges: dict[str, d
         Every row of the evidence base (for doses_within).
     about : BaseInfo
         The intervention's and comparator's names.
+    pedro : PedroScores, optional
+        The trials' PEDro scores (pedro.csv), for claims stated in the SCIRE scale.
 
     Returns
     -------
     Verdict
         The claim's status (pass, fail, inconclusive, not_checkable), what was expected and found, and the numbers.
     """
-    verdict = CHECKERS[claim.kind](claim, Context(analyses, ranges, rules, rows, about))
+    verdict = CHECKERS[claim.kind](claim, Context(analyses, ranges, rules, rows, about, pedro))
+    verdict = replace(verdict, scale=claim.scale, quote=claim.quote)
     run = analyses.get(claim.analysis) if claim.analysis else None
     if run is not None and run.certainty is not None and verdict.status != "not_checkable":
         verdict = replace(verdict, certainty=run.certainty.level)
@@ -238,6 +242,35 @@ def _mixed_results(claim: Claim, ctx: Context, a: AnalysisRun, n: dict) -> Verdi
                     "pass" if favour and null else "fail", n)
 
 
+def _level(claim: Claim, ctx: Context) -> Verdict:
+    """A conclusion stated in the SCIRE scale: the level of the trials of the analysis whose own result supports
+    it (a significant vote for the intervention, or a study CI clear of no effect on the intervention's side)."""
+    from ..inputs.trials import trial_key
+    from .scales import ScaleTrial, at_least, scire_level, scire_settings, word_of
+
+    _, words, _ = scire_settings(ctx.rules)
+    expected = f"level {claim.expected} ({word_of(claim.expected, words)})"
+    a = ctx.analyses.get(claim.analysis)
+    if a is None or (a.votes is None and a.result is None):
+        return _verdict(claim, expected, "the analysis did not run", "inconclusive")
+    if a.votes is not None:
+        supporting = list(a.votes.significant_benefit)
+    else:
+        supporting = []
+        for e in a.study_effects or ():
+            if e.ci_low > 0:
+                supporting.append(next((trial_key(r) for r in ctx.rows if r.get("study_id") == e.row), e.study))
+    designs = {}
+    for r in ctx.rows:
+        designs.setdefault(trial_key(r), r.get("design", ""))
+    pedro = ctx.pedro
+    trials = [ScaleTrial(t, designs.get(t, ""), pedro.score(t) if pedro is not None else None) for t in supporting]
+    found = scire_level(trials, ctx.rules)
+    n = {"level": found.level, "supporting": supporting, "high_quality": list(found.high_quality)}
+    text = f"level {found.level} ({found.words}): {found.reason}"
+    return _verdict(claim, expected, text, "pass" if at_least(found.level, claim.expected) else "fail", n)
+
+
 def _expect(claim: Claim) -> str:
     if claim.kind == "at_least":
         return f">= {claim.expected:.0%}"
@@ -253,6 +286,7 @@ def _frequency(claim: Claim, ctx: Context) -> Verdict:
 
 
 CHECKERS: dict[str, Callable[[Claim, Context], Verdict]] = {
+    "level": _level,
     "not_checkable": _not_checkable,
     "doses_within": _doses_within,
     "votes_favour": _votes_favour,

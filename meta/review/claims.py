@@ -20,9 +20,12 @@ from ..inputs.names import id_problem, text_problem
 from ..inputs.tomlfiles import key_lines, line_of, read_toml
 
 KINDS = ("label", "at_least", "within", "frequency_at_least", "mixed_results", "favours", "votes_favour",
-         "doses_within", "not_checkable")
+         "doses_within", "level", "not_checkable")
+SCALES = ("labels", "scire")  # the scales a claim may be stated in (labels: the rule set's Strong / Mixed / ...)
+MAX_QUOTE = 300  # a claim's quote of its document: at most one short sentence
 FREQUENCY_ORDER = ("very rare", "rare", "uncommon", "common", "very common")
-COMMON = {"document", "section", "text", "analysis", "range_row", "min_studies", "route", "unit", "table", "acknowledged"}
+COMMON = {"document", "section", "text", "analysis", "range_row", "min_studies", "route", "unit", "table", "acknowledged",
+          "scale", "quote"}
 ACKNOWLEDGED_KEYS = ("why", "judged_on", "found")
 # the documents' tables a claim is a row of, regenerated in the report
 TABLES = ("uses", "side_effects", "dosing")
@@ -44,6 +47,8 @@ class Claim:
     unit: str | None = None
     table: str | None = None  # uses | side_effects | dosing: the document table this claim is a row of
     acknowledged: Acknowledged | None = None  # a contradiction the team examined and recorded
+    scale: str = "labels"  # the scale the document states the claim in (SCALES)
+    quote: str = ""  # the document's own words (one short sentence), shown beside the project's reading
 
 
 @dataclass(frozen=True)
@@ -97,6 +102,10 @@ class Verdict(Jsonable):
         The recorded acknowledgement of a contradiction, when the claim has one.
     certainty : str | None
         The GRADE certainty of the analysis the claim rests on (None when it rests on none, or it is not graded).
+    scale : str
+        The scale the document states the claim in (labels, scire).
+    quote : str
+        The document's own words for the claim (may be empty).
     """
 
     id: str
@@ -111,6 +120,8 @@ class Verdict(Jsonable):
     table: str | None = None
     acknowledged: Acknowledged | None = None
     certainty: str | None = None
+    scale: str = "labels"
+    quote: str = ""
 
 
 def load_claims(path: str | Path, analyses: set[str], root: str | Path | None = None,
@@ -233,12 +244,25 @@ def _claim(cid: str, body: dict, analyses: set[str], bad, about: BaseInfo) -> Cl
             isinstance(expected, (str, bool)) and (not isinstance(expected, str) or not text_problem(expected))):
         bad(kind, "must be a string (a label name, or the reason the claim cannot be checked)" if kind in
             ("label", "not_checkable") else "must be true")
+    scale = body.get("scale", "scire" if kind == "level" else "labels")
+    if scale not in SCALES:
+        bad("scale", f"{visible(repr(scale))} is not a scale the rules know ({', '.join(SCALES)})")
+    if kind == "level":
+        from .scales import LEVELS
+
+        if scale != "scire":
+            bad("scale", "a level claim is stated in the scire scale")
+        if expected not in LEVELS:
+            bad(kind, f"{visible(repr(expected))} is not a SCIRE level ({', '.join(LEVELS)})")
+    quote = body.get("quote", "")
+    if not isinstance(quote, str) or text_problem(quote, MAX_QUOTE):
+        bad("quote", f"must be the document's words, at most {MAX_QUOTE} characters without control characters")
     if body.get("table") is not None and body["table"] not in TABLES:
         bad("table", f"{visible(repr(body['table']))} is not one of {', '.join(TABLES)}")
     ack = _acknowledged(body.get("acknowledged"), kind, bad)
     return Claim(cid, str(document), str(body.get("section")), str(body.get("text")), kind, expected, analysis,
                  range_row, min_studies if isinstance(min_studies, int) else 2, body.get("route"), body.get("unit"),
-                 body.get("table"), ack)
+                 body.get("table"), ack, str(scale), quote if isinstance(quote, str) else "")
 
 
 def _acknowledged(raw, kind: str, bad) -> Acknowledged | None:

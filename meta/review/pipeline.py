@@ -68,7 +68,7 @@ def run_base(base_dir: str | Path, version: str, progress=None, light: bool = Fa
     ranges_table = next((t for t in base.tables if t.kind == "ranges"), None)
     ranges = {r["study_id"]: r for r in ranges_table.rows} if ranges_table else {}
     all_rows = tuple(r for t in base.tables for r in t.rows)
-    verdicts = tuple(evaluate(c, by_id, ranges, rules, all_rows, inputs.about) for c in claims) \
+    verdicts = tuple(evaluate(c, by_id, ranges, rules, all_rows, inputs.about, base.pedro) for c in claims) \
         if rules is not None else ()
     results = ReviewResults(
         schema_version=SCHEMA_VERSION, tool=version, base=inputs.about,

@@ -71,7 +71,7 @@ def load_rules(path: str | Path, root: str | Path | None = None) -> Rules:
     name = str(path)
     doc, text = read_toml(path, root)
     lines = key_lines(text)
-    sections = {s.split(".")[0] for s in REQUIRED} | {"version"}
+    sections = {s.split(".")[0] for s in REQUIRED} | {"version", "scales"}
     problems = [CellProblem(name, line_of(lines, key), visible(key)[:80], "unknown table or key at the top level "
                             f"(the rule set has: {', '.join(sorted(sections))})") for key in doc if key not in sections]
     if not isinstance(doc.get("version"), str):
@@ -93,9 +93,35 @@ def load_rules(path: str | Path, root: str | Path | None = None) -> Rules:
                 problems.append(CellProblem(name, where, f"{section}.{key}", f"{value} must lie between 0 and 1"))
         if section != "certainty.levels" and not any(k.startswith("source") for k in node):
             problems.append(CellProblem(name, None, section, "names no source for its thresholds"))
+    problems += _scale_problems(name, lines, doc.get("scales"))
     if problems:
         raise SchemaError(problems)
     return Rules(doc["version"], doc)
+
+
+def _scale_problems(name: str, lines, scales) -> list[CellProblem]:
+    """[scales.scire] (optional): high_quality_pedro a whole number 0-10, words a table of level lists, a source."""
+    from .scales import LEVELS
+
+    if scales is None:
+        return []
+    if not isinstance(scales, dict) or set(scales) - {"scire"}:
+        return [CellProblem(name, line_of(lines, "scales"), "scales", "only [scales.scire] is known")]
+    node = scales.get("scire", {})
+    out = []
+    where = lambda *k: line_of(lines, "scales", "scire", *k)  # noqa: E731
+    pedro = node.get("high_quality_pedro", 6)
+    if not (isinstance(pedro, int) and not isinstance(pedro, bool) and 0 <= pedro <= 10):
+        out.append(CellProblem(name, where("high_quality_pedro"), "scales.scire.high_quality_pedro",
+                               "must be a whole number from 0 to 10 (a PEDro score)"))
+    words = node.get("words", {})
+    if not isinstance(words, dict) or not all(isinstance(v, list) and v and all(x in LEVELS for x in v)
+                                              for v in words.values()):
+        out.append(CellProblem(name, where("words"), "scales.scire.words",
+                               f"must map each word to a list of levels ({', '.join(LEVELS)})"))
+    if not isinstance(node.get("source"), str) or not node.get("source").strip():
+        out.append(CellProblem(name, where(), "scales.scire", "names no source for its thresholds"))
+    return out
 
 
 NUM = (int, float)
