@@ -104,3 +104,102 @@ def test_a_level_claim_passes_with_two_good_rcts_and_fails_with_one():
     assert evaluate(_claim("1b"), {"votes": _run(["a", "c"])}, {}, RULES, rows, pedro=pedro).status == "pass"
     unassessed = evaluate(_claim(), {"votes": _run(["a", "b"])}, {}, RULES, rows, pedro=PedroScores())
     assert unassessed.status == "fail" and unassessed.numbers["level"] == "2"
+
+
+# --- ranking, indirect comparison and dose dependence ---------------------------------------------------------------
+
+def _rate_run(aid, events, n):
+    from evsynth.meta.engine.choices import Measure
+    from evsynth.meta.engine.model import Model
+    from evsynth.meta.robustness.refits import fit_table
+
+    res = fit_table({"events": list(events), "n": list(n)}, [f"s{i}" for i in range(len(n))], Model(Measure.PLO))
+    return AnalysisRun(aid, aid, "proportions", {}, tuple(f"s{i}" for i in range(len(n))), result=res)
+
+
+def _claim_of(kind, expected, analysis, **kw):
+    return Claim("c", "000.txt", "Key points", "t", kind, expected, analysis=analysis, **kw)
+
+
+def test_most_frequent_ranks_pooled_rates():
+    runs = {"somnolence": _rate_run("somnolence", [30, 25, 40], [100, 100, 100]),
+            "dizziness": _rate_run("dizziness", [10, 8, 12], [100, 100, 100]),
+            "headache": _rate_run("headache", [5, 4, 6], [100, 100, 100])}
+    among = ("somnolence", "dizziness", "headache")
+    ok = evaluate(_claim_of("most_frequent", True, "somnolence", among=among), runs, {}, RULES)
+    assert ok.status == "pass" and list(ok.numbers["rates"]) == ["somnolence", "dizziness", "headache"]
+    assert not ok.numbers["ci_overlap"]
+    wrong = evaluate(_claim_of("most_frequent", True, "dizziness", among=among), runs, {}, RULES)
+    assert wrong.status == "fail"
+    gone = evaluate(_claim_of("most_frequent", True, "somnolence", among=among + ("absent",)), runs, {}, RULES)
+    assert gone.status == "inconclusive"
+
+
+def test_lower_than_is_an_indirect_z_test_with_its_caveat():
+    low = _rate_run("itb", [2, 3, 1], [60, 80, 50])
+    high = _rate_run("oral", [30, 25, 40], [100, 100, 100])
+    near = _rate_run("near", [3, 2, 2], [70, 60, 60])
+    runs = {"itb": low, "oral": high, "near": near}
+    ok = evaluate(_claim_of("lower_than", "oral", "itb"), runs, {}, RULES)
+    assert ok.status == "pass" and ok.numbers["p"] < 0.001 and "indirect" in ok.found
+    d = low.result.estimate - high.result.estimate
+    assert abs(ok.numbers["difference"] - d) < 1e-12
+    assert abs(ok.numbers["se"] - (low.result.se ** 2 + high.result.se ** 2) ** 0.5) < 1e-12
+    assert evaluate(_claim_of("lower_than", "itb", "oral"), runs, {}, RULES).status == "fail"
+    assert evaluate(_claim_of("lower_than", "near", "itb"), runs, {}, RULES).status == "inconclusive"
+
+
+def test_dose_dependence_from_a_meta_regression_slope():
+    from evsynth.meta.engine.results import Coefficient
+    from evsynth.meta.review.results import MetaRegressionRun
+
+    base = _rate_run("sedation", [10, 20, 30], [100, 100, 100])
+
+    def with_slope(lo, est, hi):
+        fields = {f: None for f in MetaRegressionRun.__dataclass_fields__ if f not in ("moderator", "left_out",
+                                                                                     "points", "unit")}
+        fields |= {"k": 3, "coefficients": (Coefficient("intrcpt", 0, 1, 0, 1, -1, 1),
+                                             Coefficient("dose", est, 0.01, 2, 0.02, lo, hi))}
+        return replace(base, meta_regression=MetaRegressionRun(**fields, moderator="dose"))
+
+    claim = _claim_of("dose_dependent", True, "sedation")
+    assert evaluate(claim, {"sedation": with_slope(0.01, 0.02, 0.03)}, {}, RULES).status == "pass"
+    assert evaluate(claim, {"sedation": with_slope(-0.01, 0.01, 0.03)}, {}, RULES).status == "inconclusive"
+    assert evaluate(claim, {"sedation": with_slope(-0.03, -0.02, -0.01)}, {}, RULES).status == "fail"
+    assert evaluate(claim, {"sedation": base}, {}, RULES).status == "inconclusive"  # no moderator: not estimable
+
+
+def test_claims_toml_checks_the_new_keys(tmp_path):
+    from evsynth.meta.review.claims import load_claims
+
+    text = '''
+[claims.a]
+document = "000_x.txt"
+section = "s"
+text = "t"
+analysis = "one"
+most_frequent = true
+among = ["one"]
+
+[claims.b]
+document = "000_x.txt"
+section = "s"
+text = "t"
+analysis = "one"
+lower_than = "nope"
+
+[claims.c]
+document = "000_x.txt"
+section = "s"
+text = "t"
+analysis = "one"
+level = "1c"
+quote = "{long}"
+'''.replace("{long}", "x" * 301)
+    path = tmp_path / "claims.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(SchemaError) as err:
+        load_claims(path, {"one", "two"})
+    msg = str(err.value)
+    for needle in ("claims.a.among", "claims.b.lower_than", "claims.c.level", "claims.c.quote"):
+        assert needle in msg, needle

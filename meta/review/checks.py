@@ -271,6 +271,98 @@ def _level(claim: Claim, ctx: Context) -> Verdict:
     return _verdict(claim, expected, text, "pass" if at_least(found.level, claim.expected) else "fail", n)
 
 
+def _rate(a: AnalysisRun | None) -> float | None:
+    """A pooled analysis's estimate on its natural scale (a rate for proportions), None when it did not run."""
+    if a is None or a.result is None:
+        return None
+    back = a.result.back
+    return back.estimate if back is not None else a.result.estimate
+
+
+def _most_frequent(claim: Claim, ctx: Context) -> Verdict:
+    """The claim's analysis has the highest pooled rate among `among` (point estimates; overlapping CIs said)."""
+    runs = {i: ctx.analyses.get(i) for i in claim.among}
+    rates = {i: _rate(a) for i, a in runs.items()}
+    expected = f"{claim.analysis} the highest of {len(claim.among)} rates"
+    missing = [i for i, r in rates.items() if r is None]
+    if missing:
+        return _verdict(claim, expected, f"not run: {', '.join(missing)}", "inconclusive")
+    order = sorted(rates, key=lambda i: -rates[i])
+    top = order[0]
+    mine = runs[claim.analysis].result
+    lows = [runs[i].result for i in order if i != claim.analysis]
+    overlap = any((r.back or r).ci_high >= (mine.back or mine).ci_low for r in lows) if lows else False
+    found = "; ".join(f"{i} {100 * rates[i]:.1f}%" for i in order) + (" (the CIs overlap)" if overlap else "")
+    numbers = {"rates": {i: rates[i] for i in order}, "ci_overlap": overlap}
+    return _verdict(claim, expected, found, "pass" if top == claim.analysis else "fail", numbers)
+
+
+def _lower_than(claim: Claim, ctx: Context) -> Verdict:
+    """An indirect comparison of two pooled results (different trials and populations): the claim's analysis lower
+    than the named one, by a z test on the analysis scale (Bucher's method without a common comparator: the
+    difference of two independent pooled estimates)."""
+    import math
+
+    from ..engine.distributions import norm_sf
+
+    a, b = ctx.analyses.get(claim.analysis or ""), ctx.analyses.get(claim.expected)
+    expected = f"lower than {claim.expected} (indirect comparison)"
+    if a is None or b is None or a.result is None or b.result is None:
+        return _verdict(claim, expected, "an analysis did not run", "inconclusive")
+    ra, rb = a.result, b.result
+    if ra.scale != rb.scale:
+        return _verdict(claim, expected, f"not comparable: {ra.measure} on {ra.scale} vs {rb.measure} on {rb.scale}",
+                        "inconclusive")
+    diff = ra.estimate - rb.estimate
+    se = math.sqrt(ra.se ** 2 + rb.se ** 2)
+    p = float(2 * norm_sf(abs(diff) / se)) if se > 0 else float("nan")
+    status = "inconclusive" if not p < 0.05 else ("pass" if diff < 0 else "fail")
+    found = (f"{_rate(a):.3g} vs {_rate(b):.3g} ({ra.measure}); difference on the {ra.scale} scale {diff:.3g}, "
+             f"{p_text(p)}; indirect: different trials and populations, not randomised against each other")
+    return _verdict(claim, expected, found, status, {"difference": diff, "se": se, "p": p})
+
+
+def _dose_dependent(claim: Claim, ctx: Context) -> Verdict:
+    """The claim's analysis rises with dose: a meta-regression slope on dose with its CI above 0, or subgroups by
+    dose whose test for differences is significant with the higher doses higher."""
+    a = ctx.analyses.get(claim.analysis or "")
+    expected = "a rate rising with dose"
+    if a is None or a.result is None:
+        return _verdict(claim, expected, "the analysis did not run", "inconclusive")
+    from .results import MetaRegressionRun
+    from ..engine.results import SubgroupResult
+
+    reg, sub = a.meta_regression, a.subgroups
+    if isinstance(reg, MetaRegressionRun):
+        s = reg.coefficients[-1]
+        status = "pass" if s.ci_low > 0 else "fail" if s.ci_high < 0 else "inconclusive"
+        return _verdict(claim, expected, f"slope per unit of {reg.moderator} {s.estimate:.3g} ({s.ci_low:.3g} to "
+                                         f"{s.ci_high:.3g}), {p_text(s.pvalue)}, {reg.k} studies", status,
+                        {"slope": s.estimate, "ci_low": s.ci_low, "ci_high": s.ci_high, "p": s.pvalue})
+    if isinstance(sub, SubgroupResult):
+        groups = sorted(sub.subgroups, key=lambda g: str(g.group))
+        text = "; ".join(f"{g.group}: {(g.back or g).estimate:.3g} (k = {g.k})" for g in groups)
+        rising = all((x.back or x).estimate <= (y.back or y).estimate for x, y in zip(
+            sorted(groups, key=lambda g: _dose_order(str(g.group))), sorted(groups, key=lambda g: _dose_order(
+                str(g.group)))[1:]))
+        status = "pass" if sub.q_between_pvalue < 0.05 and rising else "inconclusive" if \
+            sub.q_between_pvalue >= 0.05 else "fail"
+        return _verdict(claim, expected, f"{text}; test for subgroup differences {p_text(sub.q_between_pvalue)}",
+                        status, {"p": sub.q_between_pvalue})
+    why = getattr(reg, "error", None) or getattr(sub, "error", None) or "the analysis has no dose moderator"
+    return _verdict(claim, expected, f"not estimable: {why}", "inconclusive")
+
+
+def _dose_order(group: str) -> float:
+    """The order of a dose group: its first number ("30 mg/day" -> 30), or low < medium < high."""
+    import re
+
+    m = re.search(r"\d+(?:\.\d+)?", group)
+    if m:
+        return float(m.group())
+    return {"low": 0.0, "medium": 1.0, "moderate": 1.0, "high": 2.0}.get(group.strip().lower(), 1.5)
+
+
 def _expect(claim: Claim) -> str:
     if claim.kind == "at_least":
         return f">= {claim.expected:.0%}"
@@ -286,7 +378,7 @@ def _frequency(claim: Claim, ctx: Context) -> Verdict:
 
 
 CHECKERS: dict[str, Callable[[Claim, Context], Verdict]] = {
-    "level": _level,
+    "level": _level, "most_frequent": _most_frequent, "lower_than": _lower_than, "dose_dependent": _dose_dependent,
     "not_checkable": _not_checkable,
     "doses_within": _doses_within,
     "votes_favour": _votes_favour,

@@ -20,12 +20,12 @@ from ..inputs.names import id_problem, text_problem
 from ..inputs.tomlfiles import key_lines, line_of, read_toml
 
 KINDS = ("label", "at_least", "within", "frequency_at_least", "mixed_results", "favours", "votes_favour",
-         "doses_within", "level", "not_checkable")
+         "doses_within", "level", "most_frequent", "lower_than", "dose_dependent", "not_checkable")
 SCALES = ("labels", "scire")  # the scales a claim may be stated in (labels: the rule set's Strong / Mixed / ...)
 MAX_QUOTE = 300  # a claim's quote of its document: at most one short sentence
 FREQUENCY_ORDER = ("very rare", "rare", "uncommon", "common", "very common")
 COMMON = {"document", "section", "text", "analysis", "range_row", "min_studies", "route", "unit", "table", "acknowledged",
-          "scale", "quote"}
+          "scale", "quote", "among"}
 ACKNOWLEDGED_KEYS = ("why", "judged_on", "found")
 # the documents' tables a claim is a row of, regenerated in the report
 TABLES = ("uses", "side_effects", "dosing")
@@ -49,6 +49,7 @@ class Claim:
     acknowledged: Acknowledged | None = None  # a contradiction the team examined and recorded
     scale: str = "labels"  # the scale the document states the claim in (SCALES)
     quote: str = ""  # the document's own words (one short sentence), shown beside the project's reading
+    among: tuple[str, ...] = ()  # most_frequent: the analyses (rates) the claim's analysis is ranked among
 
 
 @dataclass(frozen=True)
@@ -240,7 +241,7 @@ def _claim(cid: str, body: dict, analyses: set[str], bad, about: BaseInfo) -> Cl
         bad(kind, f"must be {about.intervention!r} or {about.comparator!r} (the sides base.toml names)")
     if kind == "label" and isinstance(expected, str) and expected not in LABELS:
         bad(kind, f"{visible(repr(expected))} is not a label the rules give ({', '.join(LABELS)})")
-    if kind in ("label", "not_checkable", "mixed_results", "votes_favour") and not (
+    if kind in ("label", "not_checkable", "mixed_results", "votes_favour", "lower_than") and not (
             isinstance(expected, (str, bool)) and (not isinstance(expected, str) or not text_problem(expected))):
         bad(kind, "must be a string (a label name, or the reason the claim cannot be checked)" if kind in
             ("label", "not_checkable") else "must be true")
@@ -254,6 +255,25 @@ def _claim(cid: str, body: dict, analyses: set[str], bad, about: BaseInfo) -> Cl
             bad("scale", "a level claim is stated in the scire scale")
         if expected not in LEVELS:
             bad(kind, f"{visible(repr(expected))} is not a SCIRE level ({', '.join(LEVELS)})")
+    among = body.get("among", [])
+    if kind == "most_frequent":
+        if expected is not True:
+            bad(kind, "must be true (the claim's analysis has the highest rate among `among`)")
+        if not (isinstance(among, list) and len(among) >= 2 and all(isinstance(x, str) for x in among)):
+            bad("among", "a most_frequent claim needs among = [two or more analysis ids], its own among them")
+            among = []
+        else:
+            for x in among:
+                if x not in analyses:
+                    bad("among", f"no analysis {visible(repr(x))} in analyses.toml")
+            if analysis not in among:
+                bad("among", "must include the claim's own analysis")
+    elif "among" in body:
+        bad("among", "only a most_frequent claim ranks analyses")
+    if kind == "lower_than" and not (isinstance(expected, str) and expected in analyses and expected != analysis):
+        bad(kind, "must name another analysis in analyses.toml (the rate the claim's analysis is lower than)")
+    if kind == "dose_dependent" and expected is not True:
+        bad(kind, "must be true (the claim's analysis rises with dose)")
     quote = body.get("quote", "")
     if not isinstance(quote, str) or text_problem(quote, MAX_QUOTE):
         bad("quote", f"must be the document's words, at most {MAX_QUOTE} characters without control characters")
@@ -262,7 +282,8 @@ def _claim(cid: str, body: dict, analyses: set[str], bad, about: BaseInfo) -> Cl
     ack = _acknowledged(body.get("acknowledged"), kind, bad)
     return Claim(cid, str(document), str(body.get("section")), str(body.get("text")), kind, expected, analysis,
                  range_row, min_studies if isinstance(min_studies, int) else 2, body.get("route"), body.get("unit"),
-                 body.get("table"), ack, str(scale), quote if isinstance(quote, str) else "")
+                 body.get("table"), ack, str(scale), quote if isinstance(quote, str) else "",
+                 tuple(among) if isinstance(among, list) else ())
 
 
 def _acknowledged(raw, kind: str, bad) -> Acknowledged | None:
