@@ -203,3 +203,19 @@ quote = "{long}"
     msg = str(err.value)
     for needle in ("claims.a.among", "claims.b.lower_than", "claims.c.level", "claims.c.quote"):
         assert needle in msg, needle
+
+
+DOCUMENTS = ROOT.parent / "shared" / "documents"
+
+
+@pytest.mark.skipif(not DOCUMENTS.is_dir(), reason="the source documents are not beside the checkout")
+def test_every_claim_quotes_its_document_exactly():
+    import re
+    import tomllib
+
+    claims = tomllib.loads((ROOT / "evidence" / "baclofen" / "claims.toml").read_text("utf-8"))["claims"]
+    assert all(c.get("quote") for c in claims.values())
+    for cid, c in claims.items():
+        doc = " ".join((DOCUMENTS / c["document"]).read_text("utf-8").split())
+        quote = " ".join(c["quote"].replace(" | ", " ").split())
+        assert quote in doc, cid
