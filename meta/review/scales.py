@@ -23,15 +23,16 @@ from ..jsonable import Jsonable
 
 LEVELS = ("1a", "1b", "2", "3", "4", "5")  # best first
 HIGH_QUALITY_PEDRO = 6
-SOURCE = ("SCIRE Project, Determining levels of evidence and formulating conclusions (scireproject.com, methods of "
-          "the systematic review): a level 1 RCT has a PEDro score of 6 or more, a level 2 RCT 5 or less; 1a needs two "
-          "or more such RCTs, 1b one (SCIRE version 4.0 onwards)")
-WORDS = {"strong": ("1a",), "moderate": ("1b",), "limited": ("2",), "weak": ("3", "4"), "very weak": ("5",)}
+SOURCE = ("SCIRE Project, Methods of Systematic Review, Table 1 'Five levels of evidence' (version 4.0 onwards): 1a "
+          "more than one RCT with PEDro >= 6, 1b one, 2 RCTs with PEDro < 6 or controlled non-randomised or cohort "
+          "studies, 3 case-control, 4 pre-post or case series, 5 cross-sectional, consensus or case report; words from "
+          "SCIRE Community Evidence Ratings (strong = 1a, moderate = 1b and 2, weak = 3 to 5)")
+WORDS = {"strong": ("1a",), "moderate": ("1b", "2"), "weak": ("3", "4", "5")}  # SCIRE Community Evidence Ratings
 DESIGNS = {  # the level a study of each design gives, before quality (RCTs are sorted by their PEDro score)
     "parallel RCT": "rct", "crossover RCT": "rct", "cluster RCT": "rct", "RCT": "rct",
     "non-randomised controlled trial": "2", "prospective controlled trial": "2", "cohort": "2",
     "case-control": "3", "open-label": "4", "before_after": "4", "pre-post": "4", "case series": "4",
-    "observational": "5", "case report": "5", "consensus": "5",
+    "observational": "5", "cross-sectional": "5", "case report": "5", "consensus": "5",
 }
 
 
