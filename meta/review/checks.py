@@ -268,7 +268,22 @@ def _level(claim: Claim, ctx: Context) -> Verdict:
     found = scire_level(trials, ctx.rules)
     n = {"level": found.level, "supporting": supporting, "high_quality": list(found.high_quality)}
     text = f"level {found.level} ({found.words}): {found.reason}"
-    return _verdict(claim, expected, text, "pass" if at_least(found.level, claim.expected) else "fail", n)
+    if at_least(found.level, claim.expected):
+        return _verdict(claim, expected, text, "pass", n)
+    # what the data could give at best: every trial pointing the intervention's way counted as supporting, and every
+    # RCT whose PEDro score is not assessed counted as high quality; when even that misses the level, it fails
+    threshold = scire_settings(ctx.rules)[0]
+    leaning = list(a.votes.favour_intervention) if a.votes is not None else \
+        [next((trial_key(r) for r in ctx.rows if r.get("study_id") == e.row), e.study)
+         for e in a.study_effects or () if e.yi > 0]
+    best = scire_level([ScaleTrial(t, designs.get(t, ""), (pedro.score(t) if pedro is not None else None)
+                                   if pedro is not None and pedro.score(t) is not None else threshold)
+                        for t in leaning], ctx.rules)
+    n["best_possible"] = best.level
+    if at_least(best.level, claim.expected):
+        return _verdict(claim, expected, text + f"; it could reach level {best.level} if the trials' unreported "
+                                                "significance or unassessed PEDro scores were known", "inconclusive", n)
+    return _verdict(claim, expected, text + f"; at best level {best.level} ({best.reason})", "fail", n)
 
 
 def _rate(a: AnalysisRun | None) -> float | None:
@@ -307,6 +322,18 @@ def _lower_than(claim: Claim, ctx: Context) -> Verdict:
 
     a, b = ctx.analyses.get(claim.analysis or ""), ctx.analyses.get(claim.expected)
     expected = f"lower than {claim.expected} (indirect comparison)"
+    row = ctx.ranges.get(claim.expected)
+    if b is None and row is not None and a is not None and a.result is not None:  # a reported range of rates
+        from ..inputs.numbers import cell_number
+
+        low, high = cell_number(row.get("low")) / 100, cell_number(row.get("high")) / 100
+        back = a.result.back or a.result
+        status = "pass" if back.ci_high < low else "fail" if back.ci_low > high else "inconclusive"
+        found = (f"{100 * back.estimate:.1f}% ({100 * back.ci_low:.1f}% to {100 * back.ci_high:.1f}%) against the "
+                 f"reported {100 * low:g}% to {100 * high:g}% ({claim.expected}); indirect: different trials and "
+                 "populations, not randomised against each other")
+        return _verdict(claim, expected, found, status, {"estimate": back.estimate, "ci_high": back.ci_high,
+                                                         "range_low": low, "range_high": high})
     if a is None or b is None or a.result is None or b.result is None:
         return _verdict(claim, expected, "an analysis did not run", "inconclusive")
     ra, rb = a.result, b.result

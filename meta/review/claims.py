@@ -270,8 +270,10 @@ def _claim(cid: str, body: dict, analyses: set[str], bad, about: BaseInfo) -> Cl
                 bad("among", "must include the claim's own analysis")
     elif "among" in body:
         bad("among", "only a most_frequent claim ranks analyses")
-    if kind == "lower_than" and not (isinstance(expected, str) and expected in analyses and expected != analysis):
-        bad(kind, "must name another analysis in analyses.toml (the rate the claim's analysis is lower than)")
+    if kind == "lower_than" and not (isinstance(expected, str) and expected.strip() and expected != analysis
+                                     and not text_problem(expected, 200)):
+        bad(kind, "must name another analysis, or a row of tables/ranges.csv (the rate the claim's analysis is lower "
+                  "than)")
     if kind == "dose_dependent" and expected is not True:
         bad(kind, "must be true (the claim's analysis rises with dose)")
     quote = body.get("quote", "")
