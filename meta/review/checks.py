@@ -260,8 +260,9 @@ def _level(claim: Claim, ctx: Context) -> Verdict:
         for e in a.study_effects or ():
             if e.ci_low > 0:
                 supporting.append(next((trial_key(r) for r in ctx.rows if r.get("study_id") == e.row), e.study))
-    designs = {}
-    for r in ctx.rows:
+    designs = {}  # a trial's design as the analysis's own rows give it (the row that votes), else its first row's
+    taken = set(a.rows)
+    for r in sorted(ctx.rows, key=lambda r: r.get("study_id") not in taken):
         designs.setdefault(trial_key(r), r.get("design", ""))
     pedro = ctx.pedro
     trials = [ScaleTrial(t, designs.get(t, ""), pedro.score(t) if pedro is not None else None) for t in supporting]
@@ -295,7 +296,10 @@ def _rate(a: AnalysisRun | None) -> float | None:
 
 
 def _most_frequent(claim: Claim, ctx: Context) -> Verdict:
-    """The claim's analysis has the highest pooled rate among `among` (point estimates; overlapping CIs said)."""
+    """The claim's analysis has the highest pooled rate among `among` (point estimates; overlapping CIs said); with
+    range_row, `among` names rows of tables/ranges.csv and the claim's range_row must be highest at both ends."""
+    if claim.range_row is not None:
+        return _most_frequent_range(claim, ctx)
     runs = {i: ctx.analyses.get(i) for i in claim.among}
     rates = {i: _rate(a) for i, a in runs.items()}
     expected = f"{claim.analysis} the highest of {len(claim.among)} rates"
@@ -310,6 +314,33 @@ def _most_frequent(claim: Claim, ctx: Context) -> Verdict:
     found = "; ".join(f"{i} {100 * rates[i]:.1f}%" for i in order) + (" (the CIs overlap)" if overlap else "")
     numbers = {"rates": {i: rates[i] for i in order}, "ci_overlap": overlap}
     return _verdict(claim, expected, found, "pass" if top == claim.analysis else "fail", numbers)
+
+
+def _most_frequent_range(claim: Claim, ctx: Context) -> Verdict:
+    """Reported ranges of rates (a label's "10 to 63%"): the claim's row ranks first when its low end is at least
+    every other row's low end and its high end at least every other's high end; fail when another row is above it at
+    both ends; else inconclusive (the ranges cross)."""
+    from ..inputs.numbers import cell_number
+
+    rows = {i: ctx.ranges.get(i) for i in claim.among}
+    name = (rows.get(claim.range_row) or {}).get("outcome") or claim.range_row
+    expected = f"{name} the highest of {len(claim.among)} reported rates"
+    missing = [i for i, r in rows.items() if r is None]
+    if missing or claim.range_row not in rows:
+        return _verdict(claim, expected, f"no such row in ranges.csv: {', '.join(missing) or claim.range_row}",
+                        "inconclusive")
+    ends = {i: (cell_number(r.get("low")), cell_number(r.get("high"))) for i, r in rows.items()}
+    mine = ends[claim.range_row]
+    others = {i: e for i, e in ends.items() if i != claim.range_row}
+    order = sorted(ends, key=lambda i: (-ends[i][0], -ends[i][1]))
+    found = "; ".join(f"{rows[i].get('outcome', i)} {ends[i][0]:g}-{ends[i][1]:g}%" for i in order)
+    if all(mine[0] >= lo and mine[1] >= hi for lo, hi in others.values()):
+        status = "pass"
+    elif any(lo > mine[0] and hi > mine[1] for lo, hi in others.values()):
+        status = "fail"
+    else:
+        status = "inconclusive"
+    return _verdict(claim, expected, found, status, {"ranges": {i: list(ends[i]) for i in order}})
 
 
 def _lower_than(claim: Claim, ctx: Context) -> Verdict:

@@ -263,11 +263,12 @@ def _claim(cid: str, body: dict, analyses: set[str], bad, about: BaseInfo) -> Cl
             bad("among", "a most_frequent claim needs among = [two or more analysis ids], its own among them")
             among = []
         else:
-            for x in among:
-                if x not in analyses:
-                    bad("among", f"no analysis {visible(repr(x))} in analyses.toml")
-            if analysis not in among:
-                bad("among", "must include the claim's own analysis")
+            if range_row is None:
+                for x in among:
+                    if x not in analyses:
+                        bad("among", f"no analysis {visible(repr(x))} in analyses.toml")
+            if (range_row or analysis) not in among:
+                bad("among", "must include the claim's own analysis (or range_row)")
     elif "among" in body:
         bad("among", "only a most_frequent claim ranks analyses")
     if kind == "lower_than" and not (isinstance(expected, str) and expected.strip() and expected != analysis

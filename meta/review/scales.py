@@ -30,7 +30,8 @@ SOURCE = ("SCIRE Project, Methods of Systematic Review, Table 1 'Five levels of 
 WORDS = {"strong": ("1a",), "moderate": ("1b", "2"), "weak": ("3", "4", "5")}  # SCIRE Community Evidence Ratings
 DESIGNS = {  # the level a study of each design gives, before quality (RCTs are sorted by their PEDro score)
     "parallel RCT": "rct", "crossover RCT": "rct", "cluster RCT": "rct", "RCT": "rct",
-    "non-randomised controlled trial": "2", "prospective controlled trial": "2", "cohort": "2",
+    "non-randomised controlled trial": "2", "controlled non-randomised": "2", "prospective controlled trial": "2",
+    "cohort": "2",
     "case-control": "3", "open-label": "4", "before_after": "4", "pre-post": "4", "case series": "4",
     "observational": "5", "cross-sectional": "5", "case report": "5", "consensus": "5",
 }
