@@ -80,7 +80,7 @@ def _pooled_text(a: AnalysisRun) -> str:
 
 
 def _votes_text(votes, about) -> str:
-    return (f"{votes.trials} trials: {len(votes.favour_intervention)} favour {about.intervention}, "
+    return (f"{count_text(votes.trials, 'trial')}: {len(votes.favour_intervention)} favour {about.intervention}, "
             f"{len(votes.favour_control)} favour the {about.comparator}, {len(votes.no_direction)} show no "
             f"difference or no direction; {len(votes.significant_benefit)} significant on their own; "
             f"sign test {pval(votes.sign_test_p)}")

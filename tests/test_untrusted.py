@@ -503,9 +503,12 @@ def test_the_base_can_be_named_any_way(tmp_path, monkeypatch):
     shutil.copy(BASE.parent / "grading.toml", root / "grading.toml")
     (tmp_path / "link").symlink_to(root / "baclofen")
     monkeypatch.chdir(root / "baclofen")
+    import tomllib
+
+    n_claims = len(tomllib.loads((BASE / "claims.toml").read_text(encoding="utf-8"))["claims"])
     for name in (".", "tables/..", str(tmp_path / "link")):
         res = CliRunner().invoke(main, ["check", name, "--format", "json"])
-        assert res.exit_code == 0 and len(json.loads(res.stdout)) == 22, (name, res.output[-300:])
+        assert res.exit_code == 0 and len(json.loads(res.stdout)) == n_claims, (name, res.output[-300:])
     res = CliRunner().invoke(main, ["check", ".", "--junit", "../grading.toml"])
     assert res.exit_code == 2 and "rule set" in res.output
     assert (root / "grading.toml").read_bytes() == (BASE.parent / "grading.toml").read_bytes()
