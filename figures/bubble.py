@@ -11,8 +11,8 @@ import numpy as np
 from evsynth.meta.review.about import BaseInfo
 from evsynth.meta.review.results import AnalysisRun, MetaRegressionRun
 
-from . import theme
-from .forest_data import RATIO
+from . import scales, theme
+from .forest_data import PROPORTION, RATIO
 
 
 def draw_bubble(analysis: AnalysisRun, about: BaseInfo | None = None):
@@ -46,29 +46,35 @@ def draw_bubble(analysis: AnalysisRun, about: BaseInfo | None = None):
     coef = {c.name: c for c in reg.coefficients}
     b0, b1 = coef["intrcpt"].estimate, coef[reg.moderator].estimate
     fig, ax = plt.subplots(figsize=(theme.SINGLE_COLUMN * 1.2, theme.SINGLE_COLUMN), layout="constrained")
-    ax.scatter(x, y, s=15 + 300 * w / w.max(), facecolor=theme.PALETTE[0] + (0.35,), edgecolor=theme.PALETTE[0],
-               lw=0.8, zorder=3, gid="studies")
+    dots = ax.scatter(x, y, s=15 + 300 * w / w.max(), facecolor=theme.PALETTE[0] + (0.35,),
+                      edgecolor=theme.PALETTE[0], lw=0.8, zorder=3, gid="studies", clip_on=False)
     grid = np.linspace(x.min(), x.max(), 100)
     slope = coef[reg.moderator]
     ax.plot(grid, b0 + b1 * grid, color="black", lw=1.0, gid="fit",
             label=f"Fitted line: slope {slope.estimate:.3g} per unit ({slope.ci_low:.3g} to "
                   f"{slope.ci_high:.3g}), P = {slope.pvalue:.2f}" + (" (log scale)" if
                                                                            analysis.result.scale == "log" else ""))
-    ax.axhline(0, color="#7f7f7f", lw=0.6, ls=":", gid="null")
+    if analysis.result.measure not in PROPORTION:  # a single-arm rate has no null of no effect
+        ax.axhline(0, color="#7f7f7f", lw=0.6, ls=":", gid="null")
+    # the axis holds the studies (and the null): the fitted line is cut at its edge, it never stretches it
+    ys = np.concatenate([y, [0.0] if analysis.result.measure not in PROPORTION else []])
+    ys = ys[np.isfinite(ys)]
+    pad = 0.05 * (float(ys.max() - ys.min()) or max(abs(float(ys.max())), 1.0))
+    ax.set_ylim(float(ys.min()) - pad, float(ys.max()) + pad)
     log = analysis.result.scale == "log"
     if log:
-        lo, hi = ax.get_ylim()
-        ticks = [t for t in (0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1, 1.5, 2, 3, 5, 10, 20) if lo <= math.log(t) <= hi]
-        ax.set_yticks([math.log(t) for t in ticks], [f"{t:g}" for t in ticks])
+        scales.set_ticks(ax.yaxis, scales.log_ticks(to_axis=math.log, from_axis=math.exp))
         ax.set_ylabel(f"{RATIO.get(analysis.result.measure, 'Ratio')} (log scale)")
     else:
         ax.set_ylabel(analysis.result.measure)
     ax.set_xlabel(reg.moderator.replace("_", " ").capitalize())
-    fig.legend(loc="outside lower center", frameon=False, fontsize=theme.FONT_SIZE - 1)
+    fig.legend(loc="outside lower center", frameon=False, fontsize=theme.SMALL)
     left_out = len(reg.left_out)
     if left_out:
         ax.annotate(f"{left_out} stud{'y' if left_out == 1 else 'ies'} without a value left out",
                     (0.99, 0.01), xycoords="axes fraction", ha="right", va="bottom",
-                    fontsize=theme.FONT_SIZE - 1.5, color="#555555")
-    ax.set_title(analysis.title, fontsize=theme.FONT_SIZE, loc="left", wrap=True)
+                    fontsize=theme.SMALL, color="#555555")
+    theme.title(fig, analysis.title)
+    scales.thin(fig)
+    scales.room_for_markers(ax, [dots])
     return fig

@@ -9,6 +9,10 @@ from evsynth.meta.review.about import BaseInfo
 from evsynth.meta.review.results import AnalysisRun
 
 from . import theme
+from .theme import wrap
+
+LABEL_WIDTH = 1.6  # inches: longer trial names wrap
+SIDE_WIDTH = 0.8  # inches: the three columns' labels wrap to stay apart
 
 
 def draw_direction(analysis: AnalysisRun, about: BaseInfo = BaseInfo()):
@@ -40,22 +44,24 @@ def draw_direction(analysis: AnalysisRun, about: BaseInfo = BaseInfo()):
         [(t, -1) for t in v.favour_control]
     if not rows:
         raise ValueError(f"analysis {analysis.id!r}: no trial to show")
-    height = 1.25 + 0.2 * len(rows)
-    fig, ax = plt.subplots(figsize=(theme.SINGLE_COLUMN * 1.3, height), layout="constrained")
-    for i, (trial, side) in enumerate(rows):
-        y = len(rows) - 1 - i
+    labels = [wrap(t, LABEL_WIDTH) for t, _ in rows]
+    units = [max(1, lab.count("\n") + 1) for lab in labels]  # a row per line of its label, 0.2 in each
+    total = sum(units)
+    ys = [total - sum(units[:i]) - u / 2 for i, u in enumerate(units)]
+    fig, ax = plt.subplots(figsize=(theme.SINGLE_COLUMN * 1.3, 1.25 + 0.2 * total), layout="constrained")
+    for i, ((trial, side), y) in enumerate(zip(rows, ys)):
         marker = {1: ">", 0: "o", -1: "<"}[side]
         filled = trial in significant
         ax.plot([side], [y], marker=marker, ms=7, color=theme.POOLED, mfc=theme.POOLED if filled else "white",
                 mew=1.0, gid=f"trial-{i + 1}")
     ax.axvline(0, color="#bfbfbf", lw=0.6)
-    ax.set_yticks(range(len(rows)), [t for t, _ in rows][::-1])
-    ax.set_xticks([-1, 0, 1], [f"Favours\n{about.comparator}", "No difference or\nno direction",
-                               f"Favours\n{about.intervention}"])
+    ax.set_yticks(ys, labels)
+    sides = [f"Favours {about.comparator}", "No difference or no direction", f"Favours {about.intervention}"]
+    ax.set_xticks([-1, 0, 1], [wrap(t, SIDE_WIDTH, theme.FONT_SIZE - 0.5) for t in sides])
     ax.set_xlim(-1.6, 1.6)
-    ax.set_ylim(-0.7, len(rows) - 0.3)
+    ax.set_ylim(-0.2, total + 0.2)
     p = v.sign_test_p
     ax.set_xlabel(f"Filled: significant on its own. Sign test over {v.trials} trials: "
-                  f"P = {p:.3f}" if p is not None else "Filled: significant on its own.", fontsize=theme.FONT_SIZE - 1)
-    ax.set_title(analysis.title, fontsize=theme.FONT_SIZE, loc="left", wrap=True)
+                  f"P = {p:.3f}" if p is not None else "Filled: significant on its own.", fontsize=theme.SMALL)
+    theme.title(fig, analysis.title)
     return fig

@@ -4,7 +4,9 @@ Layout, in inches, from the top: the title, the column headers, one row per stud
 than one line), per subgroup its title, studies, subtotal diamond and heterogeneity line, then the overall
 diamond, the prediction interval bar, heterogeneity and the test for the overall effect, the x axis with
 "favours" labels, and the footer. Column widths are measured from the text, so long labels and 1 to 100+
-studies never overlap. Every drawn element carries a gid ("study-3", "diamond-overall", "pi-overall" ...),
+studies never overlap; the plot is kept within theme.PAGE_WIDTH by narrowing the effect axis and wrapping labels
+where the columns allow it. The axis' limits follow RevMan (see :func:`_limits`), and its ticks thin themselves so
+their labels never overlap (figures/scales.py). Every drawn element carries a gid ("study-3", "diamond-overall", "pi-overall" ...),
 which the tests read and which SVG files keep as element ids.
 """
 from __future__ import annotations
@@ -13,77 +15,21 @@ import math
 from dataclasses import dataclass, field
 
 import matplotlib.pyplot as plt
-import numpy as np
-from matplotlib.font_manager import FontProperties
 from matplotlib.patches import Polygon
-from matplotlib.textpath import TextToPath
-from matplotlib.ticker import FixedLocator, NullLocator
+from matplotlib.ticker import NullLocator
 
-from . import theme
+from . import scales, theme
+from .theme import text_width, wrap
 from .forest_data import ROB_SHORT, ForestData, StudyRow, Summary, effect_text
 
 LINE = 0.155  # inches per text line
 PLOT_WIDTH = 2.3  # inches for the effect axis
+MIN_PLOT_WIDTH = 1.8  # ... when the plot would be wider than theme.PAGE_WIDTH
 GAP = 0.14  # between columns
 MARGIN = 0.1
 MAX_LABEL = 2.4  # inches: longer study labels wrap
+MIN_LABEL = 1.2  # ... down to this when the plot would be wider than theme.PAGE_WIDTH
 ROB_WIDTH = 0.16
-_T2P = TextToPath()
-
-
-def text_width(s: str, size: float = theme.FONT_SIZE, bold: bool = False) -> float:
-    """Width in inches of a (possibly multi-line) string in the theme's font.
-
-    Parameters
-    ----------
-    s : str
-        The text; lines are separated by newlines (the widest counts).
-    size : float
-        Font size in points.
-    bold : bool
-        Bold weight.
-
-    Returns
-    -------
-    float
-        Inches.
-    """
-    prop = FontProperties(family="DejaVu Sans", size=size, weight="bold" if bold else "normal")
-    return max((_T2P.get_text_width_height_descent(line, prop, ismath=False)[0] for line in s.split("\n")),
-               default=0.0) / 72
-
-
-def wrap(s: str, width: float, size: float = theme.FONT_SIZE, bold: bool = False) -> str:
-    """Wrap at word boundaries so that each line is at most `width` inches (a word longer than that stays whole).
-
-    Parameters
-    ----------
-    s : str
-        The text (its whitespace is normalised when it is wrapped).
-    width : float
-        The widest line allowed, inches.
-    size : float
-        Font size in points.
-    bold : bool
-        Bold weight.
-
-    Returns
-    -------
-    str
-        The text with newlines, or `s` unchanged when it fits.
-    """
-    if text_width(s, size, bold) <= width:
-        return s
-    words, lines, cur = s.split(), [], ""
-    for w in words:
-        trial = f"{cur} {w}".strip()
-        if cur and text_width(trial, size, bold) > width:
-            lines.append(cur)
-            cur = w
-        else:
-            cur = trial
-    lines.append(cur)
-    return "\n".join(lines)
 
 
 @dataclass
@@ -99,7 +45,7 @@ class _Row:
     rob: tuple[str, ...] = field(default_factory=tuple)
 
 
-def _rows(f: ForestData) -> list[_Row]:
+def _rows(f: ForestData, max_label: float = MAX_LABEL) -> list[_Row]:
     rows: list[_Row] = []
     n = 0
     for p_i, panel in enumerate(f.panels, 1):
@@ -107,7 +53,7 @@ def _rows(f: ForestData) -> list[_Row]:
             rows.append(_Row("panel", panel.title, gid=f"panel-{p_i}"))
         for s in panel.studies:
             n += 1
-            label = wrap(s.label, MAX_LABEL)
+            label = wrap(s.label, max_label)
             rows.append(_Row("study", label, s.cells, "" if s.weight is None else f"{s.weight:.1f}%",
                              effect_text(s.estimate, s.ci_low, s.ci_high, f.percent), s, f"study-{n}",
                              label.count("\n") + 1, s.rob))
@@ -130,57 +76,42 @@ def _summary_rows(rows: list[_Row], s: Summary, f: ForestData, gid: str, sub: bo
 
 
 def _limits(f: ForestData) -> tuple[float, float]:
-    """The x range: every point estimate, the pooled CIs and PIs and the null; study CIs are included up to a
-    range as wide again on each side, beyond which the whiskers end in arrows."""
-    if f.percent:  # proportions: the studies' CIs, rounded out to 10%, within 0-100%
-        ends = [v for s in f.studies for v in (s.ci_low, s.ci_high)] + [f.overall.ci_low, f.overall.ci_high]
-        ends += [v for v in (f.overall.pi_low, f.overall.pi_high) if v is not None]
-        return max(0.0, math.floor(min(ends) * 10 - 1e-9) / 10), min(1.0, math.ceil(max(ends) * 10 + 1e-9) / 10)
+    """The x range, RevMan's way: every point estimate and the null, the overall CI and the bulk of the studies'
+    CIs (each side up to as far again as the estimates' span, or tenfold on a ratio axis), rounded to a scale
+    symmetric around the null (0.5-2, 0.2-5, 0.1-10, 0.05-20, 0.02-50, 0.01-100 ...; -L to L on a difference axis)
+    unless the effects lie far from it; proportions rounded out within 0-100%. Whiskers, diamonds and prediction
+    intervals beyond the range end in arrows; one wide CI never stretches the axis."""
+    log = f.log_scale
 
-    def axis(values) -> np.ndarray:
-        """Values where the axis is linear (logs for a ratio), the non-finite ones dropped."""
-        x = np.asarray(values, dtype=float)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            x = np.log(x) if f.log_scale else x
-        return x[np.isfinite(x)]
+    def t(values) -> list[float]:
+        """Values where the axis is linear (log10 for a ratio; NaN for what cannot be drawn)."""
+        out = []
+        for v in values:
+            v = float("nan") if v is None else float(v)
+            if log:
+                v = math.log10(v) if v > 0 and math.isfinite(v) else (-math.inf if v == 0 else
+                                                                       (math.inf if v == math.inf else math.nan))
+            out.append(v)
+        return out
 
-    core = [s.estimate for s in f.studies]
-    for s in [f.overall] + [p.summary for p in f.panels if p.summary is not None]:
-        core += [s.estimate, s.ci_low, s.ci_high] + [v for v in (s.pi_low, s.pi_high) if v is not None]
-    if f.null is not None:
-        core.append(f.null)
-    core_t = axis(core)
-    lo, hi = float(core_t.min()), float(core_t.max())
-    span = max(hi - lo, math.log(4) if f.log_scale else abs(hi) * 0.5 + 1e-9)
-    ends = axis([v for s in f.studies for v in (s.ci_low, s.ci_high)])
-    if ends.size:
-        lo = max(min(lo, float(ends.min())), lo - span)
-        hi = min(max(hi, float(ends.max())), hi + span)
-    if f.log_scale:
-        return math.exp(lo), math.exp(hi)
-    pad = 0.04 * (hi - lo)
-    return lo - pad, hi + pad
-
-
-LOG_TICKS = [m * 10.0 ** e for e in range(-4, 5) for m in (1, 2, 5)]
-
-
-def _log_ticks(lo: float, hi: float) -> tuple[list[float], tuple[float, float]]:
-    """Ticks 1-2-5 per decade (thinned to at most 7) and limits rounded out to ticks."""
-    lo_t = max([t for t in LOG_TICKS if t <= lo * 1.0001], default=LOG_TICKS[0])
-    hi_t = min([t for t in LOG_TICKS if t >= hi / 1.0001], default=LOG_TICKS[-1])
-    ticks = [t for t in LOG_TICKS if lo_t <= t <= hi_t]
-    if len(ticks) > 7:
-        ticks = [t for t in ticks if round(math.log10(t), 6).is_integer() or t in (lo_t, hi_t)]
-        if len(ticks) > 7:
-            ticks = [t for t in ticks if round(math.log10(t), 6).is_integer()]
-    return ticks, (lo_t, hi_t)
-
-
-def _tick_label(t: float, percent: bool) -> str:
-    if percent:
-        return f"{100 * t:.0f}"
-    return f"{t:g}"
+    summaries = [f.overall] + [p.summary for p in f.panels if p.summary is not None]
+    estimates = [s.estimate for s in f.studies] + [s.estimate for s in summaries]
+    core = t(estimates + ([f.null] if f.null is not None else []))
+    studies = list(zip(t([s.ci_low for s in f.studies]), t([s.ci_high for s in f.studies])))
+    pooled = t([f.overall.ci_low, f.overall.ci_high])
+    if log:
+        lo, hi = scales.bulk_range(core, pooled, studies, min_span=math.log10(4), least_reach=1.0)
+        d_lo, d_hi = scales.bulk_range(t(estimates), pooled, studies, min_span=0.0, least_reach=1.0)
+        d_lo, d_hi = max(d_lo, lo), min(d_hi, hi)
+        return scales.round_log(10 ** lo, 10 ** hi, (10 ** d_lo, 10 ** d_hi))
+    widths = sorted(h - lo_ for lo_, h in studies + [tuple(pooled)] if math.isfinite(h - lo_) and h > lo_)
+    min_span = widths[len(widths) // 2] / 2 if widths else (0.1 if f.percent else 1.0)
+    lo, hi = scales.bulk_range(core, pooled, studies, min_span=min_span)
+    d_lo, d_hi = scales.bulk_range(t(estimates), pooled, studies, min_span=0.0)
+    d_lo, d_hi = max(d_lo, lo), min(d_hi, hi)
+    if f.percent:
+        return scales.round_linear(max(lo, 0.0), min(hi, 1.0), None, bounds=(0.0, 1.0))
+    return scales.round_linear(lo, hi, f.null, (d_lo, d_hi))
 
 
 @dataclass(frozen=True)
@@ -195,6 +126,7 @@ class _Layout:
     right_w: float
     plot_x0: float
     right_x0: float
+    plot_w: float
     width: float
     height: float
     title: str
@@ -206,7 +138,7 @@ class _Layout:
     axis_h: float
 
 
-def _layout(f: ForestData, rows) -> _Layout:
+def _layout(f: ForestData, rows, plot_w: float = PLOT_WIDTH) -> _Layout:
     """Column widths measured from the text; heights from the rows, the title and the footer."""
     label_w = max([text_width(r.label) for r in rows if r.kind in ("study", "panel", "summary", "pi")]
                   + [text_width("Study", bold=True)])
@@ -221,9 +153,9 @@ def _layout(f: ForestData, rows) -> _Layout:
     for w in [label_w] + cell_w + [weight_w]:
         xs.append(xs[-1] + w + GAP)
     plot_x0 = xs[-1] + 0.05
-    right_x0 = plot_x0 + PLOT_WIDTH + GAP
+    right_x0 = plot_x0 + plot_w + GAP
     width = right_x0 + right_w + GAP + rob_w + MARGIN
-    title = wrap(f.title, width - 2 * MARGIN, theme.FONT_SIZE + 1, bold=True)
+    title = wrap(f.title, width - 2 * MARGIN, theme.TITLE_SIZE, bold=True)
     footer = [wrap(t, width - 2 * MARGIN, theme.FONT_SIZE - 0.5) for t in f.footer]
     header_lines = max(c.count("\n") + 1 for c in ["Study", *f.columns, "Weight", right_header])
     body = sum(r.lines for r in rows) * LINE
@@ -232,8 +164,22 @@ def _layout(f: ForestData, rows) -> _Layout:
     header_h = header_lines * LINE + 0.08
     footer_h = sum(t.count("\n") + 1 for t in footer) * LINE * 0.95 + 0.06
     height = MARGIN + title_h + header_h + body + axis_h + footer_h + MARGIN
-    return _Layout(xs, label_w, weight_w, show_weight, right_header, right_w, plot_x0, right_x0, width, height,
+    return _Layout(xs, label_w, weight_w, show_weight, right_header, right_w, plot_x0, right_x0, plot_w, width, height,
                    title, footer, header_lines, title_h, header_h, body, axis_h)
+
+
+def _fit(f: ForestData):
+    """The rows and the layout, kept within theme.PAGE_WIDTH where the columns allow it: the effect axis narrowed
+    to 2.0 in, long study labels wrapped at 1.6 in, the axis narrowed to MIN_PLOT_WIDTH, then labels wrapped down
+    to MIN_LABEL. A plot that is still wider (many data and risk-of-bias columns) keeps the narrowest layout."""
+    rows = lay = None
+    for max_label, plot_w in ((MAX_LABEL, PLOT_WIDTH), (MAX_LABEL, 2.0), (2.0, 2.0), (1.6, 2.0),
+                              (1.6, MIN_PLOT_WIDTH), (1.4, MIN_PLOT_WIDTH), (MIN_LABEL, MIN_PLOT_WIDTH)):
+        rows = _rows(f, max_label)
+        lay = _layout(f, rows, plot_w)
+        if lay.width <= theme.PAGE_WIDTH + 1e-9:
+            break
+    return rows, lay
 
 
 def draw_forest(f: ForestData):
@@ -250,15 +196,14 @@ def draw_forest(f: ForestData):
         Its size follows the content (inches); elements carry gids.
     """
     theme.theme()
-    rows = _rows(f)
-    lay = _layout(f, rows)
+    rows, lay = _fit(f)
     fig = plt.figure(figsize=(lay.width, lay.height))
     canvas = fig.add_axes((0, 0, 1, 1))
     canvas.set_xlim(0, lay.width)
     canvas.set_ylim(0, lay.height)
     canvas.axis("off")
     y = lay.height - MARGIN
-    canvas.text(MARGIN, y, lay.title, ha="left", va="top", fontsize=theme.FONT_SIZE + 1, fontweight="bold",
+    canvas.text(MARGIN, y, lay.title, ha="left", va="top", fontsize=theme.TITLE_SIZE, fontweight="bold",
                 gid="title")
     y -= lay.title_h
     _header(canvas, f, lay, y)
@@ -273,7 +218,7 @@ def draw_forest(f: ForestData):
     axis_bottom = y - 0.02
     if f.favours:
         ylab = axis_bottom - 0.30
-        mid = lay.plot_x0 + PLOT_WIDTH * _frac(f.null, lo, hi, f.log_scale)
+        mid = lay.plot_x0 + lay.plot_w * _frac(f.null, lo, hi, f.log_scale)
         canvas.text(mid - 0.05, ylab, f.favours[0], ha="right", va="top", gid="favours-left")
         canvas.text(mid + 0.05, ylab, f.favours[1], ha="left", va="top", gid="favours-right")
     y = axis_bottom - lay.axis_h
@@ -296,12 +241,10 @@ def _header(canvas, f: ForestData, lay: _Layout, y: float) -> None:
 
 
 def _effect_axis(fig, f: ForestData, lay: _Layout, body_top: float):
-    """The axes the effects are drawn on (a log axis with 1-2-5 ticks for ratios, percent for rates)."""
+    """The axes the effects are drawn on: a log axis for ratios, percent for rates; ticks thinned to labels that
+    do not overlap (1-2-5 per decade on a log axis, the limits kept where they fit)."""
     lo, hi = _limits(f)
-    ticks = None
-    if f.log_scale:
-        ticks, (lo, hi) = _log_ticks(lo, hi)
-    ax = fig.add_axes((lay.plot_x0 / lay.width, (body_top - lay.body - 0.02) / lay.height, PLOT_WIDTH / lay.width,
+    ax = fig.add_axes((lay.plot_x0 / lay.width, (body_top - lay.body - 0.02) / lay.height, lay.plot_w / lay.width,
                        (lay.body + 0.02) / lay.height))
     ax.set_ylim(body_top - lay.body - 0.02, body_top)
     if f.log_scale:
@@ -312,17 +255,13 @@ def _effect_axis(fig, f: ForestData, lay: _Layout, body_top: float):
         ax.spines[side].set_visible(False)
     ax.yaxis.set_major_locator(NullLocator())
     ax.patch.set_alpha(0)
-    if ticks is not None:
-        ax.xaxis.set_major_locator(FixedLocator(ticks))
-        ax.xaxis.set_minor_locator(NullLocator())
-        ax.set_xticklabels([_tick_label(t, False) for t in ticks])
+    if f.log_scale:
+        scales.set_ticks(ax.xaxis, scales.log_ticks(keep=(lo, hi)))
     elif f.percent:
-        step = 0.1 if hi - lo <= 0.6 else 0.2
-        ticks_p = [t / 10 for t in range(0, 11) if lo - 1e-9 <= t / 10 <= hi + 1e-9 and round(t / 10 / step, 6)
-                   .is_integer()]
-        ax.xaxis.set_major_locator(FixedLocator(ticks_p))
-        ax.set_xticklabels([f"{100 * t:.0f}" for t in ticks_p])
+        scales.set_ticks(ax.xaxis, scales.linear_ticks(scales.percent, keep=(lo, hi)))
         ax.set_xlabel(f.effect_name, labelpad=2)
+    else:
+        scales.set_ticks(ax.xaxis, scales.linear_ticks(keep=(lo, hi)))
     return ax, lo, hi
 
 
@@ -352,10 +291,9 @@ def _body(canvas, ax, f: ForestData, lay: _Layout, rows, y: float, lo: float, hi
             if r.kind == "study":
                 _study(ax, r.item, yc, lo, hi, max_w, r.gid)
             elif r.kind == "summary":
-                _diamond(ax, r.item, yc, r.gid)
+                _diamond(ax, r.item, yc, r.gid, lo, hi)
             else:
-                ax.plot([r.item.pi_low, r.item.pi_high], [yc, yc], color=theme.PREDICTION, lw=2.2,
-                        solid_capstyle="butt", gid=r.gid)
+                _prediction(ax, r.item, yc, r.gid, lo, hi)
         elif r.kind == "text":
             canvas.text(MARGIN, yc, r.label, ha="left", va="center_baseline", fontsize=theme.FONT_SIZE - 0.5, gid=r.gid)
         y -= h
@@ -378,22 +316,35 @@ def _merge(spans):
     return out
 
 
+def _arrows(ax, low: float, high: float, y: float, lo: float, hi: float, gid: str, colour: str = theme.STUDY) -> None:
+    """Arrow heads at the axis' ends where an interval (low-high) runs beyond them (gids <gid>-arrow-left/right)."""
+    if low < lo:
+        ax.plot([lo], [y], marker="<", ms=3.5, color=colour, clip_on=False, zorder=4, gid=f"{gid}-arrow-left")
+    if high > hi:
+        ax.plot([hi], [y], marker=">", ms=3.5, color=colour, clip_on=False, zorder=4, gid=f"{gid}-arrow-right")
+
+
 def _study(ax, s: StudyRow, y: float, lo: float, hi: float, max_w: float | None, gid: str) -> None:
     left, right = max(s.ci_low, lo), min(s.ci_high, hi)
     ax.plot([left, right], [y, y], color=theme.STUDY, lw=0.8, solid_capstyle="butt", gid=f"{gid}-ci")
-    if s.ci_low < lo:
-        ax.plot([lo], [y], marker="<", ms=3.5, color=theme.STUDY, clip_on=False, gid=f"{gid}-arrow-left")
-    if s.ci_high > hi:
-        ax.plot([hi], [y], marker=">", ms=3.5, color=theme.STUDY, clip_on=False, gid=f"{gid}-arrow-right")
-    if lo <= s.estimate <= hi:
+    _arrows(ax, s.ci_low, s.ci_high, y, lo, hi, gid)
+    if lo <= s.estimate <= hi:  # the limits hold every estimate; a square at the edge is drawn whole
         size = 6.5 if s.weight is None or not max_w else max(2.2, 9.0 * math.sqrt(s.weight / max_w))
-        ax.plot([s.estimate], [y], marker="s", ms=size, color=theme.STUDY, mew=0, gid=gid)
+        ax.plot([s.estimate], [y], marker="s", ms=size, color=theme.STUDY, mew=0, clip_on=False, gid=gid)
 
 
-def _diamond(ax, s: Summary, y: float, gid: str) -> None:
+def _diamond(ax, s: Summary, y: float, gid: str, lo: float, hi: float) -> None:
+    """The pooled diamond (cut at the axis' ends, with arrows where its CI runs beyond them)."""
     h = LINE * 0.38
     ax.add_patch(Polygon([(s.ci_low, y), (s.estimate, y + h), (s.ci_high, y), (s.estimate, y - h)], closed=True,
                          facecolor=theme.POOLED, edgecolor="black", lw=0.5, gid=gid, zorder=3))
+    _arrows(ax, s.ci_low, s.ci_high, y, lo, hi, gid, colour="black")
+
+
+def _prediction(ax, s: Summary, y: float, gid: str, lo: float, hi: float) -> None:
+    """The prediction interval bar (cut at the axis' ends, with arrows where it runs beyond them)."""
+    ax.plot([s.pi_low, s.pi_high], [y, y], color=theme.PREDICTION, lw=2.2, solid_capstyle="butt", gid=gid)
+    _arrows(ax, s.pi_low, s.pi_high, y, lo, hi, gid, colour=theme.PREDICTION)
 
 
 def _rob_dot(canvas, x: float, y: float, judgement: str) -> None:

@@ -12,7 +12,7 @@ from evsynth.meta.review.about import BaseInfo
 from evsynth.meta.review.results import AnalysisRun
 from evsynth.meta.robustness.small_study import TrimFill
 
-from . import theme
+from . import scales, theme
 from .forest_data import PROPORTION, RATIO
 
 # where a study alone would have this two-sided p (metafor's contour-enhanced funnel: levels 90, 95, 99)
@@ -58,34 +58,39 @@ def draw_funnel(analysis: AnalysisRun, trimfill: bool = False, about: BaseInfo |
     centre = res.estimate
     top = max(float(np.max(se)), float(np.max(filled_se)) if filled_se.size else 0.0) * 1.08
     fig, ax = plt.subplots(figsize=(theme.SINGLE_COLUMN, theme.SINGLE_COLUMN * 1.05), layout="constrained")
-    s = np.linspace(0, top, 100)
+    s = np.linspace(0, 2 * top, 200)  # beyond the axis' end, which room for the markers may move
     ref = null if null is not None else centre
     if null is not None:  # contours around the null: where a study alone would be significant
-        ax.set_facecolor(SHADES[3][1])
+        ax.axhspan(0, 2 * top, color=SHADES[3][1], lw=0, zorder=0, gid="contour-outside")
         for (_, colour), p in zip(SHADES[2::-1], (0.01, 0.05, 0.10)):
             ax.fill_betweenx(s, ref - Z[p] * s, ref + Z[p] * s, color=colour, lw=0, gid=f"contour-{p:.2f}")
-    ax.plot([centre - Z[0.05] * top, centre, centre + Z[0.05] * top], [top, 0, top], color="black", lw=0.6, ls="--",
-            gid="pseudo-ci")
+    ax.plot([centre - Z[0.05] * 2 * top, centre, centre + Z[0.05] * 2 * top], [2 * top, 0, 2 * top], color="black",
+            lw=0.6, ls="--", gid="pseudo-ci")
     ax.axvline(centre, color=theme.POOLED, lw=0.9, gid="pooled-line")
-    ax.scatter(yi, se, s=16, color=theme.STUDY, zorder=3, gid="studies", label="Studies")
+    dots = [ax.scatter(yi, se, s=16, color=theme.STUDY, zorder=3, gid="studies", label="Studies")]
     if filled_yi.size:
-        ax.scatter(filled_yi, filled_se, s=16, facecolor="white", edgecolor=theme.IMPUTED, zorder=3,
-                   gid="imputed", label=f"Imputed by trim-and-fill ({tf.k0})")
+        dots.append(ax.scatter(filled_yi, filled_se, s=16, facecolor="white", edgecolor=theme.IMPUTED, zorder=3,
+                               gid="imputed", label=f"Imputed by trim-and-fill ({tf.k0})"))
     ax.set_ylim(top, 0)
     ax.set_ylabel("Standard error")
-    xs = np.concatenate([yi, filled_yi, [centre - Z[0.01] * top, centre + Z[0.01] * top]])
+    # every study, and the pseudo 95% CI at the largest standard error: all studies are shown, none is cut
+    xs = np.concatenate([yi, filled_yi, [centre - Z[0.05] * top, centre + Z[0.05] * top]])
+    xs = xs[np.isfinite(xs)]
     ax.set_xlim(float(xs.min()), float(xs.max()))
+    scales.set_ticks(ax.yaxis, scales.linear_ticks(within=(0.0, math.inf)))
     if res.scale == "log":
         ax.set_xlabel(f"{RATIO.get(res.measure, res.measure)} (log scale)")
-        lo, hi = ax.get_xlim()
-        ticks = [t for t in (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100) if lo <= math.log(t) <= hi]
-        ax.set_xticks([math.log(t) for t in ticks], [f"{t:g}" for t in ticks])
+        scales.set_ticks(ax.xaxis, scales.log_ticks(to_axis=math.log, from_axis=math.exp))
     else:
         ax.set_xlabel(f"{res.measure} ({res.scale} scale)" if res.scale not in ("none", "", None) else res.measure)
+        scales.set_ticks(ax.xaxis, scales.linear_ticks())
     handles, labels = ax.get_legend_handles_labels()
     if null is not None:
         handles += [plt.Rectangle((0, 0), 1, 1, fc=c, ec="#7f7f7f", lw=0.4) for _, c in SHADES]
         labels += [f"Study alone: {t}" for t, _ in SHADES]
-    fig.legend(handles, labels, loc="outside lower center", ncols=2, frameon=False, fontsize=theme.FONT_SIZE - 1.5)
-    ax.set_title(analysis.title, fontsize=theme.FONT_SIZE, loc="left", wrap=True)
+    fig.legend(handles, labels, loc="outside lower center", ncols=2, frameon=False, fontsize=theme.SMALL)
+    theme.title(fig, analysis.title)
+    for d in dots:
+        d.set_clip_on(False)
+    scales.room_for_markers(ax, dots)
     return fig

@@ -142,29 +142,30 @@ class _Measure:
         self.fig = fig
         self.renderer = fig.canvas.get_renderer()
 
-    def size(self, text: str, bold: bool = False, rotation: int = 0) -> tuple[float, float]:
-        t = self.fig.text(0, 0, text, fontsize=theme.FONT_SIZE, fontweight="bold" if bold else "normal",
-                          rotation=rotation)
+    def size(self, text: str, bold: bool = False, rotation: int = 0,
+             fontsize: float = theme.FONT_SIZE) -> tuple[float, float]:
+        t = self.fig.text(0, 0, text, fontsize=fontsize, fontweight="bold" if bold else "normal", rotation=rotation)
         bb = t.get_window_extent(self.renderer)
         t.remove()
         return bb.width / self.fig.dpi, bb.height / self.fig.dpi
 
-    def wrap(self, text: str, width: float, bold: bool = False, indent: str = "") -> str:
+    def wrap(self, text: str, width: float, bold: bool = False, indent: str = "",
+             fontsize: float = theme.FONT_SIZE) -> str:
         """`text` wrapped at spaces (not at no-break spaces; a word too long for a line broken where it must) to
         lines of at most `width` inches, each line after the first starting with `indent`."""
         lines: list[str] = []
         line = ""
         for word in (w for w in text.split(" ") if w):
             candidate = f"{line} {word}" if line else (indent if lines else "") + word
-            if self.size(candidate, bold)[0] <= width:
+            if self.size(candidate, bold, fontsize=fontsize)[0] <= width:
                 line = candidate
                 continue
             if line:
                 lines.append(line)
             line = indent + word
-            while self.size(line, bold)[0] > width and len(line) > len(indent) + 1:
+            while self.size(line, bold, fontsize=fontsize)[0] > width and len(line) > len(indent) + 1:
                 cut = len(line) - 1
-                while cut > len(indent) + 1 and self.size(line[:cut], bold)[0] > width:
+                while cut > len(indent) + 1 and self.size(line[:cut], bold, fontsize=fontsize)[0] > width:
                     cut -= 1
                 lines.append(line[:cut])
                 line = indent + line[cut:]
@@ -226,15 +227,15 @@ def draw_prisma(flow: PrismaFlow, title: str = TITLE):
         have = sum(heights[i] for i in idx) + GAP * (len(idx) - 1)
         if have < need:
             heights[idx[-1]] += need - have
-    wrapped_title = m.wrap(title, WIDTH - 0.1, bold=True)
-    top = max(TOP, m.size(wrapped_title, bold=True)[1] + 0.2)
+    wrapped_title = m.wrap(title, WIDTH - 0.1, bold=True, fontsize=theme.TITLE_SIZE)  # as every figure's title
+    top = max(TOP, m.size(wrapped_title, bold=True, fontsize=theme.TITLE_SIZE)[1] + 0.2)
     total = top + sum(heights) + GAP * (len(steps) - 1) + 0.06
     fig.set_size_inches(WIDTH, total)
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_xlim(0, WIDTH)
     ax.set_ylim(total, 0)  # y grows downwards, in inches
     ax.axis("off")
-    fig.text(0.05 / WIDTH, 1 - 0.08 / total, wrapped_title, ha="left", va="top", fontsize=theme.FONT_SIZE,
+    fig.text(0.05 / WIDTH, 1 - 0.08 / total, wrapped_title, ha="left", va="top", fontsize=theme.TITLE_SIZE,
              fontweight="bold", gid="title")
 
     y, tops = top, []

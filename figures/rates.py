@@ -6,9 +6,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.transforms import blended_transform_factory
 
-from . import theme
+from . import scales, theme
 
 BANDS = ("very common", "common", "uncommon", "rare", "very rare")
+FLOOR = 1e-5  # the axis' left end: 0.001%
+DECADES = (1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1.0)
 SHORT = {"very common": "very\ncommon", "common": "common", "uncommon": "un-\ncommon", "rare": "rare",
          "very rare": "very\nrare"}
 
@@ -74,7 +76,7 @@ def draw_rates(analyses, thresholds: dict[str, float]):
     rows = rate_rows(analyses)
     if not rows:
         raise ValueError("no pooled adverse-event rates (proportion analyses with outcome_kind = \"harm\")")
-    edges = [1.0] + [thresholds[b.replace(" ", "_")] for b in BANDS[:-1]] + [1e-5]
+    edges = [1.0] + [thresholds[b.replace(" ", "_")] for b in BANDS[:-1]] + [FLOOR]
     height = 1.2 + 0.36 * len(rows)
     fig, ax = plt.subplots(figsize=(theme.DOUBLE_COLUMN, height), layout="constrained")
     right = blended_transform_factory(ax.transAxes, ax.transData)
@@ -83,21 +85,22 @@ def draw_rates(analyses, thresholds: dict[str, float]):
         hi, lo = edges[i], edges[i + 1]
         ax.axvspan(lo, hi, color=shades[i % 2], lw=0, zorder=0, gid=f"band-{band.replace(' ', '-')}")
         ax.text(np.sqrt(lo * hi), len(rows) - 0.45, SHORT[band], ha="center", va="bottom",
-                fontsize=theme.FONT_SIZE - 1.5, color="#555555", linespacing=0.95)
+                fontsize=theme.SMALL, color="#555555", linespacing=0.95)
         ax.axvline(lo, color="#bfbfbf", lw=0.5, zorder=0)
     for j, (title, est, lo, hi, k) in enumerate(rows):
         y = len(rows) - 1 - j
-        ax.plot([lo, hi], [y, y], color=theme.STUDY, lw=0.9, gid=f"rate-{j + 1}-ci")
-        ax.plot([est], [y], marker="D", ms=5, color=theme.POOLED, mec="black", mew=0.4, gid=f"rate-{j + 1}")
+        ax.plot([max(lo, FLOOR), min(hi, 1.0)], [y, y], color=theme.STUDY, lw=0.9, gid=f"rate-{j + 1}-ci")
+        ax.plot([min(max(est, FLOOR), 1.0)], [y], marker="D", ms=5, color=theme.POOLED, mec="black", mew=0.4,
+                clip_on=False, zorder=3, gid=f"rate-{j + 1}")  # a rate of 0 or 100% is drawn whole at the edge
         ax.text(1.02, y, f"{100 * est:.1f}% ({100 * lo:.1f} to {100 * hi:.1f}), k = {k}", transform=right,
                 ha="left", va="center", fontsize=theme.FONT_SIZE - 1)
     ax.set_xscale("log")
-    ax.set_xlim(1e-5, 1)
-    ax.set_xticks([1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1], ["0.001%", "0.01%", "0.1%", "1%", "10%", "100%"])
+    ax.set_xlim(FLOOR, 1)
+    scales.set_ticks(ax.xaxis, scales.Ticks(scales.fixed_levels(DECADES, anchor=1.0),
+                                            lambda v: scales.percent(v) + "%"))
     ax.set_yticks(range(len(rows)), [_label(r[0]) for r in rows][::-1])
     ax.set_ylim(-0.6, len(rows) + 0.25)
     ax.xaxis.set_minor_locator(plt.NullLocator())
     ax.set_xlabel("Pooled rate (95% CI), log scale; bands: CIOMS frequency categories")
-    fig.suptitle("Pooled adverse-event rates against the CIOMS frequency bands", x=0.01, ha="left",
-                 fontsize=theme.FONT_SIZE + 0.5, fontweight="bold")
+    theme.title(fig, "Pooled adverse-event rates against the CIOMS frequency bands")
     return fig

@@ -9,14 +9,16 @@ theme, each with its own symbol, so the plot reads in grey scale too.
 """
 from __future__ import annotations
 
-import textwrap
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
 
 from evsynth.meta.review.results import AnalysisRun
 
-from . import theme
+from . import scales, theme
+from .theme import wrap
+
+LABEL_WIDTH = 1.8  # inches: longer study labels wrap
 
 DOMAIN_COLUMNS = ("rob_randomisation", "rob_deviations", "rob_missing", "rob_measurement", "rob_reporting",
                   "rob_overall")
@@ -134,7 +136,10 @@ def draw_traffic_light(table: RobTable):
     """
     theme.theme()
     n = len(table.studies)
-    fig, ax = plt.subplots(figsize=(theme.SINGLE_COLUMN + 1.6, 1.9 + 0.3 * n), layout="constrained")
+    labels = [wrap(s, LABEL_WIDTH) for s in table.studies]
+    lines = max(label.count("\n") + 1 for label in labels)
+    row = max(0.3, 0.16 * lines + 0.06)  # inches per study: its label's lines and the circle
+    fig, ax = plt.subplots(figsize=(theme.SINGLE_COLUMN + 1.6, 1.9 + row * n), layout="constrained")
     for j in JUDGEMENTS:
         pts = [(x, y) for y, row in enumerate(table.judgements) for x, v in enumerate(row) if v == j]
         ax.scatter([p[0] for p in pts], [p[1] for p in pts], s=150, color=COLOURS[j], edgecolors="none",
@@ -144,19 +149,18 @@ def draw_traffic_light(table: RobTable):
                     fontsize=theme.FONT_SIZE, zorder=3, gid=f"rob-symbol-{y}-{x}")
     ax.set_xticks(range(len(DOMAIN_SHORT)), DOMAIN_SHORT)
     ax.xaxis.tick_top()
-    ax.set_yticks(range(n), table.studies)
+    ax.set_yticks(range(n), labels)
     ax.set_xlim(-0.6, len(DOMAIN_SHORT) - 0.4)
     ax.set_ylim(n - 0.5, -0.5)
     ax.axvline(len(DOMAIN_SHORT) - 1.5, color=theme.GRID, lw=0.8)
     for side in ("right", "bottom", "left", "top"):
         ax.spines[side].set_visible(False)
     ax.tick_params(length=0)
-    fig.suptitle(textwrap.fill(f"Risk of bias: {table.title}", 60), x=0.02, ha="left",
-                 fontsize=theme.FONT_SIZE + 0.5)
+    theme.title(fig, f"Risk of bias: {table.title}")
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, title="Judgement",
               title_fontsize=theme.FONT_SIZE)
     names = "\n".join(f"{s}: {name}" for s, name in zip(DOMAIN_SHORT[:-1], DOMAIN_NAMES[:-1]))
-    fig.supxlabel(names, x=0.02, ha="left", fontsize=theme.FONT_SIZE - 1, gid="rob-domain-names")
+    fig.supxlabel(names, x=0.02, ha="left", fontsize=theme.SMALL, gid="rob-domain-names")
     return fig
 
 
@@ -193,17 +197,17 @@ def draw_summary(table: RobTable, by: str = "weight"):
         for bar, w, x0 in zip(bars, widths, left):
             if w >= 8:
                 ax.text(x0 + w / 2, bar.get_y() + bar.get_height() / 2, f"{w:.0f}%", ha="center", va="center",
-                        color=INK[j], fontsize=theme.FONT_SIZE - 1)
+                        color=INK[j], fontsize=theme.SMALL)
         left = [a + b for a, b in zip(left, widths)]
     ax.set_yticks(rows, [f"{s}  {name}" if s != "Overall" else name for s, name in zip(DOMAIN_SHORT, DOMAIN_NAMES)])
     ax.set_ylim(len(rows) - 0.5, -0.5)
     ax.set_xlim(0, 100)
     ax.set_xlabel("Share of " + ("the pooled weight (%)" if by == "weight" else "studies (%)"))
-    fig.suptitle(textwrap.fill(f"Risk of bias summary: {table.title} ({len(table.studies)} studies)", 100), x=0.02,
-                 ha="left", fontsize=theme.FONT_SIZE + 0.5)
+    theme.title(fig, f"Risk of bias summary: {table.title} ({len(table.studies)} studies)")
     fig.legend(loc="outside lower center", ncol=4, frameon=False)
     for side in ("right", "top"):
         ax.spines[side].set_visible(False)
+    scales.thin(fig)
     return fig
 
 

@@ -1,8 +1,11 @@
 """The one look of every evsynth figure, and deterministic saving.
 
-Sizes are for a journal: a single column is 3.5 in wide, a double column 7.2 in; text is 7-8 pt. Colours come from
-seaborn's colour-blind-safe palette. Files carry no date, no random id and no software version, so the same
-input gives byte-identical SVG, PNG and PDF files.
+Sizes are for a journal and a page: a single column is 3.5 in wide, a double column (and the widest figure, that
+of a forest plot with many columns aside) 7.0 in, within an A4 page's 180 mm text width, so neither print nor a
+report that shows each SVG at its own width (96 px per inch: at most 672 px) scales it. Every figure's text is
+FONT_SIZE (tick labels and notes half a point or a point smaller, titles TITLE_SIZE), so at their native sizes all
+figures read at the same size. Colours come from seaborn's colour-blind-safe palette. Files carry no date, no
+random id and no software version, so the same input gives byte-identical SVG, PNG and PDF files.
 """
 from __future__ import annotations
 
@@ -15,12 +18,18 @@ matplotlib.use("Agg")  # no display, same output everywhere
 
 import matplotlib.pyplot as plt  # noqa: E402
 import seaborn as sns  # noqa: E402
+from matplotlib.font_manager import FontProperties  # noqa: E402
+from matplotlib.textpath import TextToPath  # noqa: E402
 
 from evsynth.meta.inputs.textfiles import write_atomically  # noqa: E402
 
 SINGLE_COLUMN = 3.5  # inches
-DOUBLE_COLUMN = 7.2
+DOUBLE_COLUMN = 7.0
+PAGE_WIDTH = 7.0  # the widest a figure is drawn when its content allows (A4's 180 mm text width is 7.09 in)
+SCREEN_WIDTH = 10.0  # the widest any figure may be: 960 px at 96 px per inch
 FONT_SIZE = 7.5
+TITLE_SIZE = FONT_SIZE + 1  # every figure's title, bold
+SMALL = FONT_SIZE - 1  # the smallest text: legends of shades, notes
 PALETTE = sns.color_palette("colorblind")
 STUDY = "#3b3b3b"  # study squares and whiskers
 POOLED = PALETTE[0]  # diamonds
@@ -29,6 +38,7 @@ IMPUTED = PALETTE[1]  # trim-and-fill's filled studies
 GRID = "#d9d9d9"
 ROB_COLOURS = {"low": "#009E73", "some concerns": "#E69F00", "high": "#D55E00"}  # Okabe-Ito
 FORMATS = ("svg", "png", "pdf")
+_T2P = TextToPath()
 DPI = 200
 
 RC = {
@@ -154,6 +164,77 @@ def accessible_svg(fig) -> bytes:
     text = (text[:start] + head + f' role="img" aria-label={quoteattr(title)}' + ">"
             + f"\n <title>{escape(title)}</title>" + text[end + 1:])
     return text.encode("utf-8")
+
+
+def text_width(s: str, size: float = FONT_SIZE, bold: bool = False) -> float:
+    """Width in inches of a (possibly multi-line) string in the theme's font.
+
+    Parameters
+    ----------
+    s : str
+        The text; lines are separated by newlines (the widest counts).
+    size : float
+        Font size in points.
+    bold : bool
+        Bold weight.
+
+    Returns
+    -------
+    float
+        Inches.
+    """
+    prop = FontProperties(family="DejaVu Sans", size=size, weight="bold" if bold else "normal")
+    return max((_T2P.get_text_width_height_descent(line, prop, ismath=False)[0] for line in s.split("\n")),
+               default=0.0) / 72
+
+
+def wrap(s: str, width: float, size: float = FONT_SIZE, bold: bool = False) -> str:
+    """Wrap at word boundaries so that each line is at most `width` inches (a word longer than that stays whole).
+
+    Parameters
+    ----------
+    s : str
+        The text (its whitespace is normalised when it is wrapped).
+    width : float
+        The widest line allowed, inches.
+    size : float
+        Font size in points.
+    bold : bool
+        Bold weight.
+
+    Returns
+    -------
+    str
+        The text with newlines, or `s` unchanged when it fits.
+    """
+    if text_width(s, size, bold) <= width:
+        return s
+    words, lines, cur = s.split(), [], ""
+    for w in words:
+        trial = f"{cur} {w}".strip()
+        if cur and text_width(trial, size, bold) > width:
+            lines.append(cur)
+            cur = w
+        else:
+            cur = trial
+    lines.append(cur)
+    return "\n".join(lines)
+
+
+def title(fig, text: str) -> None:
+    """The figure's title as every figure has it: bold, TITLE_SIZE, from the left edge, wrapped to the figure's
+    width (the figure's suptitle, placed by the constrained layout).
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure.
+    text : str
+        The title.
+    """
+    edge = 0.1  # inches, as a forest plot's margin
+    fig.suptitle(wrap(text, fig.get_figwidth() - 2 * edge, TITLE_SIZE, bold=True), x=edge / fig.get_figwidth(),
+                 ha="left", fontsize=TITLE_SIZE, fontweight="bold")
 
 
 def close(fig) -> None:
