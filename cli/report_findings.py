@@ -74,7 +74,7 @@ def key_findings(results: ReviewResults, documents: dict[str, str]) -> list[dict
                       a.label.label if a is not None and a.label else "—"),
             "certainty": certainty_text(a.certainty.level if a is not None and a.certainty else None),
             "effect": effect_text(a, results.base) if a is not None else "—",
-            "reason": reason_text(a, reasons) if a is not None else c.found,
+            "reason": (c.found if c.scale != "labels" or a is None else reason_text(a, reasons)),
             "status": c.status, "status_text": status_words(c.status, c.certainty), "analysis": c.analysis or "",
         })
     return rows

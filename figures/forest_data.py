@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from evsynth.meta.engine.choices import MEASURE_NAMES, METHOD_NAMES, PROPORTION_MEASURES, TEST_NAMES
 from evsynth.meta.engine.results import MetaResult, SubgroupResult
 from evsynth.meta.engine.text import p_report
+from evsynth.meta.review.wording import number
 from evsynth.meta.engine.transforms import to_natural
 from evsynth.meta.review.about import BaseInfo
 from evsynth.meta.review.results import AnalysisRun
@@ -244,7 +245,8 @@ def effect_text(est: float, lo: float, hi: float, percent: bool) -> str:
     Returns
     -------
     str
-        "est [lo, hi]": two decimals below 100 and none from 100 on ("NA" for NaN, "∞" for infinity), or percentages.
+        "est [lo, hi]": three significant digits as the report gives them (wording.number; "—" for NaN, "∞" for
+        infinity), or percentages with one decimal.
     """
     if percent:
         return f"{100 * est:.1f} [{100 * lo:.1f}, {100 * hi:.1f}]"
@@ -252,12 +254,12 @@ def effect_text(est: float, lo: float, hi: float, percent: bool) -> str:
 
 
 def _fmt(x: float) -> str:
+    """An effect or an interval end as the report writes it (three significant digits: wording.number)."""
     if x != x:
-        return "NA"
+        return "—"
     if math.isinf(x):
         return "∞" if x > 0 else "-∞"
-    a = abs(x)
-    return f"{x:.2f}" if a < 100 else f"{x:.0f}"
+    return number(x)
 
 
 def steps_data(analysis: AnalysisRun, which: str, about: BaseInfo = BaseInfo()) -> ForestData:

@@ -683,3 +683,13 @@ def test_a_forest_with_every_column_stays_within_a_screen(tmp_path):
     fig = draw_forest(binary)
     assert fig.get_figwidth() <= theme.PAGE_WIDTH and overlapping_texts(fig) == []
     theme.close(fig)
+
+
+def test_forest_effect_text_uses_the_reports_number_style():
+    from evsynth.figures.forest_data import effect_text
+    from evsynth.meta.review.wording import number
+
+    assert effect_text(3.4512, 0.28197, 42.186, False) == "3.45 [0.282, 42.2]"
+    assert effect_text(1234.5, 0.0031, float("inf"), False) == f"{number(1234.5)} [0.00310, ∞]"
+    assert effect_text(float("nan"), 1.0, 2.0, False) == "— [1.00, 2.00]"
+    assert effect_text(0.953, 0.881, 0.984, True) == "95.3 [88.1, 98.4]"

@@ -423,7 +423,7 @@ def _dose_order(group: str) -> float:
 
 def _expect(claim: Claim) -> str:
     if claim.kind == "at_least":
-        return f">= {claim.expected:.0%}"
+        return f"≥ {claim.expected:.0%}"
     if claim.kind == "within":
         return f"{claim.expected[0]:.0%} to {claim.expected[1]:.0%}"
     if claim.kind == "frequency_at_least":
