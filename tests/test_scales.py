@@ -222,3 +222,22 @@ def test_every_claim_quotes_its_document_exactly():
         doc = " ".join((DOCUMENTS / c["document"]).read_text("utf-8").split())
         quote = " ".join(c["quote"].replace(" | ", " ").split())
         assert quote in doc, cid
+
+
+def test_frequency_at_most_on_a_range_and_a_pooled_rate():
+    ranges = {"r1": {"low": "1", "high": "11", "outcome": "confusion"},
+              "r2": {"low": "0.01", "high": "0.05", "outcome": "hallucinations"},
+              "r3": {"low": "0.05", "high": "2", "outcome": "x"}}
+
+    def claim(expected, row=None, analysis=None):
+        return Claim("c", "001.txt", "s", "t", "frequency_at_most", expected, analysis=analysis, range_row=row)
+
+    assert evaluate(claim("rare", "r1"), {}, ranges, RULES).status == "fail"  # 1% is common already
+    assert evaluate(claim("uncommon", "r2"), {}, ranges, RULES).status == "pass"  # 0.01-0.05%: rare to uncommon
+    assert evaluate(claim("uncommon", "r3"), {}, ranges, RULES).status == "inconclusive"  # straddles the band
+    assert evaluate(claim("rare", "missing"), {}, ranges, RULES).status == "inconclusive"
+    low = _rate_run("low", [0, 1, 0], [400, 500, 450])  # about 0.1%: its CI reaches into "uncommon"
+    v = evaluate(claim("common", analysis="low"), {"low": low}, {}, RULES)
+    assert v.status == "pass" and v.numbers["high"] < 0.1
+    high = _rate_run("high", [40, 50, 45], [100, 100, 100])
+    assert evaluate(claim("uncommon", analysis="high"), {"high": high}, {}, RULES).status == "fail"

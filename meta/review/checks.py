@@ -130,6 +130,34 @@ def _range_frequency(claim: Claim, ctx: Context) -> Verdict:
                     "pass" if ok else "fail", {"low": low, "high": high, "source": row.get("source")})
 
 
+def _frequency_at_most(claim: Claim, ctx: Context) -> Verdict:
+    """A rate no more frequent than a CIOMS category: pass when the whole range (a reported range's high end, a pooled
+    rate's upper CI) lies in it or below, fail when even the low end (lower CI) lies above it, else inconclusive."""
+    from .grading import frequency
+
+    expected = f"at most {claim.expected}"
+    if claim.range_row is not None:
+        row = ctx.ranges.get(claim.range_row)
+        if row is None:
+            return _verdict(claim, expected, f"no row {claim.range_row!r} in ranges.csv", "inconclusive")
+        low, high = cell_number(row.get("low")) / 100, cell_number(row.get("high")) / 100
+        shown = f"reported {low:.0%}-{high:.0%}"
+    else:
+        a = ctx.analyses.get(claim.analysis or "")
+        if a is None or a.result is None or a.result.back is None:
+            return _verdict(claim, expected, "the analysis did not run", "inconclusive")
+        back = a.result.back
+        low, high = back.ci_low, back.ci_high
+        shown = f"pooled {back.estimate:.1%} ({low:.1%} to {high:.1%})"
+    if not (low == low and high == high):
+        return _verdict(claim, expected, f"no rate ({shown})", "inconclusive")
+    rank = FREQUENCY_ORDER.index
+    top, bottom = frequency(high, ctx.rules), frequency(low, ctx.rules)
+    status = "pass" if rank(top) <= rank(claim.expected) else "fail" if rank(bottom) > rank(claim.expected) \
+        else "inconclusive"
+    return _verdict(claim, expected, f"{bottom} to {top} ({shown})", status, {"low": low, "high": high})
+
+
 def _votes_favour(claim: Claim, ctx: Context) -> Verdict:
     a = ctx.analyses.get(claim.analysis or "")
     name = ctx.about.intervention
@@ -436,7 +464,7 @@ def _frequency(claim: Claim, ctx: Context) -> Verdict:
 
 
 CHECKERS: dict[str, Callable[[Claim, Context], Verdict]] = {
-    "level": _level, "most_frequent": _most_frequent, "lower_than": _lower_than, "dose_dependent": _dose_dependent,
+    "level": _level, "most_frequent": _most_frequent, "frequency_at_most": _frequency_at_most, "lower_than": _lower_than, "dose_dependent": _dose_dependent,
     "not_checkable": _not_checkable,
     "doses_within": _doses_within,
     "votes_favour": _votes_favour,

@@ -20,7 +20,8 @@ from ..inputs.names import id_problem, text_problem
 from ..inputs.tomlfiles import key_lines, line_of, read_toml
 
 KINDS = ("label", "at_least", "within", "frequency_at_least", "mixed_results", "favours", "votes_favour",
-         "doses_within", "level", "most_frequent", "lower_than", "dose_dependent", "not_checkable")
+         "doses_within", "level", "most_frequent", "lower_than", "dose_dependent", "frequency_at_most",
+         "not_checkable")
 SCALES = ("labels", "scire")  # the scales a claim may be stated in (labels: the rule set's Strong / Mixed / ...)
 MAX_QUOTE = 300  # a claim's quote of its document: at most one short sentence
 FREQUENCY_ORDER = ("very rare", "rare", "uncommon", "common", "very common")
@@ -235,7 +236,7 @@ def _claim(cid: str, body: dict, analyses: set[str], bad, about: BaseInfo) -> Cl
         bad(kind, "must be [low, high]: two proportions, 0 <= low < high <= 1")
     if kind == "at_least" and not (_number(expected) and 0 <= expected <= 1):
         bad(kind, "must be a proportion between 0 and 1")
-    if kind == "frequency_at_least" and expected not in FREQUENCY_ORDER:
+    if kind in ("frequency_at_least", "frequency_at_most") and expected not in FREQUENCY_ORDER:
         bad(kind, f"must be one of {', '.join(FREQUENCY_ORDER)}")
     if kind == "favours" and expected not in (about.intervention, about.comparator):
         bad(kind, f"must be {about.intervention!r} or {about.comparator!r} (the sides base.toml names)")
