@@ -13,10 +13,9 @@ from evsynth.meta.engine.results import SubgroupResult
 from evsynth.meta.engine.transforms import to_natural
 from evsynth.meta.review.wording import unit_text, count_text, interval, number, numbers_text, p_text, percent
 
-from .report_findings import by_condition, certainty_text, definitions, key_findings, reason_text, sof_tables, MAX_OUTCOMES
+from .report_findings import DOMAIN, by_condition, certainty_text, definitions, key_findings, reason_text, sof_tables, MAX_OUTCOMES
 from evsynth.meta.review.plain import status_words
 from .report_methods import eligibility, how_to_cite, limitations, methods
-from evsynth.meta.review.findings import SofRow
 from evsynth.meta.review.results import AnalysisRun, MetaRegressionRun, ReviewResults
 from evsynth.meta.robustness.conclusion import Flip
 from evsynth.meta.robustness.fragility import Fragility
@@ -27,9 +26,6 @@ from evsynth.meta.robustness.trial_sequential import TSAReport
 from .markup import doi_url, md_escape, md_link, pubmed_url, safe_url
 
 STATUS_ORDER = ("fail", "contradicted_acknowledged", "inconclusive", "pass", "not_checkable")
-SYMBOLS = {"High": "⊕⊕⊕⊕", "Moderate": "⊕⊕⊕◯", "Low": "⊕⊕◯◯", "Very low": "⊕◯◯◯"}
-DOMAIN = {"risk_of_bias": "Risk of bias", "inconsistency": "Inconsistency", "indirectness": "Indirectness",
-          "imprecision": "Imprecision", "publication_bias": "Publication bias", "upgrade": "Upgrading"}
 
 
 def num(x, digits: int = 2) -> str:
@@ -44,16 +40,9 @@ def ci_ends(lo, hi, digits: int = 3) -> str:
     return f"{number(lo, digits)} to {number(hi, digits)}"
 
 
-def ci(est, lo, hi, digits: int = 3) -> str:
-    """An estimate and its 95% CI, `digits` significant digits each (wording.interval)."""
-    return interval(est, lo, hi, digits)
-
-
+ci = interval  # an estimate and its 95% CI, three significant digits each
 pval = p_text  # "P < 0.001", "P = 0.03", "—": the one style of the report, `check` and the figures
-
-
-def pct(x, n=None) -> str:
-    return percent(x, n)
+pct = percent  # a proportion as a percentage, with its denominator when given
 
 
 def _link(p) -> tuple[str, str]:
@@ -155,8 +144,6 @@ def slope_step(reg: MetaRegressionRun) -> float:
 def regression_text(reg: MetaRegressionRun, log: bool, measure: str) -> str:
     """A meta-regression slope in the moderator's unit, per a readable step ("per 10 mg/day"); for a ratio, the
     factor the ratio is multiplied by per step."""
-    import math as _m
-
     slope = reg.coefficients[-1]
     step = slope_step(reg)
     unit = (f"{step:g} {reg.unit}" if reg.unit else f"{step:g} units of {reg.moderator}") if step != 1 else \
@@ -165,7 +152,7 @@ def regression_text(reg: MetaRegressionRun, log: bool, measure: str) -> str:
         unit = "10 years" if step == 10 else "year"
     ends = [slope.estimate * step, slope.ci_low * step, slope.ci_high * step]
     if log:
-        return (f"the {measure} is multiplied by {interval(*[_m.exp(x) for x in ends])} per {unit}, "
+        return (f"the {measure} is multiplied by {interval(*[math.exp(x) for x in ends])} per {unit}, "
                 f"{pval(slope.pvalue)} ({count_text(reg.k, 'study', 'studies')})")
     return f"slope {interval(*ends)} per {unit} (analysis scale), {pval(slope.pvalue)} ({count_text(reg.k, 'study', 'studies')})"
 
@@ -244,23 +231,6 @@ def studies_text(trials: int | None, k: int) -> str:
     return text + (f", {k} comparisons" if trials and k != trials else "")
 
 
-def _sof_view(s: SofRow) -> dict:
-    per = s.intervention_per_1000
-    notes = [f"{DOMAIN.get(d.domain, d.domain)} ({d.change:+d}): {d.reason}" for d in s.downgrades]
-    rel = s.relative
-    return {
-        "outcome": s.outcome, "follow_up": s.follow_up,
-        "control": "—" if s.control_per_1000 is None else f"{s.control_per_1000:.0f} per 1000",
-        "intervention": "—" if not per else
-        ("not estimable (no events in the comparator arms)" if s.control_per_1000 == 0 else
-         f"{per[0]:.0f} per 1000 ({per[1]:.0f} to {per[2]:.0f})" + (" (capped at 1000)" if per[2] >= 999.5 else "")),
-        "relative": "—" if not rel else f"{s.measure} {ci(*rel)}",
-        "participants": f"{s.participants if s.participants is not None else 'NA'} ({studies_text(s.trials, s.k)})",
-        "certainty": s.certainty or "", "symbols": SYMBOLS.get(s.certainty or "", ""),
-        "notes": notes, "label": s.label or "",
-    }
-
-
 def _claim_view(v) -> dict:
     nums = v.numbers or {}
     numbers = numbers_text(nums)
@@ -332,8 +302,6 @@ def build_view(results: ReviewResults, figures: dict[str, str], documents: dict[
         "side_effects": _side_effects(analyses),
         "doses": [{**d.to_dict(), "unit": unit_text(d.unit), "low": f"{d.low:g}", "high": f"{d.high:g}"}
                   for d in results.doses],
-        # one row per outcome: the subgroup and dose-response analyses of the same outcome are left to their sections
-        "sof": [_sof_view(a.sof) for a in analyses if a.sof and not a.subgroups and not a.meta_regression],
         "published": published, "analyses": list(views.values()),
         "rates_figure": figures.get("", ""), "provenance": prov,
     }

@@ -14,7 +14,7 @@ from evsynth.meta.review.wording import count_text, interval, p_text, percent
 
 MAX_OUTCOMES = 7  # GRADEpro: at most seven outcomes in one summary-of-findings table
 DOMAIN = {"risk_of_bias": "Risk of bias", "inconsistency": "Inconsistency", "indirectness": "Indirectness",
-          "imprecision": "Imprecision", "publication_bias": "Publication bias", "upgrade": "Rated up"}
+          "imprecision": "Imprecision", "publication_bias": "Publication bias", "upgrade": "Upgrading"}
 PROPORTIONS = ("PR", "PLO", "PAS", "PFT")
 
 

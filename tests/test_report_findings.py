@@ -197,8 +197,9 @@ def test_a_sof_row_with_no_control_events_gives_the_risk_difference_per_1000(bui
 
 
 def test_the_pooled_risk_difference_is_computed_when_the_control_arms_have_no_events():
+    import json
+
     from evsynth.meta.review.summary import _risk_difference
-    from evsynth.meta.engine.results import MetaResult  # noqa: F401  (the type sof_row passes)
 
     class Res:  # the fields _risk_difference reads
         method, test = "REML", "z"
@@ -207,10 +208,13 @@ def test_the_pooled_risk_difference_is_computed_when_the_control_arms_have_no_ev
         def __init__(self, s):
             self.study = s
 
-    data = [{"events_t": 5, "n_t": 50, "events_c": 0, "n_c": 50}, {"events_t": 3, "n_t": 40, "events_c": 0, "n_c": 40}]
-    rd = _risk_difference(Res(), data, [E("a"), E("b")])
-    # metafor: rma(measure="RD", ai=c(5,3), n1i=c(50,40), ci=c(0,0), n2i=c(50,40)) -> 0.0838 (CI 0.0263 to 0.1413)
-    assert rd is not None and 50 < rd[0] < 120 and rd[1] < rd[0] < rd[2]
+    # metafor: rma(measure = "RD", ...), tests/reference/make_sof_reference.R
+    for case in json.loads((ROOT / "tests" / "reference" / "sof_reference.json").read_text(encoding="utf-8")):
+        data = [{"events_t": a, "n_t": n1, "events_c": c, "n_c": n2}
+                for a, n1, c, n2 in zip(case["ai"], case["n1i"], case["ci"], case["n2i"])]
+        rd = _risk_difference(Res(), data, [E(f"s{i}") for i in range(len(data))])
+        want = [1000 * case[k] for k in ("estimate", "ci_low", "ci_high")]
+        assert rd is not None and all(abs(x - y) < 1e-5 for x, y in zip(rd, want)), (rd, want)
 
 
 # --- methods, eligibility, limitations ---------------------------------------------------------------------------------

@@ -276,37 +276,34 @@ def _level(claim: Claim, ctx: Context) -> Verdict:
     from ..inputs.trials import trial_key
     from .scales import ScaleTrial, at_least, scire_level, scire_settings, word_of
 
-    _, words, _ = scire_settings(ctx.rules)
+    threshold, words, _ = scire_settings(ctx.rules)
     expected = f"level {claim.expected} ({word_of(claim.expected, words)})"
     a = ctx.analyses.get(claim.analysis)
     if a is None or (a.votes is None and a.result is None):
         return _verdict(claim, expected, "the analysis did not run", "inconclusive")
+    trial_of = {r.get("study_id"): trial_key(r) for r in ctx.rows}
     if a.votes is not None:
         supporting = list(a.votes.significant_benefit)
     else:
-        supporting = []
-        for e in a.study_effects or ():
-            if e.ci_low > 0:
-                supporting.append(next((trial_key(r) for r in ctx.rows if r.get("study_id") == e.row), e.study))
+        supporting = [trial_of.get(e.row, e.study) for e in a.study_effects or () if e.ci_low > 0]
     designs = {}  # a trial's design as the analysis's own rows give it (the row that votes), else its first row's
     taken = set(a.rows)
     for r in sorted(ctx.rows, key=lambda r: r.get("study_id") not in taken):
         designs.setdefault(trial_key(r), r.get("design", ""))
-    pedro = ctx.pedro
-    trials = [ScaleTrial(t, designs.get(t, ""), pedro.score(t) if pedro is not None else None) for t in supporting]
-    found = scire_level(trials, ctx.rules)
+
+    def score(t: str) -> int | None:
+        return ctx.pedro.score(t) if ctx.pedro is not None else None
+
+    found = scire_level([ScaleTrial(t, designs.get(t, ""), score(t)) for t in supporting], ctx.rules)
     n = {"level": found.level, "supporting": supporting, "high_quality": list(found.high_quality)}
     text = f"level {found.level} ({found.words}): {found.reason}"
     if at_least(found.level, claim.expected):
         return _verdict(claim, expected, text, "pass", n)
     # what the data could give at best: every trial pointing the intervention's way counted as supporting, and every
     # RCT whose PEDro score is not assessed counted as high quality; when even that misses the level, it fails
-    threshold = scire_settings(ctx.rules)[0]
     leaning = list(a.votes.favour_intervention) if a.votes is not None else \
-        [next((trial_key(r) for r in ctx.rows if r.get("study_id") == e.row), e.study)
-         for e in a.study_effects or () if e.yi > 0]
-    best = scire_level([ScaleTrial(t, designs.get(t, ""), (pedro.score(t) if pedro is not None else None)
-                                   if pedro is not None and pedro.score(t) is not None else threshold)
+        [trial_of.get(e.row, e.study) for e in a.study_effects or () if e.yi > 0]
+    best = scire_level([ScaleTrial(t, designs.get(t, ""), threshold if score(t) is None else score(t))
                         for t in leaning], ctx.rules)
     n["best_possible"] = best.level
     if at_least(best.level, claim.expected):
@@ -426,11 +423,9 @@ def _dose_dependent(claim: Claim, ctx: Context) -> Verdict:
                                          f"{s.ci_high:.3g}), {p_text(s.pvalue)}, {reg.k} studies", status,
                         {"slope": s.estimate, "ci_low": s.ci_low, "ci_high": s.ci_high, "p": s.pvalue})
     if isinstance(sub, SubgroupResult):
-        groups = sorted(sub.subgroups, key=lambda g: str(g.group))
+        groups = sorted(sub.subgroups, key=lambda g: _dose_order(str(g.group)))
         text = "; ".join(f"{g.group}: {(g.back or g).estimate:.3g} (k = {g.k})" for g in groups)
-        rising = all((x.back or x).estimate <= (y.back or y).estimate for x, y in zip(
-            sorted(groups, key=lambda g: _dose_order(str(g.group))), sorted(groups, key=lambda g: _dose_order(
-                str(g.group)))[1:]))
+        rising = all((x.back or x).estimate <= (y.back or y).estimate for x, y in zip(groups, groups[1:]))
         status = "pass" if sub.q_between_pvalue < 0.05 and rising else "inconclusive" if \
             sub.q_between_pvalue >= 0.05 else "fail"
         return _verdict(claim, expected, f"{text}; test for subgroup differences {p_text(sub.q_between_pvalue)}",

@@ -124,12 +124,18 @@ def certainty(f: Facts, rules: Rules) -> Certainty:
         The level (the start moved by the sum of the domains' changes, kept within the rule set's levels), the start
         (randomised only when every included study's design is a randomised one) and each judgement.
     """
-    levels = list(rules.get("certainty.levels", "order"))
     randomised = set(rules.get("certainty.start", "randomised_designs"))
     all_rct = f.k > 0 and all(d in randomised for d in f.designs)
     start = rules.get("certainty.start", "randomised" if all_rct else "non_randomised")
     js = [_risk_of_bias(f, rules), _inconsistency(f, rules), _indirectness(rules), _imprecision(f, rules),
           _publication_bias(f, rules), _upgrade(f, rules, all_rct)]
+    return _settle(js, start, f, rules)
+
+
+def _settle(js: list[Judgement], start: str, f: Facts, rules: Rules) -> Certainty:
+    """The certainty from the start moved by the domains' changes (each overridden where the analysis says so),
+    kept within the rule set's levels."""
+    levels = list(rules.get("certainty.levels", "order"))
     out = []
     for j in js:
         if j.domain in f.overrides:
@@ -137,8 +143,7 @@ def certainty(f: Facts, rules: Rules) -> Certainty:
             j = Judgement(j.domain, change, f"override: {reason} (the rule said {j.change:+d}: {j.reason})",
                           j.source, True)
         out.append(j)
-    index = levels.index(start) + sum(j.change for j in out)
-    index = max(0, min(len(levels) - 1, index))
+    index = max(0, min(len(levels) - 1, levels.index(start) + sum(j.change for j in out)))
     return Certainty(levels[index], start, tuple(out), rules.version)
 
 
@@ -368,7 +373,6 @@ def certainty_votes(votes: VoteCount, f: Facts, rules: Rules) -> Certainty:
     -------
     Certainty
     """
-    levels = list(rules.get("certainty.levels", "order"))
     randomised = set(rules.get("certainty.start", "randomised_designs"))
     all_rct = bool(f.designs) and all(d in randomised for d in f.designs)
     start = rules.get("certainty.start", "randomised" if all_rct else "non_randomised")
@@ -378,15 +382,7 @@ def certainty_votes(votes: VoteCount, f: Facts, rules: Rules) -> Certainty:
                                            "asymmetry test", rules.get("certainty.publication_bias", "source")),
           Judgement("upgrade", 0, "a vote count has no effect size to call large: not rated up",
                     rules.get("certainty.upgrade", "source"))]
-    out = []
-    for j in js:
-        if j.domain in f.overrides:
-            change, reason = f.overrides[j.domain]
-            j = Judgement(j.domain, change, f"override: {reason} (the rule said {j.change:+d}: {j.reason})",
-                          j.source, True)
-        out.append(j)
-    index = max(0, min(len(levels) - 1, levels.index(start) + sum(j.change for j in out)))
-    return Certainty(levels[index], start, tuple(out), rules.version)
+    return _settle(js, start, f, rules)
 
 
 def _votes_rule(rules: Rules) -> tuple[int, str]:

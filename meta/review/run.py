@@ -303,11 +303,17 @@ def _unit_of(rows, column: str) -> str:
     return units.pop() if len(units) == 1 else ""
 
 
+def _group(row: dict, by: str) -> str:
+    """A row's subgroup: its `by` cell, "" when empty or "not reported" (such a row is in no subgroup)."""
+    value = (row.get(by, "") or "").strip()
+    return "" if value.lower() == "not reported" else value
+
+
 def _subgroups(inc: _Included, model: Model, by: str):
     if model.counts_based:
         raise AnalysisError("subgroup analysis needs an inverse-variance model")
-    labels = [(r.get(by, "") or "").strip() for r in inc.rows]
-    idx = [i for i, v in enumerate(labels) if v and v.lower() != "not reported"]
+    labels = [_group(r, by) for r in inc.rows]
+    idx = [i for i, v in enumerate(labels) if v]
     effects = inc.effects
     if len(idx) < len(labels):  # a study without a value is in no subgroup (it is named in the analysis's notes)
         effects = Effects(effects.measure, tuple(effects.study[i] for i in idx), effects.yi[idx], effects.vi[idx],
@@ -318,8 +324,7 @@ def _subgroups(inc: _Included, model: Model, by: str):
 
 def _subgroup_note(inc: _Included, by: str) -> tuple[str, ...]:
     """The note naming the studies a subgroup analysis leaves out for want of a value of its column."""
-    missing = [s for s, r in zip(inc.effects.study, inc.rows)
-               if not (r.get(by, "") or "").strip() or (r.get(by, "") or "").strip().lower() == "not reported"]
+    missing = [s for s, r in zip(inc.effects.study, inc.rows) if not _group(r, by)]
     if not missing:
         return ()
     return (f"Subgroups by {by}: {len(missing)} of {len(inc.rows)} studies report no {by} and are left out of the "
