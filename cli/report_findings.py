@@ -8,6 +8,7 @@ from __future__ import annotations
 from string import ascii_lowercase
 
 from evsynth.meta.review.plain import CERTAINTY_WORDS, SYMBOLS, status_words
+from evsynth.meta.review.rules import LABELS
 from evsynth.meta.review.questions import question_of
 from evsynth.meta.review.results import AnalysisRun, ReviewResults
 from evsynth.meta.review.wording import count_text, interval, p_text, percent
@@ -28,8 +29,10 @@ def effect_text(a: AnalysisRun, about) -> str:
     participants, or a vote count's directions with its sign test."""
     if a.votes is not None:
         v = a.votes
-        return (f"{len(v.favour_intervention)} of {count_text(v.trials, 'trial')} favour {about.intervention}, "
-                f"{len(v.favour_control)} the {about.comparator}, {len(v.no_direction)} show no difference or no "
+        doses = tuple((a.where or {}).get("comparator", ())) == ("dose comparison",)
+        side, other = ("the higher dose", "the lower dose") if doses else (about.intervention, f"the {about.comparator}")
+        return (f"{len(v.favour_intervention)} of {count_text(v.trials, 'trial')} favour {side}, "
+                f"{len(v.favour_control)} {other}, {len(v.no_direction)} show no difference or no "
                 f"direction; sign test {p_text(v.sign_test_p) if v.sign_test_p is not None else '—'}")
     res = a.result
     if res is None:
@@ -71,10 +74,11 @@ def key_findings(results: ReviewResults, documents: dict[str, str]) -> list[dict
             "statement": c.claim, "document": documents.get(c.document, c.document), "section": c.section,
             "expected": c.expected, "quote": c.quote, "scale": c.scale,
             "label": (f"SCIRE level {c.numbers.get('level')}" if c.scale == "scire" and c.numbers.get("level") else
-                      a.label.label if a is not None and a.label else "—"),
+                      a.label.label if a is not None and a.label and c.expected in LABELS else "—"),
             "certainty": certainty_text(a.certainty.level if a is not None and a.certainty else None),
             "effect": effect_text(a, results.base) if a is not None else "—",
-            "reason": (c.found if c.scale != "labels" or a is None else reason_text(a, reasons)),
+            "reason": (reason_text(a, reasons) if c.scale == "labels" and a is not None and c.expected in LABELS
+                       else c.found),
             "status": c.status, "status_text": status_words(c.status, c.certainty), "analysis": c.analysis or "",
         })
     return rows

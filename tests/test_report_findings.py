@@ -293,3 +293,23 @@ def test_references_glossary_and_prisma_flow_are_in_the_report(built):
     assert "<svg" in flow and "PRISMA 2020" in flow and "Trials included" in flow
     cite = html[html.index('id="cite"'):html.index('id="glossary"')]
     assert results.evidence.sha256 in cite and results.tool in cite
+
+
+def test_a_key_finding_shows_a_label_only_for_a_label_claim_and_dose_votes_in_dose_words(built):
+    from evsynth.cli.report_findings import effect_text
+    from evsynth.meta.review.rules import LABELS
+
+    results, _ = built
+    rows = {r["claim"]: r for r in key_findings(results, {})}
+    claims = {c.id: c for c in results.claims}
+    for cid, r in rows.items():
+        c = claims[cid]
+        if c.scale == "labels" and c.expected not in LABELS:
+            assert r["label"] == "—" and r["reason"] == c.found, cid  # e.g. a rate's range, a dose trend
+    dose = rows["sedation_weakness_dose_dependent"]
+    assert dose["reason"].startswith("1 trial reports it more often at the higher dose (beraha2016)")
+    votes = next(a for a in results.analyses if a.id == "somnolence_by_dose_votes")
+    assert effect_text(votes, results.base).startswith("0 of 1 trial favour the higher dose, 1 the lower dose")
+    cocaine = next(a for a in results.analyses if a.id == "cocaine_vs_placebo_votes")
+    assert effect_text(cocaine, results.base).startswith("1 of 2 trials favour baclofen, 0 the ")
+    assert rows["uses_other_limited"]["label"] == "Experimental, limited"

@@ -241,3 +241,101 @@ def test_frequency_at_most_on_a_range_and_a_pooled_rate():
     assert v.status == "pass" and v.numbers["high"] < 0.1
     high = _rate_run("high", [40, 50, 45], [100, 100, 100])
     assert evaluate(claim("uncommon", analysis="high"), {"high": high}, {}, RULES).status == "fail"
+
+
+# --- combined rates, dose comparisons, events never observed -----------------------------------------------------------
+
+LABEL_RANGES = {"som": {"low": "10", "high": "63", "outcome": "somnolence"},
+                "wea": {"low": "5", "high": "15", "outcome": "weakness"},
+                "diz": {"low": "5", "high": "15", "outcome": "dizziness"},
+                "con": {"low": "1", "high": "11", "outcome": "confusion"}}
+
+
+def _any(low, high, among=("som", "wea", "diz", "con")):
+    return Claim("c", "002.txt", "s", "t", "any_within", [low, high], among=tuple(among))
+
+
+def test_any_within_bounds_the_share_with_any_of_several_effects():
+    # the share with any: at least the largest single rate (10%), at most the sum (63+15+15+11 = 104%, so 100%), and
+    # at least 63% where somnolence peaks
+    v = evaluate(_any(0.10, 0.75), {}, LABEL_RANGES, RULES)
+    assert v.status == "inconclusive"
+    assert v.numbers == {"floor": 0.10, "ceiling": 1.0, "highest_single": 0.63}
+    assert evaluate(_any(0.05, 1.0), {}, LABEL_RANGES, RULES).status == "pass"  # the whole interval inside
+    assert evaluate(_any(0.10, 0.50), {}, LABEL_RANGES, RULES).status == "fail"  # below somnolence's 63%
+    assert evaluate(_any(0.01, 0.08), {}, LABEL_RANGES, RULES).status == "fail"  # below the 10% floor
+    small = {"a": {"low": "10", "high": "20"}, "b": {"low": "5", "high": "10"}}
+    tight = evaluate(_any(0.10, 0.30, ("a", "b")), {}, small, RULES)
+    assert tight.status == "pass" and abs(tight.numbers["ceiling"] - 0.30) < 1e-12
+    assert evaluate(_any(0.1, 0.3, ("a", "zz")), {}, small, RULES).status == "inconclusive"  # a row is missing
+
+
+def _dose_run(higher_more, higher_less, none=()):
+    trials = len(higher_more) + len(higher_less) + len(none)
+    from evsynth.meta.engine.votes import sign_test
+
+    p = sign_test(len(higher_more), len(higher_more) + len(higher_less)) if higher_more or higher_less else None
+    votes = VoteCount(trials, tuple(higher_less), tuple(higher_more), tuple(none), (), p, "sign test")
+    return {"dose": AnalysisRun("dose", "dose", "pvalues", {}, (), votes=votes)}
+
+
+def test_dose_dependence_from_trials_comparing_doses():
+    claim = _claim_of("dose_dependent", True, "dose")
+    six = [f"t{i}" for i in range(6)]
+    ok = evaluate(claim, _dose_run(six, []), {}, RULES)
+    assert ok.status == "pass" and abs(ok.numbers["sign_test_p"] - 2 * 0.5 ** 6) < 1e-12
+    assert "6 trials report it more often at the higher dose" in ok.found
+    assert evaluate(claim, _dose_run([], six), {}, RULES).status == "fail"
+    one = evaluate(claim, _dose_run(["beraha"], [], ["x"]), {}, RULES)
+    assert one.status == "inconclusive" and one.numbers["higher_dose_more"] == ["beraha"]
+    assert "1 no difference (x)" in one.found
+
+
+def test_none_observed_counts_zero_events_with_an_exact_upper_limit():
+    rows = ({"study_id": "a-01", "events": "0", "n": "42"}, {"study_id": "b-01", "events": "0", "n": "18"},
+            {"study_id": "c-01", "events": "2", "n": "30"}, {"study_id": "d-01", "events": "", "n": ""})
+
+    def run(*ids):
+        return {"lab": AnalysisRun("lab", "lab", "proportions", {}, ids)}
+
+    claim = _claim_of("none_observed", True, "lab")
+    ok = evaluate(claim, run("a-01", "b-01"), {}, RULES, rows)
+    assert ok.status == "pass" and ok.numbers["patients"] == 60
+    assert abs(ok.numbers["upper_95"] - (1 - 0.025 ** (1 / 60))) < 1e-12  # Clopper-Pearson, 0 of 60
+    assert "95% upper limit 5.96%" in ok.found
+    seen = evaluate(claim, run("a-01", "c-01"), {}, RULES, rows)
+    assert seen.status == "fail" and seen.numbers["with_events"] == ["c-01 (2 of 30)"]
+    assert evaluate(claim, run("d-01"), {}, RULES, rows).status == "inconclusive"  # no count at all
+    assert evaluate(claim, run(), {}, RULES, rows).status == "inconclusive"
+
+
+def test_claims_toml_checks_any_within_and_none_observed(tmp_path):
+    from evsynth.meta.review.claims import load_claims
+
+    path = tmp_path / "claims.toml"
+    path.write_text('''
+[claims.a]
+document = "000_x.txt"
+section = "s"
+text = "t"
+any_within = [0.1, 0.75]
+
+[claims.b]
+document = "000_x.txt"
+section = "s"
+text = "t"
+analysis = "one"
+none_observed = false
+
+[claims.c]
+document = "000_x.txt"
+section = "s"
+text = "t"
+any_within = [0.1, 7.5]
+among = ["r1", "r2"]
+''', encoding="utf-8")
+    with pytest.raises(SchemaError) as err:
+        load_claims(path, {"one"})
+    msg = str(err.value)
+    for needle in ("claims.a.among", "claims.b.none_observed", "claims.c.any_within"):
+        assert needle in msg, needle

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from typing import Callable
 
 from ..inputs.numbers import cell_number
-from .wording import interval, p_text, unit_text
+from .wording import interval, number, p_text, unit_text
 from .about import BaseInfo
 from .claims import FREQUENCY_ORDER, Claim, Verdict
 from .results import AnalysisRun
@@ -407,9 +407,13 @@ def _lower_than(claim: Claim, ctx: Context) -> Verdict:
 
 def _dose_dependent(claim: Claim, ctx: Context) -> Verdict:
     """The claim's analysis rises with dose: a meta-regression slope on dose with its CI above 0, or subgroups by
-    dose whose test for differences is significant with the higher doses higher."""
+    dose whose test for differences is significant with the higher doses higher, or (a vote count of trials that
+    compare a higher with a lower dose of the intervention, comparator "dose comparison") more trials reporting the
+    harm more often at the higher dose than less often, by the sign test."""
     a = ctx.analyses.get(claim.analysis or "")
     expected = "a rate rising with dose"
+    if a is not None and a.result is None and a.votes is not None:
+        return _dose_votes(claim, a.votes, expected)
     if a is None or a.result is None:
         return _verdict(claim, expected, "the analysis did not run", "inconclusive")
     from .results import MetaRegressionRun
@@ -432,6 +436,79 @@ def _dose_dependent(claim: Claim, ctx: Context) -> Verdict:
                         status, {"p": sub.q_between_pvalue})
     why = getattr(reg, "error", None) or getattr(sub, "error", None) or "the analysis has no dose moderator"
     return _verdict(claim, expected, f"not estimable: {why}", "inconclusive")
+
+
+def _dose_votes(claim: Claim, v, expected: str) -> Verdict:
+    """Trials comparing a higher with a lower dose, for a harm: "favours control" (the lower dose) means more of the
+    harm at the higher dose. Pass when more trials say more than less and the sign test is below 0.05; fail when more
+    say less and it is below 0.05; else inconclusive."""
+    up, down, none = v.favour_control, v.favour_intervention, v.no_direction
+    p = v.sign_test_p
+    status = "inconclusive" if p is None or not p < 0.05 else "pass" if len(up) > len(down) else "fail"
+
+    def named(ids):
+        return f" ({', '.join(ids)})" if ids else ""
+    found = (f"{len(up)} trial{'s' if len(up) != 1 else ''} report{'s' if len(up) == 1 else ''} it more often at the "
+             f"higher dose{named(up)}, {len(down)} less often{named(down)}, {len(none)} no difference{named(none)}; "
+             + (f"sign test {p_text(p)}" if p is not None else "no trial with a direction") +
+             "; trials comparing doses of the intervention (direction and significance only)")
+    return _verdict(claim, expected, found, status, {"higher_dose_more": list(up), "higher_dose_less": list(down),
+                                                     "no_difference": list(none), "sign_test_p": p})
+
+
+def _any_within(claim: Claim, ctx: Context) -> Verdict:
+    """The share of patients with any of several effects, from each effect's reported range (tables/ranges.csv): in
+    any study it is at least the largest single rate and at most their sum (Boole-Fréchet bounds), so every study lies
+    within [largest low end, min(1, sum of high ends)], and the study with the highest single rate reaches at least
+    its high end. Pass when that whole interval lies in the claim's range; fail when the claim's range misses it or
+    ends below the highest single rate; else inconclusive (the reported ranges cannot tell)."""
+    low, high = claim.expected
+    expected = f"{low:.0%} to {high:.0%} with any of {len(claim.among)} effects"
+    rows = {i: ctx.ranges.get(i) for i in claim.among}
+    missing = [i for i, r in rows.items() if r is None]
+    if missing:
+        return _verdict(claim, expected, f"no such row in ranges.csv: {', '.join(missing)}", "inconclusive")
+    ends = {i: (cell_number(r.get("low")), cell_number(r.get("high"))) for i, r in rows.items()}  # percent
+    if any(not (0 <= lo <= hi <= 100) for lo, hi in ends.values()):
+        return _verdict(claim, expected, "a range is not a percentage from 0 to 100", "inconclusive")
+    floor = max(lo for lo, _ in ends.values()) / 100
+    ceiling = min(100.0, sum(hi for _, hi in ends.values())) / 100
+    top = max(hi for _, hi in ends.values()) / 100
+    ends = {i: (lo / 100, hi / 100) for i, (lo, hi) in ends.items()}
+    each = "; ".join(f"{rows[i].get('outcome', i)} {100 * lo:g}-{100 * hi:g}%" for i, (lo, hi) in ends.items())
+    found = (f"any of them: between {100 * floor:g}% and {100 * ceiling:g}% (at least the largest single rate, at most "
+             f"the sum), and at least {100 * top:g}% where the most frequent is highest; reported: {each}")
+    if low <= floor and ceiling <= high:
+        status = "pass"
+    elif high < floor or low > ceiling or high < top:
+        status = "fail"
+    else:
+        status = "inconclusive"
+    return _verdict(claim, expected, found, status, {"floor": floor, "ceiling": ceiling, "highest_single": top})
+
+
+def _none_observed(claim: Claim, ctx: Context) -> Verdict:
+    """No study of the claim's analysis observed the event: pass when every row counts 0 events (with the exact
+    binomial 95% upper limit of the patients counted), fail when a row counts any, inconclusive without rows."""
+    a = ctx.analyses.get(claim.analysis or "")
+    expected = "no patient with the event in any study"
+    ids = set(a.rows) if a is not None else set()
+    rows = [r for r in ctx.rows if r.get("study_id") in ids]
+    if not rows:
+        return _verdict(claim, expected, "no study in the analysis", "inconclusive")
+    events = [(r.get("study_id"), cell_number(r.get("events", r.get("events_t"))),
+               cell_number(r.get("n", r.get("n_t")))) for r in rows]
+    seen = [f"{sid} ({e:g} of {n:g})" if n == n else f"{sid} ({e:g})" for sid, e, n in events if e == e and e > 0]
+    unknown = [sid for sid, e, _ in events if e != e]
+    counted = sum(n for _, e, n in events if e == 0 and n == n)
+    bound = 1 - 0.025 ** (1 / counted) if counted else float("nan")
+    found = (f"events in {', '.join(seen)}" if seen else
+             f"none in {len(events) - len(unknown)} stud{'y' if len(events) - len(unknown) == 1 else 'ies'}"
+             + (f", {counted:g} patients counted (95% upper limit {number(100 * bound)}%)" if counted else ""))
+    if unknown:
+        found += f"; no count in {', '.join(unknown)}"
+    status = "fail" if seen else "inconclusive" if len(unknown) == len(events) else "pass"
+    return _verdict(claim, expected, found, status, {"patients": counted, "upper_95": bound, "with_events": seen})
 
 
 def _dose_order(group: str) -> float:
@@ -460,6 +537,7 @@ def _frequency(claim: Claim, ctx: Context) -> Verdict:
 
 CHECKERS: dict[str, Callable[[Claim, Context], Verdict]] = {
     "level": _level, "most_frequent": _most_frequent, "frequency_at_most": _frequency_at_most, "lower_than": _lower_than, "dose_dependent": _dose_dependent,
+    "any_within": _any_within, "none_observed": _none_observed,
     "not_checkable": _not_checkable,
     "doses_within": _doses_within,
     "votes_favour": _votes_favour,

@@ -21,7 +21,7 @@ from ..inputs.tomlfiles import key_lines, line_of, read_toml
 
 KINDS = ("label", "at_least", "within", "frequency_at_least", "mixed_results", "favours", "votes_favour",
          "doses_within", "level", "most_frequent", "lower_than", "dose_dependent", "frequency_at_most",
-         "not_checkable")
+         "any_within", "none_observed", "not_checkable")
 SCALES = ("labels", "scire")  # the scales a claim may be stated in (labels: the rule set's Strong / Mixed / ...)
 MAX_QUOTE = 300  # a claim's quote of its document: at most one short sentence
 FREQUENCY_ORDER = ("very rare", "rare", "uncommon", "common", "very common")
@@ -50,7 +50,7 @@ class Claim:
     acknowledged: Acknowledged | None = None  # a contradiction the team examined and recorded
     scale: str = "labels"  # the scale the document states the claim in (SCALES)
     quote: str = ""  # the document's own words (one short sentence), shown beside the project's reading
-    among: tuple[str, ...] = ()  # most_frequent: the analyses (rates) the claim's analysis is ranked among
+    among: tuple[str, ...] = ()  # most_frequent: the analyses (rates) ranked; any_within: the ranges.csv rows combined
 
 
 @dataclass(frozen=True)
@@ -228,11 +228,11 @@ def _claim(cid: str, body: dict, analyses: set[str], bad, about: BaseInfo) -> Cl
             bad(kind, "must be [low, high]: two numbers (a dose per day), 0 <= low < high")
         if not isinstance(body.get("route"), str) or not isinstance(body.get("unit"), str):
             bad(kind, "needs route and unit (e.g. route = \"oral\", unit = \"mg/day\")")
-    elif kind != "not_checkable" and analysis is None and range_row is None:
+    elif kind not in ("not_checkable", "any_within") and analysis is None and range_row is None:
         bad("analysis", "a checkable claim names the analysis (or range_row) it rests on")
     if analysis is not None and analysis not in analyses:
         bad("analysis", f"no analysis {visible(repr(analysis))} in analyses.toml")
-    if kind == "within" and not (pair and 0 <= expected[0] and expected[1] <= 1):
+    if kind in ("within", "any_within") and not (pair and 0 <= expected[0] and expected[1] <= 1):
         bad(kind, "must be [low, high]: two proportions, 0 <= low < high <= 1")
     if kind == "at_least" and not (_number(expected) and 0 <= expected <= 1):
         bad(kind, "must be a proportion between 0 and 1")
@@ -270,14 +270,21 @@ def _claim(cid: str, body: dict, analyses: set[str], bad, about: BaseInfo) -> Cl
                         bad("among", f"no analysis {visible(repr(x))} in analyses.toml")
             if (range_row or analysis) not in among:
                 bad("among", "must include the claim's own analysis (or range_row)")
+    elif kind == "any_within":
+        if not (isinstance(among, list) and len(among) >= 2 and all(isinstance(x, str) and x and not text_problem(x, 200)
+                                                                    for x in among)):
+            bad("among", "an any_within claim needs among = [two or more rows of tables/ranges.csv] (the effects "
+                         "whose combined rate the claim states)")
+            among = []
     elif "among" in body:
-        bad("among", "only a most_frequent claim ranks analyses")
+        bad("among", "only a most_frequent or any_within claim names `among`")
     if kind == "lower_than" and not (isinstance(expected, str) and expected.strip() and expected != analysis
                                      and not text_problem(expected, 200)):
         bad(kind, "must name another analysis, or a row of tables/ranges.csv (the rate the claim's analysis is lower "
                   "than)")
-    if kind == "dose_dependent" and expected is not True:
-        bad(kind, "must be true (the claim's analysis rises with dose)")
+    if kind in ("dose_dependent", "none_observed") and expected is not True:
+        bad(kind, "must be true (the claim's analysis rises with dose)" if kind == "dose_dependent" else
+            "must be true (no study of the claim's analysis observed the event)")
     quote = body.get("quote", "")
     if not isinstance(quote, str) or text_problem(quote, MAX_QUOTE):
         bad("quote", f"must be the document's words, at most {MAX_QUOTE} characters without control characters")
