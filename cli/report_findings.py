@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from string import ascii_lowercase
 
+from evsynth.meta.engine.distributions import zero_events_upper
 from evsynth.meta.review.plain import CERTAINTY_WORDS, SYMBOLS, status_words
 from evsynth.meta.review.rules import LABELS
 from evsynth.meta.review.questions import question_of
@@ -41,6 +42,9 @@ def effect_text(a: AnalysisRun, about) -> str:
     n = a.sof.participants if a.sof else None
     trials = count_text(a.trials or res.k, "trial")
     who = f"{trials}, {n} participants" if n else trials
+    data = [e.data for e in a.study_effects or ()]
+    if res.measure in PROPORTIONS and n and data and "events" in data[0] and not any(d["events"] for d in data):
+        return f"none of {n} ({percent(0.0)} to {percent(zero_events_upper(n))}, exact); {trials}"
     if res.measure in PROPORTIONS and back is not None:
         return f"{percent(back.estimate)} ({percent(back.ci_low)} to {percent(back.ci_high)}); {who}"
     if back is not None:

@@ -313,3 +313,13 @@ def test_a_key_finding_shows_a_label_only_for_a_label_claim_and_dose_votes_in_do
     cocaine = next(a for a in results.analyses if a.id == "cocaine_vs_placebo_votes")
     assert effect_text(cocaine, results.base).startswith("1 of 2 trials favour baclofen, 0 the ")
     assert rows["uses_other_limited"]["label"] == "Experimental, limited"
+
+
+def test_a_rate_whose_studies_saw_no_event_shows_none_and_its_exact_upper_limit(built):
+    from evsynth.cli.report_findings import effect_text
+
+    results, html = built
+    a = next(a for a in results.analyses if a.id == "long_term_hepatic_renal_toxicity")
+    assert effect_text(a, results.base) == "none of 65 (0.0% to 5.5%, exact); 1 trial"
+    assert a.sof.intervention_per_1000[:2] == (0.0, 0.0) and abs(a.sof.intervention_per_1000[2] - 55.17) < 0.01
+    assert "0 per 1000 (0 to 55)" in html  # not the continuity-corrected 8 per 1000

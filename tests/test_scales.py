@@ -339,3 +339,14 @@ among = ["r1", "r2"]
     msg = str(err.value)
     for needle in ("claims.a.among", "claims.b.none_observed", "claims.c.any_within"):
         assert needle in msg, needle
+
+
+def test_the_zero_events_upper_limit_equals_rs_binom_test():
+    import json
+
+    from evsynth.meta.engine.distributions import zero_events_upper
+
+    ref = json.loads((ROOT / "tests" / "reference" / "zero_events_reference.json").read_text("utf-8"))
+    for n, upper in ref.items():
+        assert abs(zero_events_upper(float(n)) - upper) < 1e-12, n
+    assert zero_events_upper(0) != zero_events_upper(0)  # nan: no patients, no limit

@@ -154,3 +154,21 @@ def f_sf(x, df1, df2):
         Probabilities, elementwise (a scalar for scalar arguments).
     """
     return special.fdtrc(df1, df2, x)
+
+
+def zero_events_upper(n: float, level: float = 0.95) -> float:
+    """The exact (Clopper-Pearson) upper confidence limit of a proportion when none of n had the event.
+
+    Parameters
+    ----------
+    n : float
+        The number of patients, none with the event.
+    level : float
+        The two-sided confidence level.
+
+    Returns
+    -------
+    float
+        1 - ((1 - level) / 2) ** (1 / n), what R's binom.test(0, n) gives; nan for n <= 0.
+    """
+    return 1.0 - ((1.0 - level) / 2.0) ** (1.0 / n) if n > 0 else float("nan")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Callable
 
+from ..engine.distributions import zero_events_upper
 from ..inputs.numbers import cell_number
 from .wording import interval, number, p_text, unit_text
 from .about import BaseInfo
@@ -501,7 +502,7 @@ def _none_observed(claim: Claim, ctx: Context) -> Verdict:
     seen = [f"{sid} ({e:g} of {n:g})" if n == n else f"{sid} ({e:g})" for sid, e, n in events if e == e and e > 0]
     unknown = [sid for sid, e, _ in events if e != e]
     counted = sum(n for _, e, n in events if e == 0 and n == n)
-    bound = 1 - 0.025 ** (1 / counted) if counted else float("nan")
+    bound = zero_events_upper(counted)
     found = (f"events in {', '.join(seen)}" if seen else
              f"none in {len(events) - len(unknown)} stud{'y' if len(events) - len(unknown) == 1 else 'ies'}"
              + (f", {counted:g} patients counted (95% upper limit {number(100 * bound)}%)" if counted else ""))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 
+from ..engine.distributions import zero_events_upper
 from ..engine.results import MetaResult
 from ..inputs.evidence import EvidenceBase
 from ..inputs.numbers import cell_number
@@ -59,6 +60,8 @@ def sof_row(run: AnalysisRun, rows: list[dict]) -> SofRow | None:
         per_1000 = tuple(_per_1000(_apply(res.measure, cr, x)) for x in natural)
     elif data and "events" in data[0] and back:
         per_1000, relative = tuple(_per_1000(x) for x in natural), None
+        if participants and not any(d["events"] for d in data):  # none had it: 0 and its exact upper limit, not
+            per_1000 = (0.0, 0.0, _per_1000(zero_events_upper(participants)))  # the continuity-corrected rate
     cert = run.certainty
     rd = _risk_difference(res, data, run.study_effects) if control == 0 else None
     return SofRow(run.id, run.title, res.k, res.measure, follow_up, participants, control, per_1000, relative,
