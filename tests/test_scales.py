@@ -350,3 +350,40 @@ def test_the_zero_events_upper_limit_equals_rs_binom_test():
     for n, upper in ref.items():
         assert abs(zero_events_upper(float(n)) - upper) < 1e-12, n
     assert zero_events_upper(0) != zero_events_upper(0)  # nan: no patients, no limit
+
+
+def test_reported_checks_a_cited_number_against_the_row_that_holds_it(tmp_path):
+    rows = ({"study_id": "z-01", "study": "Zhao 2025", "events": "40", "n": "432", "outcome_detail": "signals"},
+            {"study_id": "g-01", "study": "G", "estimate": "4.69"}, {"study_id": "e-01", "events": ""})
+
+    def claim(value, row):
+        return Claim("c", "000.txt", "s", "t", "reported", value, row=row)
+
+    ok = evaluate(claim(40, "z-01"), {}, {}, RULES, rows)
+    assert ok.status == "pass" and ok.found == "40 of 432 (Zhao 2025: signals)"
+    assert evaluate(claim(41, "z-01"), {}, {}, RULES, rows).status == "fail"
+    assert evaluate(claim(4.7, "g-01"), {}, {}, RULES, rows).status == "pass"  # rounding to the printed digits
+    assert evaluate(claim(5, "g-01"), {}, {}, RULES, rows).status == "fail"
+    assert evaluate(claim(40, "e-01"), {}, {}, RULES, rows).status == "inconclusive"
+    assert evaluate(claim(40, "nope"), {}, {}, RULES, rows).status == "inconclusive"
+    from evsynth.meta.review.claims import load_claims
+
+    path = tmp_path / "claims.toml"
+    path.write_text('''
+[claims.a]
+document = "000_x.txt"
+section = "s"
+text = "t"
+reported = 40
+
+[claims.b]
+document = "000_x.txt"
+section = "s"
+text = "t"
+analysis = "one"
+at_least = 0.5
+row = "z-01"
+''', encoding="utf-8")
+    with pytest.raises(SchemaError) as err:
+        load_claims(path, {"one"})
+    assert "claims.a.row" in str(err.value) and "claims.b.row" in str(err.value)

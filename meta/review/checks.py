@@ -512,6 +512,23 @@ def _none_observed(claim: Claim, ctx: Context) -> Verdict:
     return _verdict(claim, expected, found, status, {"patients": counted, "upper_95": bound, "with_events": seen})
 
 
+def _reported(claim: Claim, ctx: Context) -> Verdict:
+    """A number the document cites from one source, against the evidence row that holds it (its events, or its
+    estimate): pass when equal (to 0.5% of the number, for rounding), fail when not, inconclusive without the row."""
+    expected = f"{claim.expected:g} ({claim.row})"
+    row = next((r for r in ctx.rows if r.get("study_id") == claim.row), None)
+    if row is None:
+        return _verdict(claim, expected, f"no row {claim.row!r} in the evidence base", "inconclusive")
+    value = cell_number(row.get("events", row.get("estimate", "")))
+    if value != value:
+        return _verdict(claim, expected, f"row {claim.row} holds no number", "inconclusive")
+    of = cell_number(row.get("n", ""))
+    found = (f"{value:g}" + (f" of {of:g}" if of == of else "") + f" ({row.get('study', claim.row)}: "
+             f"{row.get('outcome_detail') or row.get('outcome', '')})")
+    ok = abs(value - claim.expected) <= 0.005 * max(abs(claim.expected), 1e-12)
+    return _verdict(claim, expected, found, "pass" if ok else "fail", {"value": value, "row": claim.row})
+
+
 def _dose_order(group: str) -> float:
     """The order of a dose group: its first number ("30 mg/day" -> 30), or low < medium < high."""
     import re
@@ -538,7 +555,7 @@ def _frequency(claim: Claim, ctx: Context) -> Verdict:
 
 CHECKERS: dict[str, Callable[[Claim, Context], Verdict]] = {
     "level": _level, "most_frequent": _most_frequent, "frequency_at_most": _frequency_at_most, "lower_than": _lower_than, "dose_dependent": _dose_dependent,
-    "any_within": _any_within, "none_observed": _none_observed,
+    "any_within": _any_within, "none_observed": _none_observed, "reported": _reported,
     "not_checkable": _not_checkable,
     "doses_within": _doses_within,
     "votes_favour": _votes_favour,

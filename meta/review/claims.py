@@ -21,12 +21,12 @@ from ..inputs.tomlfiles import key_lines, line_of, read_toml
 
 KINDS = ("label", "at_least", "within", "frequency_at_least", "mixed_results", "favours", "votes_favour",
          "doses_within", "level", "most_frequent", "lower_than", "dose_dependent", "frequency_at_most",
-         "any_within", "none_observed", "not_checkable")
+         "any_within", "none_observed", "reported", "not_checkable")
 SCALES = ("labels", "scire")  # the scales a claim may be stated in (labels: the rule set's Strong / Mixed / ...)
 MAX_QUOTE = 300  # a claim's quote of its document: at most one short sentence
 FREQUENCY_ORDER = ("very rare", "rare", "uncommon", "common", "very common")
 COMMON = {"document", "section", "text", "analysis", "range_row", "min_studies", "route", "unit", "table", "acknowledged",
-          "scale", "quote", "among"}
+          "scale", "quote", "among", "row"}
 ACKNOWLEDGED_KEYS = ("why", "judged_on", "found")
 # the documents' tables a claim is a row of, regenerated in the report
 TABLES = ("uses", "side_effects", "dosing")
@@ -51,6 +51,7 @@ class Claim:
     scale: str = "labels"  # the scale the document states the claim in (SCALES)
     quote: str = ""  # the document's own words (one short sentence), shown beside the project's reading
     among: tuple[str, ...] = ()  # most_frequent: the analyses (rates) ranked; any_within: the ranges.csv rows combined
+    row: str | None = None  # reported: the evidence row (study_id) whose number the document cites
 
 
 @dataclass(frozen=True)
@@ -228,7 +229,7 @@ def _claim(cid: str, body: dict, analyses: set[str], bad, about: BaseInfo) -> Cl
             bad(kind, "must be [low, high]: two numbers (a dose per day), 0 <= low < high")
         if not isinstance(body.get("route"), str) or not isinstance(body.get("unit"), str):
             bad(kind, "needs route and unit (e.g. route = \"oral\", unit = \"mg/day\")")
-    elif kind not in ("not_checkable", "any_within") and analysis is None and range_row is None:
+    elif kind not in ("not_checkable", "any_within", "reported") and analysis is None and range_row is None:
         bad("analysis", "a checkable claim names the analysis (or range_row) it rests on")
     if analysis is not None and analysis not in analyses:
         bad("analysis", f"no analysis {visible(repr(analysis))} in analyses.toml")
@@ -285,6 +286,16 @@ def _claim(cid: str, body: dict, analyses: set[str], bad, about: BaseInfo) -> Cl
     if kind in ("dose_dependent", "none_observed") and expected is not True:
         bad(kind, "must be true (the claim's analysis rises with dose)" if kind == "dose_dependent" else
             "must be true (no study of the claim's analysis observed the event)")
+    row = body.get("row")
+    if kind == "reported":
+        if not (_number(expected) and expected >= 0):
+            bad(kind, "must be the number the document cites (0 or more)")
+        if not (isinstance(row, str) and row and not text_problem(row, 200)):
+            bad("row", "a reported claim names the evidence row (study_id) that holds the number")
+            row = None
+    elif row is not None:
+        bad("row", "only a reported claim names a row")
+        row = None
     quote = body.get("quote", "")
     if not isinstance(quote, str) or text_problem(quote, MAX_QUOTE):
         bad("quote", f"must be the document's words, at most {MAX_QUOTE} characters without control characters")
@@ -294,7 +305,7 @@ def _claim(cid: str, body: dict, analyses: set[str], bad, about: BaseInfo) -> Cl
     return Claim(cid, str(document), str(body.get("section")), str(body.get("text")), kind, expected, analysis,
                  range_row, min_studies if isinstance(min_studies, int) else 2, body.get("route"), body.get("unit"),
                  body.get("table"), ack, str(scale), quote if isinstance(quote, str) else "",
-                 tuple(among) if isinstance(among, list) else ())
+                 tuple(among) if isinstance(among, list) else (), row)
 
 
 def _acknowledged(raw, kind: str, bad) -> Acknowledged | None:
