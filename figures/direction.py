@@ -56,12 +56,14 @@ def draw_direction(analysis: AnalysisRun, about: BaseInfo = BaseInfo()):
                 mew=1.0, gid=f"trial-{i + 1}")
     ax.axvline(0, color="#bfbfbf", lw=0.6)
     ax.set_yticks(ys, labels)
-    sides = [f"Favours {about.comparator}", "No difference or no direction", f"Favours {about.intervention}"]
+    doses = tuple((analysis.where or {}).get("comparator", ())) == ("dose comparison",)
+    low, high = ("the lower dose", "the higher dose") if doses else (about.comparator, about.intervention)
+    sides = [f"Favours {low}", "No difference or no direction", f"Favours {high}"]
     ax.set_xticks([-1, 0, 1], [wrap(t, SIDE_WIDTH, theme.FONT_SIZE - 0.5) for t in sides])
     ax.set_xlim(-1.6, 1.6)
     ax.set_ylim(-0.2, total + 0.2)
     p = v.sign_test_p
-    ax.set_xlabel(f"Filled: significant on its own. Sign test over {v.trials} trials: "
+    ax.set_xlabel(f"Filled: significant on its own. Sign test over {v.trials} trial{'s' if v.trials != 1 else ''}: "
                   f"P = {p:.3f}" if p is not None else "Filled: significant on its own.", fontsize=theme.SMALL)
     theme.title(fig, analysis.title)
     return fig

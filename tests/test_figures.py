@@ -693,3 +693,22 @@ def test_forest_effect_text_uses_the_reports_number_style():
     assert effect_text(1234.5, 0.0031, float("inf"), False) == f"{number(1234.5)} [0.00310, ∞]"
     assert effect_text(float("nan"), 1.0, 2.0, False) == "— [1.00, 2.00]"
     assert effect_text(0.953, 0.881, 0.984, True) == "95.3 [88.1, 98.4]"
+
+
+def test_a_direction_plot_of_trials_comparing_doses_names_the_doses_not_the_drug():
+    import matplotlib.pyplot as plt
+
+    from evsynth.figures.direction import draw_direction
+    from evsynth.meta.engine.votes import VoteCount
+    from evsynth.meta.review.results import AnalysisRun
+
+    votes = VoteCount(1, (), ("beraha2016",), (), (), 1.0, "sign test")
+    doses = AnalysisRun("d", "Somnolence by dose", "pvalues", {"comparator": ("dose comparison",)}, (), votes=votes)
+    placebo = replace(doses, where={"comparator": ("placebo",)})
+    for run, low, high in ((doses, "the lower dose", "the higher dose"),
+                           (placebo, ABOUT.comparator, ABOUT.intervention)):
+        fig = draw_direction(run, ABOUT)
+        ticks = [t.get_text().replace("\n", " ") for t in fig.axes[0].get_xticklabels()]
+        assert ticks[0] == f"Favours {low}" and ticks[2] == f"Favours {high}", ticks
+        assert "Sign test over 1 trial: P = 1.000" in fig.axes[0].get_xlabel()
+        plt.close(fig)
