@@ -333,10 +333,18 @@ section = "s"
 text = "t"
 any_within = [0.1, 7.5]
 among = ["r1", "r2"]
+
+[claims.d]
+document = "000_x.txt"
+section = "s"
+text = "t"
+any_within = [0.1, 0.75]
+among = ["r1", "r2", "r1"]
 ''', encoding="utf-8")
     with pytest.raises(SchemaError) as err:
         load_claims(path, {"one"})
     msg = str(err.value)
+    assert "claims.d.among" in msg and "twice" in msg
     for needle in ("claims.a.among", "claims.b.none_observed", "claims.c.any_within"):
         assert needle in msg, needle
 

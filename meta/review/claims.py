@@ -279,6 +279,8 @@ def _claim(cid: str, body: dict, analyses: set[str], bad, about: BaseInfo) -> Cl
             among = []
     elif "among" in body:
         bad("among", "only a most_frequent or any_within claim names `among`")
+    if isinstance(among, list) and len(set(map(str, among))) < len(among):
+        bad("among", "names an entry twice (a rate counted twice would change the ranking or the sum)")
     if kind == "lower_than" and not (isinstance(expected, str) and expected.strip() and expected != analysis
                                      and not text_problem(expected, 200)):
         bad(kind, "must name another analysis, or a row of tables/ranges.csv (the rate the claim's analysis is lower "
