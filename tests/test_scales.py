@@ -260,7 +260,7 @@ def test_any_within_bounds_the_share_with_any_of_several_effects():
     # at least 63% where somnolence peaks
     v = evaluate(_any(0.10, 0.75), {}, LABEL_RANGES, RULES)
     assert v.status == "inconclusive"
-    assert v.numbers == {"floor": 0.10, "ceiling": 1.0, "highest_single": 0.63}
+    assert v.numbers == {"floor": 0.10, "ceiling": 1.0, "highest_single": 0.63, "lowest_at_most": 0.51}
     assert evaluate(_any(0.05, 1.0), {}, LABEL_RANGES, RULES).status == "pass"  # the whole interval inside
     assert evaluate(_any(0.10, 0.50), {}, LABEL_RANGES, RULES).status == "fail"  # below somnolence's 63%
     assert evaluate(_any(0.01, 0.08), {}, LABEL_RANGES, RULES).status == "fail"  # below the 10% floor
@@ -268,15 +268,25 @@ def test_any_within_bounds_the_share_with_any_of_several_effects():
     tight = evaluate(_any(0.10, 0.30, ("a", "b")), {}, small, RULES)
     assert tight.status == "pass" and abs(tight.numbers["ceiling"] - 0.30) < 1e-12
     assert evaluate(_any(0.1, 0.3, ("a", "zz")), {}, small, RULES).status == "inconclusive"  # a row is missing
+    # where somnolence is at its 10% low, any of it and hypotension (0-9%) is at most 19%: a claimed 25% floor fails
+    hyp = {**LABEL_RANGES, "hyp": {"low": "0", "high": "9", "outcome": "hypotension"}}
+    capped = evaluate(_any(0.25, 0.75, ("som", "hyp")), {}, hyp, RULES)
+    assert capped.status == "fail" and abs(capped.numbers["lowest_at_most"] - 0.19) < 1e-12
+    mixed = {"a": {"low": "10", "high": "20", "source": "label"}, "b": {"low": "5", "high": "10", "source": "review"}}
+    apart = evaluate(_any(0.10, 0.30, ("a", "b")), {}, mixed, RULES)
+    assert apart.status == "inconclusive" and "different sources" in apart.found  # not one set of patients
 
 
-def _dose_run(higher_more, higher_less, none=()):
+def _dose_run(higher_more, higher_less, none=(), harm=True, comparator="dose comparison"):
+    """A vote count of trials comparing doses: for a harm, more at the higher dose is "favours control"."""
     trials = len(higher_more) + len(higher_less) + len(none)
     from evsynth.meta.engine.votes import sign_test
 
     p = sign_test(len(higher_more), len(higher_more) + len(higher_less)) if higher_more or higher_less else None
-    votes = VoteCount(trials, tuple(higher_less), tuple(higher_more), tuple(none), (), p, "sign test")
-    return {"dose": AnalysisRun("dose", "dose", "pvalues", {}, (), votes=votes)}
+    favour_i, favour_c = (higher_less, higher_more) if harm else (higher_more, higher_less)
+    votes = VoteCount(trials, tuple(favour_i), tuple(favour_c), tuple(none), (), p, "sign test")
+    return {"dose": AnalysisRun("dose", "dose", "pvalues", {"comparator": (comparator,)}, (),
+                                outcome_kind="harm" if harm else "benefit", votes=votes)}
 
 
 def test_dose_dependence_from_trials_comparing_doses():
@@ -289,6 +299,11 @@ def test_dose_dependence_from_trials_comparing_doses():
     one = evaluate(claim, _dose_run(["beraha"], [], ["x"]), {}, RULES)
     assert one.status == "inconclusive" and one.numbers["higher_dose_more"] == ["beraha"]
     assert "1 no difference (x)" in one.found
+    # a benefit rising with dose: "favours intervention" (the higher dose) is the rise
+    assert evaluate(claim, _dose_run(six, [], harm=False), {}, RULES).status == "pass"
+    assert evaluate(claim, _dose_run([], six, harm=False), {}, RULES).status == "fail"
+    placebo = evaluate(claim, _dose_run(six, [], comparator="placebo"), {}, RULES)
+    assert placebo.status == "inconclusive" and "does not compare doses" in placebo.found  # not a dose comparison
 
 
 def test_none_observed_counts_zero_events_with_an_exact_upper_limit():
@@ -306,6 +321,9 @@ def test_none_observed_counts_zero_events_with_an_exact_upper_limit():
     seen = evaluate(claim, run("a-01", "c-01"), {}, RULES, rows)
     assert seen.status == "fail" and seen.numbers["with_events"] == ["c-01 (2 of 30)"]
     assert evaluate(claim, run("d-01"), {}, RULES, rows).status == "inconclusive"  # no count at all
+    one = evaluate(claim, run("a-01"), {}, RULES, rows)  # a claim needs min_studies (2) studies to pass
+    assert one.status == "inconclusive" and "fewer than the 2 studies" in one.found
+    assert evaluate(replace(claim, min_studies=1), run("a-01"), {}, RULES, rows).status == "pass"
     assert evaluate(claim, run(), {}, RULES, rows).status == "inconclusive"
 
 
@@ -371,7 +389,11 @@ def test_reported_checks_a_cited_number_against_the_row_that_holds_it(tmp_path):
     assert ok.status == "pass" and ok.found == "40 of 432 (Zhao 2025: signals)"
     assert evaluate(claim(41, "z-01"), {}, {}, RULES, rows).status == "fail"
     assert evaluate(claim(4.7, "g-01"), {}, {}, RULES, rows).status == "pass"  # rounding to the printed digits
-    assert evaluate(claim(5, "g-01"), {}, {}, RULES, rows).status == "fail"
+    assert evaluate(claim(5, "g-01"), {}, {}, RULES, rows).status == "pass"  # "5" is 4.69 printed without decimals
+    assert evaluate(claim(4, "g-01"), {}, {}, RULES, rows).status == "fail"
+    assert evaluate(claim(40.2, "z-01"), {}, {}, RULES, rows).status == "fail"  # 40.2 is not the count 40
+    assert evaluate(claim(4.69, "g-01"), {}, {}, RULES, rows).status == "pass"
+    assert evaluate(claim(4.6, "g-01"), {}, {}, RULES, rows).status == "fail"  # 4.69 prints as 4.7
     assert evaluate(claim(40, "e-01"), {}, {}, RULES, rows).status == "inconclusive"
     assert evaluate(claim(40, "nope"), {}, {}, RULES, rows).status == "inconclusive"
     from evsynth.meta.review.claims import load_claims
@@ -395,3 +417,21 @@ row = "z-01"
     with pytest.raises(SchemaError) as err:
         load_claims(path, {"one"})
     assert "claims.a.row" in str(err.value) and "claims.b.row" in str(err.value)
+
+
+def test_a_claim_naming_a_row_the_base_does_not_hold_is_an_input_error(tmp_path):
+    from click.testing import CliRunner
+
+    from evsynth.cli.main import main
+
+    base = tmp_path / "evidence" / "baclofen"
+    shutil.copytree(ROOT / "evidence" / "baclofen", base)
+    shutil.copy(ROOT / "evidence" / "grading.toml", tmp_path / "evidence" / "grading.toml")
+    text = (base / "claims.toml").read_text("utf-8")
+    text = text.replace('row = "zhao2025-01"', 'row = "zhao2025-99"').replace(
+        '"baclofentabletsuslabel-05"]\nany_within', '"baclofentabletsuslabel-55"]\nany_within')
+    (base / "claims.toml").write_text(text, "utf-8")
+    res = CliRunner().invoke(main, ["validate", str(base)])
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    assert "claims.neuro_faers_40_reactions.row" in res.output and "'zhao2025-99' is not a study_id" in res.output
+    assert "claims.adverse_effects_10_to_75.among" in res.output and "baclofentabletsuslabel-55" in res.output

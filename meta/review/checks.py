@@ -414,7 +414,10 @@ def _dose_dependent(claim: Claim, ctx: Context) -> Verdict:
     a = ctx.analyses.get(claim.analysis or "")
     expected = "a rate rising with dose"
     if a is not None and a.result is None and a.votes is not None:
-        return _dose_votes(claim, a.votes, expected)
+        if tuple((a.where or {}).get("comparator", ())) != ("dose comparison",):
+            return _verdict(claim, expected, "not estimable: the vote count does not compare doses (its protocol's "
+                                             "comparator must be \"dose comparison\")", "inconclusive")
+        return _dose_votes(claim, a.votes, expected, a.outcome_kind == "harm")
     if a is None or a.result is None:
         return _verdict(claim, expected, "the analysis did not run", "inconclusive")
     from .results import MetaRegressionRun
@@ -439,11 +442,13 @@ def _dose_dependent(claim: Claim, ctx: Context) -> Verdict:
     return _verdict(claim, expected, f"not estimable: {why}", "inconclusive")
 
 
-def _dose_votes(claim: Claim, v, expected: str) -> Verdict:
-    """Trials comparing a higher with a lower dose, for a harm: "favours control" (the lower dose) means more of the
-    harm at the higher dose. Pass when more trials say more than less and the sign test is below 0.05; fail when more
-    say less and it is below 0.05; else inconclusive."""
-    up, down, none = v.favour_control, v.favour_intervention, v.no_direction
+def _dose_votes(claim: Claim, v, expected: str, harm: bool) -> Verdict:
+    """Trials comparing a higher dose (the intervention arm) with a lower one (the comparator): for a harm, "favours
+    control" means more of it at the higher dose; for a benefit, "favours intervention" does. Pass when more trials
+    say more than less and the sign test is below 0.05; fail when more say less and it is below 0.05; else
+    inconclusive."""
+    up, down = (v.favour_control, v.favour_intervention) if harm else (v.favour_intervention, v.favour_control)
+    none = v.no_direction
     p = v.sign_test_p
     status = "inconclusive" if p is None or not p < 0.05 else "pass" if len(up) > len(down) else "fail"
 
@@ -472,20 +477,28 @@ def _any_within(claim: Claim, ctx: Context) -> Verdict:
     ends = {i: (cell_number(r.get("low")), cell_number(r.get("high"))) for i, r in rows.items()}  # percent
     if any(not (0 <= lo <= hi <= 100) for lo, hi in ends.values()):
         return _verdict(claim, expected, "a range is not a percentage from 0 to 100", "inconclusive")
+    sources = {r.get("source", "") for r in rows.values()}
+    if len(sources) > 1:
+        return _verdict(claim, expected, f"the ranges come from different sources ({', '.join(sorted(sources))}): "
+                                         "rates of one set of patients cannot be combined across them", "inconclusive")
     floor = max(lo for lo, _ in ends.values()) / 100
     ceiling = min(100.0, sum(hi for _, hi in ends.values())) / 100
     top = max(hi for _, hi in ends.values()) / 100
+    total_high = sum(hi for _, hi in ends.values())
+    # where an effect is at its lowest, the share with any is at most that low end plus every other effect's high end
+    lowest_cap = min(100.0, min(lo + total_high - hi for lo, hi in ends.values())) / 100
     ends = {i: (lo / 100, hi / 100) for i, (lo, hi) in ends.items()}
     each = "; ".join(f"{rows[i].get('outcome', i)} {100 * lo:g}-{100 * hi:g}%" for i, (lo, hi) in ends.items())
     found = (f"any of them: between {100 * floor:g}% and {100 * ceiling:g}% (at least the largest single rate, at most "
              f"the sum), and at least {100 * top:g}% where the most frequent is highest; reported: {each}")
     if low <= floor and ceiling <= high:
         status = "pass"
-    elif high < floor or low > ceiling or high < top:
+    elif high < floor or low > ceiling or high < top or low > lowest_cap:
         status = "fail"
     else:
         status = "inconclusive"
-    return _verdict(claim, expected, found, status, {"floor": floor, "ceiling": ceiling, "highest_single": top})
+    return _verdict(claim, expected, found, status, {"floor": floor, "ceiling": ceiling, "highest_single": top,
+                                                     "lowest_at_most": lowest_cap})
 
 
 def _none_observed(claim: Claim, ctx: Context) -> Verdict:
@@ -508,13 +521,17 @@ def _none_observed(claim: Claim, ctx: Context) -> Verdict:
              + (f", {counted:g} patients counted (95% upper limit {number(100 * bound)}%)" if counted else ""))
     if unknown:
         found += f"; no count in {', '.join(unknown)}"
-    status = "fail" if seen else "inconclusive" if len(unknown) == len(events) else "pass"
+    counted_studies = len(events) - len(unknown)
+    status = "fail" if seen else "inconclusive" if counted_studies < claim.min_studies else "pass"
+    if not seen and 0 < counted_studies < claim.min_studies:
+        found += f"; fewer than the {claim.min_studies} studies the claim needs"
     return _verdict(claim, expected, found, status, {"patients": counted, "upper_95": bound, "with_events": seen})
 
 
 def _reported(claim: Claim, ctx: Context) -> Verdict:
     """A number the document cites from one source, against the evidence row that holds it (its events, or its
-    estimate): pass when equal (to 0.5% of the number, for rounding), fail when not, inconclusive without the row."""
+    estimate): pass when the row's number, rounded to the decimals the document prints, equals it; fail when not;
+    inconclusive without the row or a number in it."""
     expected = f"{claim.expected:g} ({claim.row})"
     row = next((r for r in ctx.rows if r.get("study_id") == claim.row), None)
     if row is None:
@@ -525,8 +542,17 @@ def _reported(claim: Claim, ctx: Context) -> Verdict:
     of = cell_number(row.get("n", ""))
     found = (f"{value:g}" + (f" of {of:g}" if of == of else "") + f" ({row.get('study', claim.row)}: "
              f"{row.get('outcome_detail') or row.get('outcome', '')})")
-    ok = abs(value - claim.expected) <= 0.005 * max(abs(claim.expected), 1e-12)
+    ok = round(value, _decimals(claim.expected)) == claim.expected  # to the digits the document prints
     return _verdict(claim, expected, found, "pass" if ok else "fail", {"value": value, "row": claim.row})
+
+
+def _decimals(x: float) -> int:
+    """The decimals a cited number is printed with (40 -> 0, 4.7 -> 1, 0.25 -> 2)."""
+    text = repr(float(x))
+    if "e" in text:
+        return 12
+    frac = text.split(".")[1].rstrip("0")
+    return len(frac)
 
 
 def _dose_order(group: str) -> float:

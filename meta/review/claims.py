@@ -24,6 +24,7 @@ KINDS = ("label", "at_least", "within", "frequency_at_least", "mixed_results", "
          "any_within", "none_observed", "reported", "not_checkable")
 SCALES = ("labels", "scire")  # the scales a claim may be stated in (labels: the rule set's Strong / Mixed / ...)
 MAX_QUOTE = 300  # a claim's quote of its document: at most one short sentence
+MAX_AMONG = 100  # the entries an among list may name
 FREQUENCY_ORDER = ("very rare", "rare", "uncommon", "common", "very common")
 COMMON = {"document", "section", "text", "analysis", "range_row", "min_studies", "route", "unit", "table", "acknowledged",
           "scale", "quote", "among", "row"}
@@ -279,6 +280,9 @@ def _claim(cid: str, body: dict, analyses: set[str], bad, about: BaseInfo) -> Cl
             among = []
     elif "among" in body:
         bad("among", "only a most_frequent or any_within claim names `among`")
+    if isinstance(among, list) and len(among) > MAX_AMONG:
+        bad("among", f"names {len(among)} entries; at most {MAX_AMONG}")
+        among = []
     if isinstance(among, list) and len(set(map(str, among))) < len(among):
         bad("among", "names an entry twice (a rate counted twice would change the ranking or the sum)")
     if kind == "lower_than" and not (isinstance(expected, str) and expected.strip() and expected != analysis
@@ -326,3 +330,47 @@ def _acknowledged(raw, kind: str, bad) -> Acknowledged | None:
             bad(f"acknowledged.{key}", "must be a non-empty string without control characters")
             return None
     return Acknowledged(raw["why"].strip(), raw["judged_on"].strip(), raw["found"].strip())
+
+
+def reference_problems(claims: tuple[Claim, ...], path: str | Path, row_ids: set[str], range_ids: set[str],
+                       root: str | Path | None = None) -> list[CellProblem]:
+    """The claims' references to evidence rows that do not exist: a `range_row`, an `among` entry read as a row of
+    tables/ranges.csv (any_within, and most_frequent with range_row), a `row` (reported). A misspelt id would
+    otherwise leave the claim inconclusive in silence.
+
+    Parameters
+    ----------
+    claims : tuple of Claim
+        The claims, as load_claims read them.
+    path : str or Path
+        claims.toml (for the line of each problem).
+    row_ids : set of str
+        Every study_id of the evidence base.
+    range_ids : set of str
+        The study_ids of tables/ranges.csv.
+    root : str or Path, optional
+        The evidence base's folder (see :func:`read_bytes_safely`).
+
+    Returns
+    -------
+    list of CellProblem
+        One per missing reference, naming the claim's key and line.
+    """
+    _, text = read_toml(path, root)
+    lines = key_lines(text)
+    out = []
+
+    def missing(c: Claim, key: str, value: str, where: str, ids: set[str]):
+        if value not in ids:
+            out.append(CellProblem(str(path), line_of(lines, "claims", c.id, key), f"claims.{visible(c.id)}.{key}",
+                                   f"{visible(repr(value))[:80]} is not a study_id of {where}"))
+
+    for c in claims:
+        if c.range_row is not None:
+            missing(c, "range_row", c.range_row, "tables/ranges.csv", range_ids)
+        if c.kind == "any_within" or (c.kind == "most_frequent" and c.range_row is not None):
+            for x in c.among:
+                missing(c, "among", x, "tables/ranges.csv", range_ids)
+        if c.row is not None:
+            missing(c, "row", c.row, "the evidence base's tables", row_ids)
+    return out

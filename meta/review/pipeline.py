@@ -82,11 +82,13 @@ def run_base(base_dir: str | Path, version: str, progress=None, light: bool = Fa
 
 
 def _used_rows(analyses: list[AnalysisRun], claims) -> set[str]:
-    """The rows whose provenance the report shows: the analyses', the published meta-analyses' and the reported
-    ranges the claims read."""
+    """The rows whose provenance the report shows: the analyses', the published meta-analyses', and the rows the
+    claims read (reported ranges, the ranges an any_within claim combines, a reported number's row)."""
     used = {r for a in analyses for r in a.rows}
     used |= {p.study_id for a in analyses for p in a.published or ()}
-    return used | {c.range_row for c in claims if c.range_row}
+    used |= {c.range_row for c in claims if c.range_row} | {c.row for c in claims if c.row}
+    return used | {x for c in claims if c.kind == "any_within" or (c.kind == "most_frequent" and c.range_row)
+                   for x in c.among}
 
 
 def run_one(base_dir: str | Path, analysis_id: str) -> AnalysisRun:

@@ -76,9 +76,10 @@ def run_analysis(base: EvidenceBase, spec: AnalysisSpec, rules: Rules | None = N
         votes = vote_count([{**r, "p": cell_number(r.get("p"))} for r in sel.rows])
         share = secondary_share(_secondary(base, sel.rows), [cell_number(r.get("n_total")) for r in sel.rows])[0]
         if rules is None:
-            return AnalysisRun(**_head(spec, sel), notes=sel.notes or None, votes=votes)
+            return AnalysisRun(**_head(spec, sel), outcome_kind=spec.outcome_kind, notes=sel.notes or None, votes=votes)
         c = certainty_votes(votes, _vote_facts(sel.rows, spec, base), rules)
-        return AnalysisRun(**_head(spec, sel), notes=sel.notes or None, votes=votes, certainty=c,
+        return AnalysisRun(**_head(spec, sel), outcome_kind=spec.outcome_kind, notes=sel.notes or None, votes=votes,
+                           certainty=c,
                            label=label_votes(votes, rules, share, c))
     methods = methods or Methods()
     plan = plan_design(sel.rows, sel.columns, sel.study, spec.model, methods)
