@@ -317,7 +317,7 @@ def test_none_observed_counts_zero_events_with_an_exact_upper_limit():
     ok = evaluate(claim, run("a-01", "b-01"), {}, RULES, rows)
     assert ok.status == "pass" and ok.numbers["patients"] == 60
     assert abs(ok.numbers["upper_95"] - (1 - 0.025 ** (1 / 60))) < 1e-12  # Clopper-Pearson, 0 of 60
-    assert "95% upper limit 5.96%" in ok.found
+    assert "exact 95% CI 0% to 5.96%" in ok.found
     seen = evaluate(claim, run("a-01", "c-01"), {}, RULES, rows)
     assert seen.status == "fail" and seen.numbers["with_events"] == ["c-01 (2 of 30)"]
     assert evaluate(claim, run("d-01"), {}, RULES, rows).status == "inconclusive"  # no count at all
@@ -325,6 +325,8 @@ def test_none_observed_counts_zero_events_with_an_exact_upper_limit():
     assert one.status == "inconclusive" and "fewer than the 2 studies" in one.found
     assert evaluate(replace(claim, min_studies=1), run("a-01"), {}, RULES, rows).status == "pass"
     assert evaluate(claim, run(), {}, RULES, rows).status == "inconclusive"
+    part = evaluate(claim, run("a-01", "b-01", "d-01"), {}, RULES, rows)  # a study without a count: cannot tell
+    assert part.status == "inconclusive" and "no count in d-01" in part.found
 
 
 def test_claims_toml_checks_any_within_and_none_observed(tmp_path):
@@ -376,6 +378,9 @@ def test_the_zero_events_upper_limit_equals_rs_binom_test():
     for n, upper in ref.items():
         assert abs(zero_events_upper(float(n)) - upper) < 1e-12, n
     assert zero_events_upper(0) != zero_events_upper(0)  # nan: no patients, no limit
+    assert zero_events_upper(1e15) > 0 and abs(zero_events_upper(1e15) * 1e15 - 3.6888794541139363) < 1e-9
+    with pytest.raises(ValueError):
+        zero_events_upper(10, level=1.5)
 
 
 def test_reported_checks_a_cited_number_against_the_row_that_holds_it(tmp_path):
@@ -396,6 +401,8 @@ def test_reported_checks_a_cited_number_against_the_row_that_holds_it(tmp_path):
     assert evaluate(claim(4.6, "g-01"), {}, {}, RULES, rows).status == "fail"  # 4.69 prints as 4.7
     assert evaluate(claim(40, "e-01"), {}, {}, RULES, rows).status == "inconclusive"
     assert evaluate(claim(40, "nope"), {}, {}, RULES, rows).status == "inconclusive"
+    n = evaluate(replace(claim(432, "z-01"), column="n"), {}, {}, RULES, rows)  # the document cites the denominator
+    assert n.status == "pass" and n.found.startswith("432 (n)")
     from evsynth.meta.review.claims import load_claims
 
     path = tmp_path / "claims.toml"
@@ -413,10 +420,22 @@ text = "t"
 analysis = "one"
 at_least = 0.5
 row = "z-01"
+
+[claims.c]
+document = "000_x.txt"
+section = "s"
+text = "t"
+analysis = "one"
+min_studies = 3
+row = "z-01"
+column = "weight"
+reported = 40
 ''', encoding="utf-8")
     with pytest.raises(SchemaError) as err:
         load_claims(path, {"one"})
-    assert "claims.a.row" in str(err.value) and "claims.b.row" in str(err.value)
+    msg = str(err.value)
+    for needle in ("claims.a.row", "claims.b.row", "claims.c.analysis", "claims.c.min_studies", "claims.c.column"):
+        assert needle in msg, needle
 
 
 def test_a_claim_naming_a_row_the_base_does_not_hold_is_an_input_error(tmp_path):

@@ -7,6 +7,8 @@ depends on the other elements of its batch (tests/test_scale.py).
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from scipy import special
 
@@ -171,4 +173,6 @@ def zero_events_upper(n: float, level: float = 0.95) -> float:
     float
         1 - ((1 - level) / 2) ** (1 / n), what R's binom.test(0, n) gives; nan for n <= 0.
     """
-    return 1.0 - ((1.0 - level) / 2.0) ** (1.0 / n) if n > 0 else float("nan")
+    if not 0.0 < level < 1.0:
+        raise ValueError(f"level must lie between 0 and 1, not {level!r}")
+    return -math.expm1(math.log((1.0 - level) / 2.0) / n) if n > 0 else float("nan")  # exact for large n

@@ -516,13 +516,13 @@ def _none_observed(claim: Claim, ctx: Context) -> Verdict:
     unknown = [sid for sid, e, _ in events if e != e]
     counted = sum(n for _, e, n in events if e == 0 and n == n)
     bound = zero_events_upper(counted)
-    found = (f"events in {', '.join(seen)}" if seen else
-             f"none in {len(events) - len(unknown)} stud{'y' if len(events) - len(unknown) == 1 else 'ies'}"
-             + (f", {counted:g} patients counted (95% upper limit {number(100 * bound)}%)" if counted else ""))
+    counted_studies = len(events) - len(unknown)
+    found = (f"events in {', '.join(seen)}" if seen else "no study with a count" if not counted_studies else
+             f"none in {counted_studies} stud{'y' if counted_studies == 1 else 'ies'}"
+             + (f", {counted:g} patients counted (exact 95% CI 0% to {number(100 * bound)}%)" if counted else ""))
     if unknown:
         found += f"; no count in {', '.join(unknown)}"
-    counted_studies = len(events) - len(unknown)
-    status = "fail" if seen else "inconclusive" if counted_studies < claim.min_studies else "pass"
+    status = "fail" if seen else "inconclusive" if counted_studies < claim.min_studies or unknown else "pass"
     if not seen and 0 < counted_studies < claim.min_studies:
         found += f"; fewer than the {claim.min_studies} studies the claim needs"
     return _verdict(claim, expected, found, status, {"patients": counted, "upper_95": bound, "with_events": seen})
@@ -536,12 +536,14 @@ def _reported(claim: Claim, ctx: Context) -> Verdict:
     row = next((r for r in ctx.rows if r.get("study_id") == claim.row), None)
     if row is None:
         return _verdict(claim, expected, f"no row {claim.row!r} in the evidence base", "inconclusive")
-    value = cell_number(row.get("events", row.get("estimate", "")))
+    column = claim.column or ("events" if "events" in row else "estimate")
+    value = cell_number(row.get(column, ""))
     if value != value:
-        return _verdict(claim, expected, f"row {claim.row} holds no number", "inconclusive")
-    of = cell_number(row.get("n", ""))
-    found = (f"{value:g}" + (f" of {of:g}" if of == of else "") + f" ({row.get('study', claim.row)}: "
-             f"{row.get('outcome_detail') or row.get('outcome', '')})")
+        return _verdict(claim, expected, f"row {claim.row} holds no number in {column}", "inconclusive")
+    of = cell_number(row.get("n", "")) if column == "events" else float("nan")
+    found = (f"{value:g}" + (f" of {of:g}" if of == of else "") + ("" if column in ("events", "estimate") else
+                                                                  f" ({column})")
+             + f" ({row.get('study', claim.row)}: {row.get('outcome_detail') or row.get('outcome', '')})")
     ok = round(value, _decimals(claim.expected)) == claim.expected  # to the digits the document prints
     return _verdict(claim, expected, found, "pass" if ok else "fail", {"value": value, "row": claim.row})
 

@@ -25,9 +25,12 @@ KINDS = ("label", "at_least", "within", "frequency_at_least", "mixed_results", "
 SCALES = ("labels", "scire")  # the scales a claim may be stated in (labels: the rule set's Strong / Mixed / ...)
 MAX_QUOTE = 300  # a claim's quote of its document: at most one short sentence
 MAX_AMONG = 100  # the entries an among list may name
+# the cells a reported claim may read (counts, estimates, a p-value, a range's ends)
+REPORTED_COLUMNS = ("events", "n", "events_t", "n_t", "events_c", "n_c", "n_total", "estimate", "ci_low", "ci_high",
+                    "p", "low", "high", "mean_t", "mean_c", "k", "i2")
 FREQUENCY_ORDER = ("very rare", "rare", "uncommon", "common", "very common")
 COMMON = {"document", "section", "text", "analysis", "range_row", "min_studies", "route", "unit", "table", "acknowledged",
-          "scale", "quote", "among", "row"}
+          "scale", "quote", "among", "row", "column"}
 ACKNOWLEDGED_KEYS = ("why", "judged_on", "found")
 # the documents' tables a claim is a row of, regenerated in the report
 TABLES = ("uses", "side_effects", "dosing")
@@ -53,6 +56,7 @@ class Claim:
     quote: str = ""  # the document's own words (one short sentence), shown beside the project's reading
     among: tuple[str, ...] = ()  # most_frequent: the analyses (rates) ranked; any_within: the ranges.csv rows combined
     row: str | None = None  # reported: the evidence row (study_id) whose number the document cites
+    column: str | None = None  # reported: the row's cell that holds it (default: events, else estimate)
 
 
 @dataclass(frozen=True)
@@ -292,7 +296,15 @@ def _claim(cid: str, body: dict, analyses: set[str], bad, about: BaseInfo) -> Cl
     if kind in ("dose_dependent", "none_observed") and expected is not True:
         bad(kind, "must be true (the claim's analysis rises with dose)" if kind == "dose_dependent" else
             "must be true (no study of the claim's analysis observed the event)")
-    row = body.get("row")
+    row, column = body.get("row"), body.get("column")
+    if kind in ("any_within", "reported"):
+        for key in ("analysis", "range_row", "min_studies"):
+            if key in body:
+                bad(key, f"an {kind} claim reads {'its ranges (among)' if kind == 'any_within' else 'its row'}, "
+                         f"not {key}: remove it (a certainty or effect would be borrowed from elsewhere)")
+    if column is not None and (kind != "reported" or column not in REPORTED_COLUMNS):
+        bad("column", f"must be one of {', '.join(REPORTED_COLUMNS)}, on a reported claim")
+        column = None
     if kind == "reported":
         if not (_number(expected) and expected >= 0):
             bad(kind, "must be the number the document cites (0 or more)")
@@ -311,7 +323,7 @@ def _claim(cid: str, body: dict, analyses: set[str], bad, about: BaseInfo) -> Cl
     return Claim(cid, str(document), str(body.get("section")), str(body.get("text")), kind, expected, analysis,
                  range_row, min_studies if isinstance(min_studies, int) else 2, body.get("route"), body.get("unit"),
                  body.get("table"), ack, str(scale), quote if isinstance(quote, str) else "",
-                 tuple(among) if isinstance(among, list) else (), row)
+                 tuple(among) if isinstance(among, list) else (), row, column)
 
 
 def _acknowledged(raw, kind: str, bad) -> Acknowledged | None:
