@@ -13,7 +13,8 @@ from evsynth.meta.engine.results import SubgroupResult
 from evsynth.meta.engine.transforms import to_natural
 from evsynth.meta.review.wording import unit_text, count_text, interval, number, numbers_text, p_text, percent
 
-from .report_findings import DOMAIN, by_condition, certainty_text, definitions, key_findings, reason_text, sof_tables, MAX_OUTCOMES
+from .report_findings import (DOMAIN, MAX_OUTCOMES, by_condition, certainty_text, definitions, key_findings,
+                              reason_text, sof_tables, zero_event_text)
 from evsynth.meta.review.plain import status_words
 from .report_methods import eligibility, how_to_cite, limitations, methods
 from evsynth.meta.review.results import AnalysisRun, MetaRegressionRun, ReviewResults
@@ -257,8 +258,10 @@ def _side_effects(analyses) -> list[dict]:
                     f"no dose effect shown (slope CI {num(slope.ci_low, 4)} to {num(slope.ci_high, 4)})")
         else:
             dose = "not estimable here (no rates by dose)"
-        rows.append({"id": a.id, "title": a.title, "result": _pooled_text(a), "k": a.result.k,
-                     "category": a.frequency.category if a.frequency else "— (comparative)", "dose": dose})
+        zero = zero_event_text(a)
+        category = ("— (no event observed)" if zero else a.frequency.category if a.frequency else "— (comparative)")
+        rows.append({"id": a.id, "title": a.title, "result": zero or _pooled_text(a), "k": a.result.k,
+                     "category": category, "dose": dose})
     return rows
 
 

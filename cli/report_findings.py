@@ -42,14 +42,26 @@ def effect_text(a: AnalysisRun, about) -> str:
     n = a.sof.participants if a.sof else None
     trials = count_text(a.trials or res.k, "trial")
     who = f"{trials}, {n} participants" if n else trials
-    data = [e.data for e in a.study_effects or ()]
-    if res.measure in PROPORTIONS and n and data and "events" in data[0] and not any(d["events"] for d in data):
-        return f"none of {n} ({percent(0.0)} to {percent(zero_events_upper(n))}, exact); {trials}"
+    zero = zero_event_text(a)
+    if zero:
+        return f"{zero}; {trials}"
     if res.measure in PROPORTIONS and back is not None:
         return f"{percent(back.estimate)} ({percent(back.ci_low)} to {percent(back.ci_high)}); {who}"
     if back is not None:
         return f"{res.measure} {interval(back.estimate, back.ci_low, back.ci_high)}; {who}"
     return f"{res.measure} {interval(res.estimate, res.ci_low, res.ci_high)}; {who}"
+
+
+def zero_event_text(a: AnalysisRun) -> str | None:
+    """"none of 65 (0.0% to 5.5%, exact)" for a single-arm rate whose studies saw no event (the exact Clopper-Pearson
+    interval, not the continuity-corrected pooled rate); None otherwise."""
+    res = a.result
+    data = [e.data for e in a.study_effects or ()]
+    n = a.sof.participants if a.sof else None
+    if res is None or res.measure not in PROPORTIONS or not n or not data or "events" not in data[0] or \
+            any(d["events"] for d in data):
+        return None
+    return f"none of {n} ({percent(0.0)} to {percent(zero_events_upper(n))}, exact)"
 
 
 def reason_text(a: AnalysisRun | None, reasons: dict[str, str]) -> str:

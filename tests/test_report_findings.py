@@ -323,3 +323,5 @@ def test_a_rate_whose_studies_saw_no_event_shows_none_and_its_exact_upper_limit(
     assert effect_text(a, results.base) == "none of 65 (0.0% to 5.5%, exact); 1 trial"
     assert a.sof.intervention_per_1000[:2] == (0.0, 0.0) and abs(a.sof.intervention_per_1000[2] - 55.17) < 0.01
     assert "0 per 1000 (0 to 55)" in html  # not the continuity-corrected 8 per 1000
+    tables = html[html.index('id="tables"'):html.index('id="claims"')]  # the documents' side-effects table
+    assert "none of 65 (0.0% to 5.5%, exact)" in tables and "no event observed" in tables
