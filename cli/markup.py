@@ -8,9 +8,9 @@ link only when it parses as http(s) with a host; a DOI is percent-encoded into a
 from __future__ import annotations
 
 import re
-from urllib.parse import quote
 
 from evsynth.meta.errors import UNSAFE_CHARS
+from evsynth.meta.inputs.links import doi_url, pubmed_url  # one link rule for the report and results (re-exported)
 from evsynth.meta.inputs.names import safe_url
 
 # "_" inside a word (aud_abstinence) never starts emphasis in CommonMark, so it stays readable
@@ -27,15 +27,6 @@ def _code(word: str) -> str:
     pad = " " if word.startswith("`") or word.endswith("`") else ""
     return f"{fence}{pad}{word.replace('|', chr(92) + '|')}{pad}{fence}"
 _SIGNED_NUMBER = re.compile(r"[+-]\d[\d.,]*")
-
-
-def doi_url(doi: str) -> str:
-    return "https://doi.org/" + quote(doi.strip(), safe="/:;()._-+")
-
-
-def pubmed_url(pmid: str) -> str | None:
-    pmid = (pmid or "").strip()
-    return f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/" if pmid.isdigit() else None
 
 
 def md_escape(value) -> str:

@@ -24,6 +24,8 @@ from evsynth.meta.robustness.refits import Skipped
 from evsynth.meta.robustness.small_study import AsymmetryTest, TrimFill
 from evsynth.meta.robustness.trial_sequential import TSAReport
 
+from evsynth.meta.inputs.links import clean_doi, clean_pmid
+
 from .markup import doi_url, md_escape, md_link, pubmed_url, safe_url
 
 STATUS_ORDER = ("fail", "contradicted_acknowledged", "inconclusive", "pass", "not_checkable")
@@ -50,10 +52,10 @@ def _link(p) -> tuple[str, str]:
     """(URL, link text) of a row's source: a doi.org, PubMed or http(s) URL, or "" when none is safe to link."""
     get = p.get if isinstance(p, dict) else (lambda k, default="": getattr(p, k, default))
     doi, pmid, url, source = (get(k, "") or "" for k in ("doi", "pmid", "url", "source"))
-    if doi:
-        return doi_url(doi), f"doi:{doi}"
-    if pmid and pubmed_url(pmid):
-        return pubmed_url(pmid), f"PMID {pmid}"
+    if doi_url(doi):  # a DOI of the right shape (10.NNNN/...), else the next identifier
+        return doi_url(doi), f"doi:{clean_doi(doi)}"
+    if pubmed_url(pmid):
+        return pubmed_url(pmid), f"PMID {clean_pmid(pmid)}"
     if url:
         return safe_url(url) or "", url
     return "", source
