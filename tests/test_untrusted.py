@@ -180,6 +180,10 @@ def test_unsafe_urls_are_never_links():
         assert _link({"url": url})[0] == "", url
     assert _link({"doi": '10.1000/a"b<c>'})[0] == "https://doi.org/10.1000/a%22b%3Cc%3E"
     assert _link({"pmid": "123"})[0] == "https://pubmed.ncbi.nlm.nih.gov/123/"
+    # a DOI field that is not a DOI never becomes a doi.org link: the PubMed id (leading zeros dropped) or URL instead
+    assert _link({"doi": "see the journal", "pmid": "0123"}) == ("https://pubmed.ncbi.nlm.nih.gov/123/", "PMID 123")
+    assert _link({"doi": "https://doi.org/10.1000/xyz"}) == ("https://doi.org/10.1000/xyz", "doi:10.1000/xyz")
+    assert _link({"doi": "javascript:alert(1)", "url": "https://a.org/p"}) == ("https://a.org/p", "https://a.org/p")
 
 
 def test_markdown_escape():
