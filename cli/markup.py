@@ -3,14 +3,13 @@
 Everything in an evidence base is untrusted (a pull request can come from anyone). HTML output is escaped by
 Jinja2's autoescape; Markdown output by `md_escape`, which turns every character that could start link, image,
 emphasis, code, HTML or table syntax into a literal, so only the report's own links are links. A URL becomes a
-link only when it parses as http(s) with a host; a DOI is percent-encoded into a doi.org URL.
+link only when it parses as http(s) with a host (DOI and PubMed links: meta/inputs/links.py).
 """
 from __future__ import annotations
 
 import re
 
 from evsynth.meta.errors import UNSAFE_CHARS
-from evsynth.meta.inputs.links import doi_url, pubmed_url  # one link rule for the report and results (re-exported)
 from evsynth.meta.inputs.names import safe_url
 
 # "_" inside a word (aud_abstinence) never starts emphasis in CommonMark, so it stays readable

@@ -24,9 +24,9 @@ from evsynth.meta.robustness.refits import Skipped
 from evsynth.meta.robustness.small_study import AsymmetryTest, TrimFill
 from evsynth.meta.robustness.trial_sequential import TSAReport
 
-from evsynth.meta.inputs.links import clean_doi, clean_pmid
+from evsynth.meta.inputs.links import clean_doi, clean_pmid, doi_url, pubmed_url
 
-from .markup import doi_url, md_escape, md_link, pubmed_url, safe_url
+from .markup import md_escape, md_link, safe_url
 
 STATUS_ORDER = ("fail", "contradicted_acknowledged", "inconclusive", "pass", "not_checkable")
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from string import ascii_lowercase
 
-from evsynth.meta.engine.distributions import zero_events_upper
 from evsynth.meta.review.plain import CERTAINTY_WORDS, SYMBOLS, status_words
 from evsynth.meta.review.rules import LABELS
 from evsynth.meta.review.questions import question_of
@@ -30,8 +29,8 @@ def effect_text(a: AnalysisRun, about) -> str:
     participants, or a vote count's directions with its sign test."""
     if a.votes is not None:
         v = a.votes
-        doses = tuple((a.where or {}).get("comparator", ())) == ("dose comparison",)
-        side, other = ("the higher dose", "the lower dose") if doses else (about.intervention, f"the {about.comparator}")
+        side, other = (("the higher dose", "the lower dose") if a.compares_doses else
+                       (about.intervention, f"the {about.comparator}"))
         return (f"{len(v.favour_intervention)} of {count_text(v.trials, 'trial')} favour {side}, "
                 f"{len(v.favour_control)} {other}, {len(v.no_direction)} show no difference or no "
                 f"direction; sign test {p_text(v.sign_test_p) if v.sign_test_p is not None else '—'}")
@@ -55,13 +54,11 @@ def effect_text(a: AnalysisRun, about) -> str:
 def zero_event_text(a: AnalysisRun) -> str | None:
     """"none of 65 (0.0% to 5.5%, exact)" for a single-arm rate whose studies saw no event (the exact Clopper-Pearson
     interval, not the continuity-corrected pooled rate); None otherwise."""
-    res = a.result
-    data = [e.data for e in a.study_effects or ()]
-    n = a.sof.participants if a.sof else None
-    if res is None or res.measure not in PROPORTIONS or not n or not data or "events" not in data[0] or \
-            any(d["events"] for d in data):
+    s = a.sof
+    per = s.intervention_per_1000 if s is not None and s.control_per_1000 is None else None
+    if not per or per[0] != 0 or not s.participants:  # summary.sof_row gives (0, 0, exact upper) for none seen
         return None
-    return f"none of {n} ({percent(0.0)} to {percent(zero_events_upper(n))}, exact)"
+    return f"none of {s.participants} ({percent(0.0)} to {percent(per[2] / 1000)}, exact)"
 
 
 def reason_text(a: AnalysisRun | None, reasons: dict[str, str]) -> str:

@@ -56,8 +56,8 @@ def draw_direction(analysis: AnalysisRun, about: BaseInfo = BaseInfo()):
                 mew=1.0, gid=f"trial-{i + 1}")
     ax.axvline(0, color="#bfbfbf", lw=0.6)
     ax.set_yticks(ys, labels)
-    doses = tuple((analysis.where or {}).get("comparator", ())) == ("dose comparison",)
-    low, high = ("the lower dose", "the higher dose") if doses else (about.comparator, about.intervention)
+    low, high = (("the lower dose", "the higher dose") if analysis.compares_doses else
+                 (about.comparator, about.intervention))
     sides = [f"Favours {low}", "No difference or no direction", f"Favours {high}"]
     ax.set_xticks([-1, 0, 1], [wrap(t, SIDE_WIDTH, theme.FONT_SIZE - 0.5) for t in sides])
     ax.set_xlim(-1.6, 1.6)

@@ -414,7 +414,7 @@ def _dose_dependent(claim: Claim, ctx: Context) -> Verdict:
     a = ctx.analyses.get(claim.analysis or "")
     expected = "a rate rising with dose"
     if a is not None and a.result is None and a.votes is not None:
-        if tuple((a.where or {}).get("comparator", ())) != ("dose comparison",):
+        if not a.compares_doses:
             return _verdict(claim, expected, "not estimable: the vote count does not compare doses (its protocol's "
                                              "comparator must be \"dose comparison\")", "inconclusive")
         return _dose_votes(claim, a.votes, expected, a.outcome_kind == "harm")

@@ -133,7 +133,7 @@ class Verdict(Jsonable):
 
 
 def load_claims(path: str | Path, analyses: set[str], root: str | Path | None = None,
-                about: BaseInfo = BaseInfo()) -> tuple[Claim, ...]:
+                about: BaseInfo = BaseInfo(), rows: tuple[set[str], set[str]] | None = None) -> tuple[Claim, ...]:
     """Read claims.toml: one Claim per [claims.<id>] table, every value typed and ranged.
 
     Parameters
@@ -146,6 +146,9 @@ def load_claims(path: str | Path, analyses: set[str], root: str | Path | None = 
         The evidence base's folder (see :func:`read_bytes_safely`).
     about : BaseInfo
         The intervention's and comparator's names (the values a ``favours`` claim may take).
+    rows : tuple of (set of str, set of str), optional
+        Every study_id of the evidence base, and those of tables/ranges.csv: a claim's range_row, among entries read
+        from ranges.csv and row must name one of them (not checked when None).
 
     Returns
     -------
@@ -157,7 +160,7 @@ def load_claims(path: str | Path, analyses: set[str], root: str | Path | None = 
     SchemaError
         Every problem found, each with its line and key: the file cannot be read or is not TOML, an unknown key, no
         claims, an invalid or case-colliding id, not exactly one expectation, an expectation of the wrong type or
-        range, an unknown analysis, document or table.
+        range, an unknown analysis, document or table, a row the base does not hold.
     """
     name = str(path)
     doc, text = read_toml(path, root)
@@ -190,6 +193,8 @@ def load_claims(path: str | Path, analyses: set[str], root: str | Path | None = 
         claim = _claim(cid, body, analyses, bad, about)
         if len(problems) == before:
             out.append(claim)
+    if rows is not None:
+        problems.extend(_reference_problems(out, name, lines, *rows))
     if problems:
         raise SchemaError(problems)
     return tuple(out)
@@ -344,37 +349,17 @@ def _acknowledged(raw, kind: str, bad) -> Acknowledged | None:
     return Acknowledged(raw["why"].strip(), raw["judged_on"].strip(), raw["found"].strip())
 
 
-def reference_problems(claims: tuple[Claim, ...], path: str | Path, row_ids: set[str], range_ids: set[str],
-                       root: str | Path | None = None) -> list[CellProblem]:
+
+def _reference_problems(claims: list[Claim], name: str, lines, row_ids: set[str],
+                        range_ids: set[str]) -> list[CellProblem]:
     """The claims' references to evidence rows that do not exist: a `range_row`, an `among` entry read as a row of
     tables/ranges.csv (any_within, and most_frequent with range_row), a `row` (reported). A misspelt id would
-    otherwise leave the claim inconclusive in silence.
-
-    Parameters
-    ----------
-    claims : tuple of Claim
-        The claims, as load_claims read them.
-    path : str or Path
-        claims.toml (for the line of each problem).
-    row_ids : set of str
-        Every study_id of the evidence base.
-    range_ids : set of str
-        The study_ids of tables/ranges.csv.
-    root : str or Path, optional
-        The evidence base's folder (see :func:`read_bytes_safely`).
-
-    Returns
-    -------
-    list of CellProblem
-        One per missing reference, naming the claim's key and line.
-    """
-    _, text = read_toml(path, root)
-    lines = key_lines(text)
+    otherwise leave the claim inconclusive in silence."""
     out = []
 
     def missing(c: Claim, key: str, value: str, where: str, ids: set[str]):
         if value not in ids:
-            out.append(CellProblem(str(path), line_of(lines, "claims", c.id, key), f"claims.{visible(c.id)}.{key}",
+            out.append(CellProblem(name, line_of(lines, "claims", c.id, key), f"claims.{visible(c.id)}.{key}",
                                    f"{visible(repr(value))[:80]} is not a study_id of {where}"))
 
     for c in claims:

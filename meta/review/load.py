@@ -15,7 +15,7 @@ from .analyses import AnalysisSpec, load_analyses
 from ..errors import visible
 from ..inputs.names import text_problem
 from ..inputs.tomlfiles import line_of
-from .claims import Claim, load_claims, reference_problems
+from .claims import Claim, load_claims
 from .protocol import eligible_rows
 from .about import BaseInfo, BaseToml, read_base_toml
 from .dual import dual_problems
@@ -118,11 +118,9 @@ def load_inputs(base_dir: str | Path) -> Inputs:
             problems.append(CellProblem(str(claims_path), None, None, f"the claims need the rule set {rpath}, which "
                                         "is missing; without it no claim could be checked"))
         if claims_path.exists() and specs is not None:
-            claims = attempt(load_claims, claims_path, {s.id for s in specs}, base_dir, about)
-            if claims and base is not None:
-                ranges = [r["study_id"] for t in base.tables if t.kind == "ranges" for r in t.rows]
-                problems.extend(reference_problems(claims, claims_path, {r["study_id"] for t in base.tables
-                                                                         for r in t.rows}, set(ranges), base_dir))
+            ids = None if base is None else ({r["study_id"] for t in base.tables for r in t.rows},
+                                             {r["study_id"] for t in base.tables if t.kind == "ranges" for r in t.rows})
+            claims = attempt(load_claims, claims_path, {s.id for s in specs}, base_dir, about, ids)
     if problems:
         raise SchemaError(problems)
     return Inputs(base, specs, rules, claims, fingerprint(log, base_dir), file_digest(log, rpath), about, methods)

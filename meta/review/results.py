@@ -254,6 +254,17 @@ class AnalysisRun(Sparse):
         """
         return self.result is not None
 
+    @property
+    def compares_doses(self) -> bool:
+        """Whether its protocol takes only trials comparing doses of the intervention (comparator "dose comparison":
+        the intervention arm the higher dose).
+
+        Returns
+        -------
+        bool
+        """
+        return tuple((self.where or {}).get("comparator", ())) == ("dose comparison",)
+
 
 @dataclass(frozen=True)
 class FileRead(Jsonable):

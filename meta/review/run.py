@@ -76,10 +76,9 @@ def run_analysis(base: EvidenceBase, spec: AnalysisSpec, rules: Rules | None = N
         votes = vote_count([{**r, "p": cell_number(r.get("p"))} for r in sel.rows])
         share = secondary_share(_secondary(base, sel.rows), [cell_number(r.get("n_total")) for r in sel.rows])[0]
         if rules is None:
-            return AnalysisRun(**_head(spec, sel), outcome_kind=spec.outcome_kind, notes=sel.notes or None, votes=votes)
+            return AnalysisRun(**_head(spec, sel), notes=sel.notes or None, votes=votes)
         c = certainty_votes(votes, _vote_facts(sel.rows, spec, base), rules)
-        return AnalysisRun(**_head(spec, sel), outcome_kind=spec.outcome_kind, notes=sel.notes or None, votes=votes,
-                           certainty=c,
+        return AnalysisRun(**_head(spec, sel), notes=sel.notes or None, votes=votes, certainty=c,
                            label=label_votes(votes, rules, share, c))
     methods = methods or Methods()
     plan = plan_design(sel.rows, sel.columns, sel.study, spec.model, methods)
@@ -94,7 +93,7 @@ def run_analysis(base: EvidenceBase, spec: AnalysisSpec, rules: Rules | None = N
     loo = _step(lambda: tuple(_refit(r) for r in leave_one_out(sel.columns, sel.study, model)), skip)
     frag = _step(lambda: fragility(sel.columns, sel.study, model)) if kind == "binary" else None
     run = AnalysisRun(
-        **head, outcome_kind=spec.outcome_kind, result=pooled,
+        **head, result=pooled,
         notes=(tuple(sel.notes or ()) + (_subgroup_note(inc, spec.by) if spec.by else ())) or sel.notes,
         design=_design(plan, sel, methods, light),
         study_effects=_study_effects(inc, sel, model, base), leave_one_out=loo,
@@ -121,6 +120,7 @@ def run_analysis(base: EvidenceBase, spec: AnalysisSpec, rules: Rules | None = N
 def _head(spec: AnalysisSpec, sel: Selection) -> dict:
     """What every analysis reports first: what it is, the rows it takes, and the PRISMA counts."""
     return {"id": spec.id, "title": spec.title, "table": spec.table, "where": dict(spec.criteria),
+            "outcome_kind": spec.outcome_kind,
             "rows": tuple(r.get("study_id", "") for r in sel.rows), "trials": sel.trials,
             "candidates": sel.candidates, "excluded": sel.excluded}
 
